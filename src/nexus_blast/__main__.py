@@ -1,0 +1,3 @@
+from nexus_blast.cli.app import main
+
+main()

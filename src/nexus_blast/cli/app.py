@@ -1,0 +1,107 @@
+"""The root `blast` app: global options, sub-command registration, errors → exit codes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from nexus_blast import __version__
+from nexus_blast.cli import (
+    ai as ai_cmd,
+    campaigns,
+    config_cmd,
+    contacts,
+    schedule,
+    sandbox,
+    sessions,
+    webhook,
+)
+from nexus_blast.cli.state import set_state
+from nexus_blast.errors import BlastError, ExitCode
+
+app = typer.Typer(
+    name="blast",
+    help="Bulk WhatsApp campaigns through WAHA: sessions, contacts, campaigns, scheduling, AI copy.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"blast {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    config: Annotated[Optional[Path], typer.Option("--config", help="Config file (default: $BLAST_HOME/config.toml or XDG).", show_default=False)] = None,
+    db: Annotated[Optional[Path], typer.Option("--db", help="Database file (default: $BLAST_HOME/blast.db or XDG).", show_default=False)] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    set_state(config, db, debug)
+
+
+config_cmd.register(app)
+contacts.register(app)
+sessions.register(app)
+campaigns.register(app)
+schedule.register(app)
+webhook.register(app)
+sandbox.register(app)
+ai_cmd.register(app)
+
+
+def _report(code: int, message: str, hint: str | None, json_mode: bool) -> None:
+    line = f"blast: error: {message}" + (f" ({hint})" if hint else "")
+    sys.stderr.write(line.replace("\n", " ") + "\n")
+    if json_mode:
+        from nexus_blast.cli.output import print_json
+
+        print_json({"error": {"code": code, "message": message}})
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point; the one place errors become exit codes."""
+    from typer._click import exceptions as click_exc
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    json_mode = "--json" in args
+    debug = "--debug" in args
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=args, prog_name="blast", standalone_mode=False)
+        code = result if isinstance(result, int) else 0
+    except BlastError as exc:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        _report(int(exc.exit_code), exc.message, exc.hint, json_mode)
+        code = int(exc.exit_code)
+    except click_exc.NoArgsIsHelpError as exc:
+        sys.stdout.write(exc.ctx.get_help() + "\n" if exc.ctx else "")
+        code = int(ExitCode.USAGE)
+    except click_exc.ClickException as exc:
+        hint = None
+        if isinstance(exc, click_exc.UsageError) and exc.ctx is not None:
+            hint = f"see: {exc.ctx.command_path} --help"
+        _report(exc.exit_code, exc.format_message(), hint, json_mode)
+        code = exc.exit_code
+    except (click_exc.Abort, KeyboardInterrupt):
+        sys.stderr.write("blast: interrupted\n")
+        code = int(ExitCode.INTERRUPTED)
+    except click_exc.Exit as exc:
+        code = exc.exit_code
+    finally:
+        from nexus_blast.cli.state import current
+
+        current().close()
+    sys.stdout.flush()
+    sys.exit(code)

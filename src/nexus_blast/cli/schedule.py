@@ -1,0 +1,9 @@
+"""`blast run-due` and `blast worker`."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

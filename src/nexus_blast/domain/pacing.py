@@ -1,0 +1,47 @@
+"""Pacing: delay ranges between a session's sends, drawn at random (pure; rng passed in)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DelayRange:
+    """Seconds between two consecutive sends of one session, drawn uniformly in [low, high]."""
+
+    low: float
+    high: float
+
+    def draw(self, rng: random.Random) -> float:
+        return rng.uniform(self.low, self.high)
+
+    @property
+    def mean(self) -> float:
+        return (self.low + self.high) / 2
+
+    def __str__(self) -> str:
+        return f"{self.low:g}-{self.high:g}"
+
+
+def parse_delay(text: str) -> DelayRange:
+    """`"30-60"`, `"0.5-2"` or a single `"5"`; raises ValueError with a readable reason."""
+    raw = str(text).strip()
+    parts = raw.split("-")
+    try:
+        if len(parts) == 1:
+            low = high = float(parts[0])
+        elif len(parts) == 2:
+            low, high = float(parts[0]), float(parts[1])
+        else:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"delay {raw!r} is not MIN-MAX in seconds (e.g. 30-60)") from None
+    if low < 0 or high < low:
+        raise ValueError(f"delay {raw!r}: need 0 <= MIN <= MAX")
+    return DelayRange(low, high)
+
+
+def typing_pause(text: str, chars_per_second: float, cap: float = 8.0) -> float:
+    """How long a human would type TEXT, capped so long messages don't stall a lane."""
+    return min(cap, max(1.0, len(text) / chars_per_second))

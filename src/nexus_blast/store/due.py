@@ -1,0 +1,27 @@
+"""The cron fast path: is anything due? Plain sqlite3, no heavy imports (run-due every minute)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+
+def anything_due(path: Path, now_iso: str) -> bool:
+    """True when some campaign may need running; false also when there is no database yet."""
+    if not path.exists():
+        return False
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        row = conn.execute(
+            """SELECT 1 FROM campaigns
+               WHERE (status = 'scheduled' AND scheduled_at <= ?)
+                  OR (status = 'paused' AND resume_on_due = 1 AND (scheduled_at IS NULL OR scheduled_at <= ?))
+                  OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at <= ?))
+               LIMIT 1""",
+            (now_iso, now_iso, now_iso),
+        ).fetchone()
+    except sqlite3.OperationalError:
+        return True  # no table yet or locked oddly: let the full path decide
+    finally:
+        conn.close()
+    return row is not None

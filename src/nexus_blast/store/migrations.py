@@ -1,0 +1,117 @@
+"""Versioned schema. Append new migrations; never edit one that has shipped."""
+
+from __future__ import annotations
+
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("nexus_blast")
+
+
+@migrations()
+def m001_initial(db) -> None:
+    db.executescript(
+        """
+        CREATE TABLE contact_lists (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY,
+            list_id INTEGER NOT NULL REFERENCES contact_lists(id) ON DELETE CASCADE,
+            phone TEXT NOT NULL,               -- E.164
+            kind TEXT NOT NULL,                -- mobile | landline | foreign
+            fields TEXT NOT NULL DEFAULT '{}', -- JSON: every other CSV column
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (list_id, phone)
+        );
+        CREATE TABLE optouts (
+            phone TEXT PRIMARY KEY,            -- E.164
+            reason TEXT NOT NULL DEFAULT '',
+            added_at TEXT NOT NULL
+        );
+        CREATE TABLE campaigns (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            status TEXT NOT NULL,              -- scheduled | running | paused | completed | failed | cancelled
+            template TEXT NOT NULL,
+            image TEXT,                        -- JSON {path|url, mimetype, filename, size, sha256}
+            sessions TEXT NOT NULL,            -- JSON list of local session names
+            delay_min REAL NOT NULL,
+            delay_max REAL NOT NULL,
+            options TEXT NOT NULL DEFAULT '{}',-- JSON: typing, ignore_window, ...
+            source TEXT NOT NULL DEFAULT '',   -- file name or list:NAME
+            scheduled_at TEXT,
+            resume_on_due INTEGER NOT NULL DEFAULT 0,
+            status_reason TEXT NOT NULL DEFAULT '',
+            lease_owner TEXT,
+            lease_expires_at TEXT,
+            created_at TEXT NOT NULL,
+            started_at TEXT,
+            finished_at TEXT,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX campaigns_due ON campaigns (status, scheduled_at);
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,              -- order in the campaign
+            row INTEGER,                       -- source CSV data row (1 = first)
+            phone TEXT NOT NULL,               -- E.164
+            fields TEXT NOT NULL DEFAULT '{}',
+            text TEXT NOT NULL,                -- rendered once, before the first send
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'skipped')),
+            session TEXT,                      -- local session name that sends / sent it
+            chat_id TEXT,
+            message_id TEXT,                   -- WAHA serialized id true_<chat>_<id>
+            attempts INTEGER NOT NULL DEFAULT 0,
+            error TEXT NOT NULL DEFAULT '',
+            ack INTEGER,
+            sending_at TEXT,
+            sent_at TEXT,
+            delivered_at TEXT,
+            read_at TEXT,
+            next_attempt_at TEXT,
+            updated_at TEXT NOT NULL,
+            UNIQUE (campaign_id, phone),
+            UNIQUE (campaign_id, seq)
+        );
+        CREATE INDEX messages_status ON messages (campaign_id, status, seq);
+        CREATE INDEX messages_session_sent ON messages (session, sent_at);
+        CREATE INDEX messages_message_id ON messages (message_id);
+        CREATE INDEX messages_phone ON messages (phone, status);
+        CREATE TABLE recipients (
+            phone TEXT PRIMARY KEY,            -- E.164
+            on_whatsapp INTEGER NOT NULL,
+            chat_id TEXT,
+            checked_at TEXT NOT NULL
+        );
+        CREATE TABLE session_health (
+            session TEXT PRIMARY KEY,          -- local session name
+            status TEXT NOT NULL,              -- last WAHA status seen
+            healthy INTEGER NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            until TEXT,                        -- not to be used for new contacts before this
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE webhook_events (
+            id TEXT PRIMARY KEY,
+            event TEXT NOT NULL,
+            session TEXT,
+            received_at TEXT NOT NULL
+        );
+        CREATE TABLE ai_generations (
+            id INTEGER PRIMARY KEY,
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            output TEXT NOT NULL,
+            prompt_tokens INTEGER,
+            completion_tokens INTEGER,
+            created_at TEXT NOT NULL
+        );
+        """
+    )

@@ -1,0 +1,66 @@
+"""Shared fixtures: an isolated BLAST_HOME per test and an in-process `blast` runner."""
+
+from __future__ import annotations
+
+import io
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self):
+        import json
+
+        return json.loads(self.stdout)
+
+
+class _FakeStdin(io.TextIOWrapper):
+    def isatty(self) -> bool:  # tests never have a terminal
+        return False
+
+
+@pytest.fixture
+def blast_home(tmp_path, monkeypatch) -> Path:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("BLAST_HOME", str(home))
+    for name in list(__import__("os").environ):
+        if name.startswith("BLAST_") and name != "BLAST_HOME":
+            monkeypatch.delenv(name)
+    return home
+
+
+@pytest.fixture
+def blast(blast_home, monkeypatch):
+    """Run `blast ARGS...` in-process through the real entry point (main → exit code)."""
+    from nexus_blast.cli.app import main
+
+    def run(*args: str, input: str | bytes | None = None) -> Result:
+        out, err = io.StringIO(), io.StringIO()
+        raw = input.encode() if isinstance(input, str) else (input or b"")
+        stdin = _FakeStdin(io.BytesIO(raw), encoding="utf-8")
+        monkeypatch.setattr(sys, "stdout", out)
+        monkeypatch.setattr(sys, "stderr", err)
+        monkeypatch.setattr(sys, "stdin", stdin)
+        try:
+            main([str(a) for a in args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        finally:
+            monkeypatch.setattr(sys, "stdout", sys.__stdout__)
+            monkeypatch.setattr(sys, "stderr", sys.__stderr__)
+            monkeypatch.setattr(sys, "stdin", sys.__stdin__)
+        return Result(code, out.getvalue(), err.getvalue())
+
+    return run
