@@ -1,0 +1,50 @@
+"""Campaign leases: which process runs a campaign, until when (arq-style claims in SQLite).
+
+A lease is taken with one conditional UPDATE, so two processes racing for the same campaign
+cannot both win; a crashed owner's lease expires and can then be taken over."""
+
+from __future__ import annotations
+
+_DUE = """
+    (status = 'scheduled' AND scheduled_at <= :now)
+    OR (status = 'paused' AND resume_on_due = 1 AND (scheduled_at IS NULL OR scheduled_at <= :now))
+    OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at <= :now))
+"""
+
+
+def due_campaign_ids(db, now: str) -> list[int]:
+    """Campaigns whose time has come, or that a dead process left running (oldest first)."""
+    rows = db.execute(f"SELECT id FROM campaigns WHERE {_DUE} ORDER BY scheduled_at, id", {"now": now})
+    return [row[0] for row in rows.fetchall()]
+
+
+def try_claim(db, campaign_id: int, owner: str, now: str, until: str) -> bool:
+    """Take the lease when it is free, expired, or already ours; True when we hold it now."""
+    cursor = db.execute(
+        """UPDATE campaigns SET lease_owner = :owner, lease_expires_at = :until
+           WHERE id = :id AND (lease_owner IS NULL OR lease_owner = :owner OR lease_expires_at IS NULL
+                               OR lease_expires_at <= :now)""",
+        {"owner": owner, "until": until, "id": campaign_id, "now": now},
+    )
+    return cursor.rowcount == 1
+
+
+def renew(db, campaign_id: int, owner: str, until: str) -> bool:
+    """Extend our lease; False when it was lost (taken over after expiry)."""
+    cursor = db.execute(
+        "UPDATE campaigns SET lease_expires_at = ? WHERE id = ? AND lease_owner = ?",
+        (until, campaign_id, owner),
+    )
+    return cursor.rowcount == 1
+
+
+def release(db, campaign_id: int, owner: str) -> None:
+    db.execute(
+        "UPDATE campaigns SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND lease_owner = ?",
+        (campaign_id, owner),
+    )
+
+
+def holder(db, campaign_id: int) -> tuple[str | None, str | None]:
+    row = db.execute("SELECT lease_owner, lease_expires_at FROM campaigns WHERE id = ?", (campaign_id,)).fetchone()
+    return (row[0], row[1]) if row else (None, None)
