@@ -1,0 +1,111 @@
+"""The state machines of a campaign's messages and of the campaign itself (pure).
+
+A message:  pending → sending → sent | failed | skipped
+            sending → pending   (a retry, once WAHA confirmed the message did not go out)
+            pending → skipped   (opted out, not on WhatsApp, cancelled)
+            pending → failed    (could not even be attempted: e.g. its look-up kept failing)
+`sent`, `failed` and `skipped` are final. `store/campaigns.py` applies each transition with a
+conditional UPDATE (`WHERE status = <from>`), so two processes can never both move one message.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class IllegalTransition(RuntimeError):
+    """A move the state machine forbids (a bug, never a user error)."""
+
+
+class MessageStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+    @property
+    def final(self) -> bool:
+        return self in _FINAL_MESSAGE
+
+
+_FINAL_MESSAGE = frozenset({MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.SKIPPED})
+
+MESSAGE_TRANSITIONS: dict[MessageStatus, frozenset[MessageStatus]] = {
+    MessageStatus.PENDING: frozenset({MessageStatus.SENDING, MessageStatus.SKIPPED, MessageStatus.FAILED}),
+    MessageStatus.SENDING: frozenset(
+        {MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.SKIPPED, MessageStatus.PENDING}
+    ),
+    MessageStatus.SENT: frozenset(),
+    MessageStatus.FAILED: frozenset(),
+    MessageStatus.SKIPPED: frozenset(),
+}
+
+
+def check_message_transition(old: str, new: str) -> tuple[MessageStatus, MessageStatus]:
+    """Both statuses as enums; raises IllegalTransition for a move the machine forbids."""
+    try:
+        a, b = MessageStatus(old), MessageStatus(new)
+    except ValueError:
+        raise IllegalTransition(f"unknown message status in {old!r} -> {new!r}") from None
+    if b not in MESSAGE_TRANSITIONS[a]:
+        raise IllegalTransition(f"message cannot go from {a} to {b}")
+    return a, b
+
+
+class SkipReason(StrEnum):
+    """Why a message was never sent (stored in messages.error)."""
+
+    OPTED_OUT = "opted_out"
+    LANDLINE = "landline"
+    NOT_ON_WHATSAPP = "not_on_whatsapp"
+    CANCELLED = "cancelled"
+
+
+class CampaignStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    RUNNING = "running"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def final(self) -> bool:
+        return self in (CampaignStatus.COMPLETED, CampaignStatus.FAILED, CampaignStatus.CANCELLED)
+
+
+CAMPAIGN_TRANSITIONS: dict[CampaignStatus, frozenset[CampaignStatus]] = {
+    CampaignStatus.SCHEDULED: frozenset({CampaignStatus.RUNNING, CampaignStatus.PAUSED, CampaignStatus.CANCELLED}),
+    # running -> running: a resume after a crash left the status behind.
+    CampaignStatus.RUNNING: frozenset(
+        {
+            CampaignStatus.RUNNING,
+            CampaignStatus.PAUSED,
+            CampaignStatus.COMPLETED,
+            CampaignStatus.FAILED,
+            CampaignStatus.CANCELLED,
+        }
+    ),
+    CampaignStatus.PAUSED: frozenset({CampaignStatus.RUNNING, CampaignStatus.PAUSED, CampaignStatus.CANCELLED}),
+    CampaignStatus.COMPLETED: frozenset(),
+    CampaignStatus.FAILED: frozenset(),
+    CampaignStatus.CANCELLED: frozenset(),
+}
+
+RESUMABLE = frozenset({CampaignStatus.SCHEDULED, CampaignStatus.RUNNING, CampaignStatus.PAUSED})
+
+
+def check_campaign_transition(old: str, new: str) -> tuple[CampaignStatus, CampaignStatus]:
+    try:
+        a, b = CampaignStatus(old), CampaignStatus(new)
+    except ValueError:
+        raise IllegalTransition(f"unknown campaign status in {old!r} -> {new!r}") from None
+    if b not in CAMPAIGN_TRANSITIONS[a]:
+        raise IllegalTransition(f"campaign cannot go from {a} to {b}")
+    return a, b
+
+
+def final_campaign_status(sent: int, failed: int) -> CampaignStatus:
+    """The status of a campaign with nothing left pending: failed only when nothing went out."""
+    return CampaignStatus.FAILED if failed and not sent else CampaignStatus.COMPLETED
