@@ -147,7 +147,9 @@ def draft(db, endpoint: Endpoint, request: CopyRequest, *, limits: Limits | None
                         hint="try again, or another model: blast copy ... --model M",
                     ) from None
                 continue
-            for text in drafts[:missing]:
+            for text in drafts:  # extras are welcome: they stand in for rejected ones
+                if len(result.variants) >= request.variants:
+                    break
                 text = repair(text, request.placeholders)
                 reason = problem(text, request.placeholders, request.max_chars)
                 if reason is None and dedup_key(text) in seen:
