@@ -64,3 +64,32 @@ def blast(blast_home, monkeypatch):
         return Result(code, out.getvalue(), err.getvalue())
 
     return run
+
+
+# --- WAHA sandbox (issue 4) -------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_sandbox():
+    """Factory: `make_sandbox(sessions=("s1",), engine="NOWEB", api_key="k", tier="CORE", ...)` →
+    a started SandboxServer (options of nexus_blast.waha.sandbox_state.SandboxConfig); all are
+    stopped at the end of the test."""
+    from nexus_blast.waha.sandbox_server import SandboxServer
+
+    started = []
+
+    def make(**options):
+        options.setdefault("ack_delay", 0.02)
+        server = SandboxServer(**options).start()
+        started.append(server)
+        return server
+
+    yield make
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def sandbox(make_sandbox):
+    """A running sandbox (no API key) with sessions s1, s2, s3 paired and WORKING; `.url`, `.sent()`."""
+    return make_sandbox(sessions=("s1", "s2", "s3"))

@@ -1,0 +1,364 @@
+"""The async WAHA HTTP client: every call to a WAHA server goes through here.
+
+Timeouts on every call, retries (tenacity) with exponential backoff and jitter inside a bounded
+total time, WAHA's error answers mapped to the typed errors of waha/errors.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, stop_before_delay
+
+from nexus_blast.waha.errors import (
+    WahaBadRequest,
+    WahaBadResponse,
+    WahaError,
+    WahaKeyRefused,
+    WahaPlusOnly,
+    WahaRateLimited,
+    WahaServerError,
+    WahaSessionNotFound,
+    WahaSessionNotWorking,
+    WahaUnreachable,
+    scrub,
+    where,
+)
+from nexus_blast.waha.parsing import SentMessage, serialized_id_from
+
+SAFE = "safe"  # idempotent: retried on connection errors, timeouts, 429, 5xx
+UNSAFE = "unsafe"  # sends, creation: retried only when the request surely never arrived, or on 429
+
+
+def run_sync(coro):
+    """Run one client coroutine to completion from synchronous (CLI) code."""
+    return asyncio.run(coro)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Retry-After as seconds: delta-seconds or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    from email.utils import parsedate_to_datetime
+
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - (time.time() if now is None else now))
+
+
+def _json_or_text(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+def _message_of(body: Any) -> str:
+    """WAHA's human message in an error body (NestJS shapes, engine 500s, plain text)."""
+    if isinstance(body, dict):
+        exception = body.get("exception")
+        if isinstance(exception, dict) and exception.get("message"):
+            return str(exception["message"])
+        for key in ("message", "error"):
+            value = body.get(key)
+            if isinstance(value, list):
+                return "; ".join(str(v) for v in value)
+            if value:
+                return str(value)
+        return ""
+    return str(body or "")[:300]
+
+
+class WahaClient:
+    """One WAHA server. Use as `async with WahaClient(url, key) as waha: ...`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str = "",
+        *,
+        timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        retries: int = 3,
+        backoff_initial: float = 0.5,
+        backoff_max: float = 10.0,
+        total_timeout: float | None = None,
+        transport=None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._key = api_key
+        self.timeout = timeout
+        self.connect_timeout = min(connect_timeout, timeout)
+        self.retries = max(0, retries)
+        self.backoff_initial = backoff_initial
+        self.backoff_max = backoff_max
+        # Bounded total time per call, retries and waits included.
+        self.total_timeout = total_timeout if total_timeout is not None else 2 * timeout + backoff_max
+        headers = {"Accept": "application/json"}
+        if api_key:
+            headers["X-Api-Key"] = api_key
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers=headers,
+            timeout=httpx.Timeout(timeout, connect=self.connect_timeout),
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> WahaClient:
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.aclose()
+
+    # --- server and sessions ------------------------------------------------------------------
+
+    async def server_version(self) -> dict:
+        return await self._json("GET", "/api/server/version")
+
+    async def list_sessions(self, all: bool = True) -> list[dict]:
+        params = {"all": "true"} if all else None
+        return await self._json("GET", "/api/sessions", params=params) or []
+
+    async def get_session(self, name: str) -> dict:
+        return await self._json("GET", f"/api/sessions/{_seg(name)}", session=name)
+
+    async def create_session(self, name: str, *, start: bool = True, config: dict | None = None) -> dict:
+        body: dict[str, Any] = {"name": name, "start": start}
+        if config is not None:
+            body["config"] = config
+        return await self._json("POST", "/api/sessions", session=name, json=body, policy=UNSAFE)
+
+    async def update_session(self, name: str, config: dict) -> dict:
+        return await self._json("PUT", f"/api/sessions/{_seg(name)}", session=name, json={"config": config})
+
+    async def start_session(self, name: str) -> dict:
+        return await self._json("POST", f"/api/sessions/{_seg(name)}/start", session=name)
+
+    async def stop_session(self, name: str) -> dict:
+        return await self._json("POST", f"/api/sessions/{_seg(name)}/stop", session=name)
+
+    async def restart_session(self, name: str) -> dict:
+        return await self._json("POST", f"/api/sessions/{_seg(name)}/restart", session=name)
+
+    async def logout_session(self, name: str) -> dict:
+        return await self._json("POST", f"/api/sessions/{_seg(name)}/logout", session=name)
+
+    async def delete_session(self, name: str) -> None:
+        await self._json("DELETE", f"/api/sessions/{_seg(name)}", session=name)
+
+    async def me(self, name: str) -> dict | None:
+        body = await self._json("GET", f"/api/sessions/{_seg(name)}/me", session=name)
+        return body if isinstance(body, dict) else None
+
+    async def qr_raw(self, name: str) -> str:
+        body = await self._json("GET", f"/api/{_seg(name)}/auth/qr", session=name, params={"format": "raw"})
+        if not isinstance(body, dict) or not isinstance(body.get("value"), str):
+            raise WahaBadResponse(f"{where(self.base_url, name)}: QR answer has no 'value'", server=self.base_url, session=name)
+        return body["value"]
+
+    async def request_code(self, name: str, phone: str) -> str:
+        body = await self._json(
+            "POST", f"/api/{_seg(name)}/auth/request-code", session=name, json={"phoneNumber": phone}, policy=UNSAFE
+        )
+        if not isinstance(body, dict) or not body.get("code"):
+            raise WahaBadResponse(f"{where(self.base_url, name)}: pairing-code answer has no 'code'", server=self.base_url, session=name)
+        return str(body["code"])
+
+    # --- messages -------------------------------------------------------------------------------
+
+    async def send_text(self, session: str, chat_id: str, text: str) -> SentMessage:
+        body = {"session": session, "chatId": chat_id, "text": text}
+        return self._sent(await self._json("POST", "/api/sendText", session=session, json=body, policy=UNSAFE), chat_id)
+
+    async def send_image(
+        self,
+        session: str,
+        chat_id: str,
+        *,
+        mimetype: str,
+        filename: str,
+        data_b64: str | None = None,
+        url: str | None = None,
+        caption: str = "",
+    ) -> SentMessage:
+        if (data_b64 is None) == (url is None):
+            raise ValueError("send_image needs exactly one of data_b64 and url")
+        file: dict[str, str] = {"mimetype": mimetype, "filename": filename}
+        file.update({"data": data_b64} if data_b64 is not None else {"url": url or ""})
+        body = {"session": session, "chatId": chat_id, "file": file, "caption": caption}
+        return self._sent(await self._json("POST", "/api/sendImage", session=session, json=body, policy=UNSAFE), chat_id)
+
+    async def send_seen(self, session: str, chat_id: str) -> None:
+        await self._json("POST", "/api/sendSeen", session=session, json={"session": session, "chatId": chat_id})
+
+    async def start_typing(self, session: str, chat_id: str) -> None:
+        await self._json("POST", "/api/startTyping", session=session, json={"session": session, "chatId": chat_id})
+
+    async def stop_typing(self, session: str, chat_id: str) -> None:
+        await self._json("POST", "/api/stopTyping", session=session, json={"session": session, "chatId": chat_id})
+
+    async def check_exists(self, session: str, phone_digits: str) -> tuple[bool, str | None]:
+        body = await self._json(
+            "GET", "/api/contacts/check-exists", session=session, params={"phone": phone_digits, "session": session}
+        )
+        if not isinstance(body, dict) or "numberExists" not in body:
+            raise WahaBadResponse(f"{where(self.base_url, session)}: check-exists answer has no 'numberExists'", server=self.base_url, session=session)
+        exists = bool(body["numberExists"])
+        return exists, (body.get("chatId") or None) if exists else None
+
+    async def chat_messages(
+        self, session: str, chat_id: str, *, limit: int = 20, since: int | None = None, from_me: bool = True
+    ) -> list[dict]:
+        params: dict[str, Any] = {"limit": limit, "downloadMedia": "false", "filter.fromMe": "true" if from_me else "false"}
+        if since is not None:
+            params["filter.timestamp.gte"] = int(since)
+        body = await self._json("GET", f"/api/{_seg(session)}/chats/{_seg(chat_id)}/messages", session=session, params=params)
+        return body if isinstance(body, list) else []
+
+    # --- machinery ------------------------------------------------------------------------------
+
+    def _sent(self, body: Any, chat_id: str) -> SentMessage:
+        # The message went out (2xx): an unreadable id must not look like a failure (it would be resent).
+        try:
+            return SentMessage(serialized_id_from(body, chat_id), body if isinstance(body, dict) else {})
+        except ValueError:
+            return SentMessage("", body if isinstance(body, dict) else {})
+
+    async def _json(
+        self,
+        method: str,
+        path: str,
+        *,
+        session: str | None = None,
+        json: Any = None,
+        params: dict | None = None,
+        policy: str = SAFE,
+    ) -> Any:
+        response = await self._with_retries(method, path, session=session, json=json, params=params, policy=policy)
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise WahaBadResponse(
+                f"{where(self.base_url, session)}: {method} {path} answered non-JSON (HTTP {response.status_code})",
+                server=self.base_url,
+                session=session,
+            ) from None
+
+    async def _with_retries(self, method, path, *, session, json, params, policy) -> httpx.Response:
+        started = time.monotonic()
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.retries + 1) | stop_before_delay(self.total_timeout),
+            wait=self._wait,
+            retry=retry_if_exception(lambda exc: self._retryable(exc, policy)),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                remaining = self.total_timeout - (time.monotonic() - started)
+                return await self._once(method, path, session=session, json=json, params=params, budget=remaining)
+        raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
+
+    def _retryable(self, exc: BaseException, policy: str) -> bool:
+        if isinstance(exc, WahaRateLimited):
+            return exc.retry_after is None or exc.retry_after <= self.backoff_max
+        if isinstance(exc, WahaUnreachable):
+            return policy == SAFE or not exc.sent
+        if isinstance(exc, WahaServerError) and policy == SAFE:
+            # A timelock or WhatsApp's look-up throttle does not clear in seconds: the caller paces.
+            return not (exc.is_timelock or exc.is_rate_overlimit)
+        return False
+
+    def _wait(self, retry_state) -> float:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        if isinstance(exc, WahaRateLimited) and exc.retry_after is not None:
+            return exc.retry_after + random.uniform(0, self.backoff_initial / 4)
+        ceiling = min(self.backoff_max, self.backoff_initial * 2 ** (retry_state.attempt_number - 1))
+        return random.uniform(ceiling / 2, ceiling)  # "equal jitter": never zero, never in lock-step
+
+    async def _once(self, method, path, *, session, json, params, budget: float) -> httpx.Response:
+        read = max(0.01, min(self.timeout, budget))
+        timeout = httpx.Timeout(read, connect=min(self.connect_timeout, read))
+        label = where(self.base_url, session)
+        try:
+            response = await self._http.request(method, path, json=json, params=params, timeout=timeout)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol) as exc:
+            raise WahaUnreachable(
+                f"{label}: cannot connect ({self._scrub(exc) or type(exc).__name__})",
+                server=self.base_url, session=session, sent=False,
+                hint="is the server running and the URL right?",
+            ) from None
+        except httpx.TimeoutException:
+            raise WahaUnreachable(
+                f"{label}: no answer to {method} {path} within {read:g}s",
+                server=self.base_url, session=session, sent=True,
+            ) from None
+        except httpx.TransportError as exc:
+            raise WahaUnreachable(
+                f"{label}: connection failed during {method} {path} ({self._scrub(exc) or type(exc).__name__})",
+                server=self.base_url, session=session, sent=True,
+            ) from None
+        if response.status_code >= 400:
+            raise self._error(response, method, path, session)
+        return response
+
+    def _scrub(self, value: Any) -> str:
+        return scrub(str(value), self._key)
+
+    def _error(self, response: httpx.Response, method: str, path: str, session: str | None) -> WahaError:
+        code = response.status_code
+        body = _json_or_text(response)
+        message = self._scrub(_message_of(body))
+        label = where(self.base_url, session)
+        kw = {"server": self.base_url, "session": session}
+        if code in (401, 403):
+            return WahaKeyRefused(
+                f"{label}: API key refused (HTTP {code})", hint="check the session's api_key or api_key_env", **kw
+            )
+        if code == 404:
+            if session:
+                return WahaSessionNotFound(
+                    f"{label}: session not found or not started on the server",
+                    hint="create or start it: blast session start NAME", **kw,
+                )
+            return WahaError(f"{label}: {method} {path} not found (HTTP 404): is this a WAHA server?", **kw)
+        if code == 429:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            after = f", retry after {retry_after:g}s" if retry_after is not None else ""
+            return WahaRateLimited(f"{label}: rate limited (HTTP 429{after})", retry_after=retry_after, **kw)
+        if code == 422 and "plus version" in message.lower():
+            return WahaPlusOnly(f"{label}: {message}", hint="this server is WAHA Core: use a Plus or 2026.6+ server", **kw)
+        if code == 422 and isinstance(body, dict) and "expected" in body:
+            status = str(body.get("status") or "")
+            expected = "/".join(str(e) for e in body.get("expected") or ["WORKING"])
+            return WahaSessionNotWorking(
+                f"{label}: session is {status or 'in another status'}, expected {expected}",
+                status=status, hint="pair or start it: blast session pair NAME", **kw,
+            )
+        if code in (400, 409, 413, 422):
+            return WahaBadRequest(f"{label}: {method} {path} refused (HTTP {code}): {message}", **kw)
+        if code >= 500:
+            return WahaServerError(f"{label}: server error (HTTP {code}): {message}", status_code=code, detail=message, **kw)
+        return WahaError(f"{label}: {method} {path} failed (HTTP {code}): {message}", **kw)
+
+
+def _seg(value: str) -> str:
+    """One path segment (session names and chat ids like `5511…@c.us`)."""
+    return quote(value, safe="@.")

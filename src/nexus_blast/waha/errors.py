@@ -1,0 +1,99 @@
+"""Typed WAHA errors: each names the server and the WAHA session, never the API key."""
+
+from __future__ import annotations
+
+from nexus_blast.errors import DependencyError, ExitCode, InputError, KeyRefused, NotFound, Unreachable
+
+
+def scrub(text: str, *secrets: str) -> str:
+    """TEXT with every non-empty secret replaced by a mask (httpx messages can carry URLs)."""
+    from nexus_blast.config import mask
+
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, mask(secret) or "…")
+    return text
+
+
+def where(server: str, session: str | None) -> str:
+    """`WAHA http://host:3000 session 'loja1'` — the prefix of every WAHA error message."""
+    return f"WAHA {server}" + (f" session {session!r}" if session else "")
+
+
+class WahaError(DependencyError):
+    """A WAHA server could not do what was asked."""
+
+    def __init__(self, message: str, *, server: str = "", session: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.server = server
+        self.session = session
+
+
+class WahaUnreachable(WahaError, Unreachable):
+    """Connection refused, DNS failure or timeout; `sent` is True when the request may have arrived."""
+
+    def __init__(self, message: str, *, sent: bool = False, **kw) -> None:
+        super().__init__(message, **kw)
+        self.sent = sent
+
+
+class WahaKeyRefused(WahaError, KeyRefused):
+    """401/403: missing or wrong X-Api-Key."""
+
+
+class WahaSessionNotFound(WahaError, NotFound):
+    """404: no such session on the server (or it is not started)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class WahaSessionNotWorking(WahaError):
+    """422: the session exists but is not WORKING (pairing needed, starting, failed)."""
+
+    def __init__(self, message: str, *, status: str = "", **kw) -> None:
+        super().__init__(message, **kw)
+        self.status = status
+
+
+class WahaPlusOnly(WahaError):
+    """422: the server is WAHA Core and the feature (media, sessions other than `default`) is Plus-only."""
+
+
+class WahaBadRequest(WahaError, InputError):
+    """400/422 for what we sent (bad name, bad body): retrying the same request cannot help."""
+
+    exit_code = ExitCode.USAGE
+
+
+class WahaRateLimited(WahaError):
+    """429 (a proxy in front of WAHA); `retry_after` in seconds when the server said."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class WahaServerError(WahaError):
+    """5xx: an engine failure; `detail` is WAHA's exception.message."""
+
+    def __init__(self, message: str, *, status_code: int = 500, detail: str = "", **kw) -> None:
+        super().__init__(message, **kw)
+        self.status_code = status_code
+        self.detail = detail
+
+    @property
+    def is_timelock(self) -> bool:
+        """WhatsApp's reach-out timelock (error 463): no new contacts from this number for a while."""
+        return "463" in self.detail
+
+    @property
+    def is_rate_overlimit(self) -> bool:
+        return "rate-overlimit" in self.detail
+
+    @property
+    def is_timeout(self) -> bool:
+        return "Timed Out" in self.detail
+
+
+class WahaBadResponse(WahaError):
+    """The server answered 2xx with something that is not what WAHA answers."""

@@ -1,0 +1,59 @@
+"""Reading WAHA responses: the serialized message id from any engine's send answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """An accepted send: `serialized_id` is `true_<chatId>_<id>`, what `message.ack` events carry."""
+
+    serialized_id: str
+    raw: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def short_id(self) -> str:
+        """The engine's own id (the part after the chat id)."""
+        return self.serialized_id.rsplit("_", 1)[-1] if self.serialized_id else ""
+
+
+def to_c_us(jid: str) -> str:
+    """`5511…@s.whatsapp.net` (NOWEB/GOWS) → `5511…@c.us` (what acks and chat ids use); device suffix dropped."""
+    if not jid:
+        return jid
+    user, _, server = jid.partition("@")
+    user = user.split(":", 1)[0]
+    if server in ("s.whatsapp.net", "c.us", ""):
+        return f"{user}@c.us"
+    return f"{user}@{server}"
+
+
+def _compose(from_me: Any, chat_id: str, short_id: str) -> str:
+    return f"{'true' if from_me in (True, None) else 'false'}_{to_c_us(chat_id)}_{short_id}"
+
+
+def serialized_id_from(response: Any, chat_id: str) -> str:
+    """The serialized id of a send response of WEBJS, NOWEB or GOWS; ValueError when none is there.
+
+    WEBJS: `{"id": {"_serialized": "true_…@c.us_3EB0…", "remote", "id", "fromMe"}, …}`
+    NOWEB: `{"key": {"remoteJid": "…@s.whatsapp.net", "fromMe": true, "id": "3EB0…"}, …}`
+    GOWS:  `{"id": "true_<chatId>_<ID>", "_data": {…}}`
+    """
+    if not isinstance(response, dict):
+        raise ValueError("send response is not a JSON object")
+    ident = response.get("id")
+    if isinstance(ident, dict):  # WEBJS
+        if isinstance(ident.get("_serialized"), str) and ident["_serialized"]:
+            return ident["_serialized"]
+        if ident.get("id"):
+            return _compose(ident.get("fromMe"), ident.get("remote") or chat_id, str(ident["id"]))
+    key = response.get("key")
+    if isinstance(key, dict) and key.get("id"):  # NOWEB
+        return _compose(key.get("fromMe"), key.get("remoteJid") or chat_id, str(key["id"]))
+    if isinstance(ident, str) and ident:  # GOWS (or an engine that returns the bare id)
+        if ident.startswith(("true_", "false_")):
+            return ident
+        return _compose(True, chat_id, ident)
+    raise ValueError("send response carries no message id")

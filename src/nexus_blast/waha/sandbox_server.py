@@ -1,0 +1,130 @@
+"""Running the sandbox: uvicorn in a thread on a real socket, plus a small client for its control API."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+import time
+from typing import Any, Callable
+
+from nexus_blast.waha.sandbox import create_app
+from nexus_blast.waha.sandbox_state import SandboxConfig
+
+
+class SandboxServer:
+    """`with SandboxServer(sessions=("s1",)) as sb: WahaClient(sb.url)...` — 127.0.0.1, ephemeral port."""
+
+    def __init__(self, config: SandboxConfig | None = None, *, host: str = "127.0.0.1", port: int = 0, **options: Any) -> None:
+        if config is not None and options:
+            raise TypeError("pass either a SandboxConfig or options, not both")
+        self.config = config or SandboxConfig(**options)
+        self.host = host
+        self.port = port
+        self.app = create_app(self.config)
+        self.sandbox = self.app.state.sandbox
+        self._server = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def world(self):
+        """The sandbox's state (read it from tests; change it through the control API)."""
+        return self.sandbox.world
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, wait: float = 10.0) -> SandboxServer:
+        import uvicorn
+
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, self.port))
+        except OSError:
+            sock.close()
+            raise
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, name="waha-sandbox", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + wait
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"sandbox did not start on {self.url}")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._thread = None
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # --- control API (synchronous, for tests and demos) ---------------------------------------
+
+    def _control(self, method: str, path: str, body: dict | None = None) -> Any:
+        import httpx
+
+        response = httpx.request(method, f"{self.url}/_sandbox{path}", json=body, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def sent(self) -> list[dict]:
+        """Every accepted send, in order."""
+        return self._control("GET", "/sent")
+
+    def webhooks(self) -> list[dict]:
+        """Every webhook delivery attempted (url, event, session, status_code, attempts, error)."""
+        return self._control("GET", "/webhooks")
+
+    def pair(self, session: str) -> dict:
+        return self._control("POST", f"/sessions/{session}/pair")
+
+    def set_status(self, session: str, status: str) -> dict:
+        return self._control("POST", f"/sessions/{session}/status", {"status": status})
+
+    def incoming(self, session: str, sender: str, body: str) -> dict:
+        return self._control("POST", f"/sessions/{session}/incoming", {"from": sender, "body": body})
+
+    def faults(self, **body: Any) -> dict:
+        """e.g. `faults(session="s1", fail_after=2)`, `faults(fail_rate=0.2)`, `faults(session="s1", rate_limit=1, retry_after=0.2)`."""
+        return self._control("POST", "/faults", body)
+
+    def clear_faults(self) -> dict:
+        return self._control("DELETE", "/faults")
+
+    def whatsapp(self, phone: str, exists: bool = True, chat_id: str | None = None) -> dict:
+        return self._control("POST", "/whatsapp", {"phone": phone, "exists": exists, "chat_id": chat_id})
+
+
+def serve_until_signal(server: SandboxServer, announce: Callable[[str], None]) -> None:
+    """Run SERVER until SIGINT or SIGTERM, then stop it cleanly (the caller exits 0)."""
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        server.start()
+        announce(server.url)
+        while not stop.wait(0.2):
+            if not server.alive:
+                raise RuntimeError("the sandbox server stopped unexpectedly")
+    finally:
+        server.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

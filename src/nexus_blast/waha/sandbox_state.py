@@ -1,0 +1,341 @@
+"""The sandbox's world: its options, sessions and their lifecycle, sends, faults, WhatsApp numbers.
+
+Pure bookkeeping (no HTTP): the routes of waha/sandbox.py read and change it; time is read from an
+injectable clock so the lifecycle (STARTING → SCAN_QR_CODE → WORKING, QR rotation) is testable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,54}$")
+CHAT_RE = re.compile(r"^(\d{6,20})@c\.us$")
+ENGINES = ("WEBJS", "NOWEB", "GOWS")
+TIERS = ("PLUS", "CORE")
+RUNNING = ("STARTING", "SCAN_QR_CODE", "WORKING")
+ACK_NAMES = {-1: "ERROR", 0: "PENDING", 1: "SERVER", 2: "DEVICE", 3: "READ", 4: "PLAYED"}
+
+
+@dataclass
+class SandboxConfig:
+    """Everything the sandbox can be told at start; faults can also change at run time."""
+
+    api_key: str = ""
+    sessions: tuple[str, ...] = ()  # pre-created, paired and WORKING
+    engine: str = "WEBJS"
+    tier: str = "PLUS"
+    version: str = "2026.7.1"
+    fail_rate: float = 0.0
+    latency_ms: float = 0.0
+    start_seconds: float = 0.05  # STARTING lasts this long
+    pair_after: float | None = None  # auto-pair a SCAN_QR_CODE session after this many seconds
+    qr_first_seconds: float = 60.0
+    qr_rotate_seconds: float = 20.0
+    qr_max: int = 6  # then FAILED, as WAHA
+    not_working_wait: float = 0.0  # WAHA waits ~5 s before its 422
+    ack_delay: float = 0.05  # between SERVER, DEVICE and READ
+    webhook_timeout: float = 5.0
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        self.engine = self.engine.upper()
+        self.tier = self.tier.upper()
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}")
+        if self.tier not in TIERS:
+            raise ValueError(f"tier must be one of {', '.join(TIERS)}")
+        if not 0.0 <= self.fail_rate <= 1.0:
+            raise ValueError("fail rate must be between 0 and 1")
+        for name in self.sessions:
+            if not NAME_RE.match(name):
+                raise ValueError(f"invalid session name {name!r}")
+
+
+@dataclass
+class Faults:
+    """Per-session fault injection (POST /_sandbox/faults). Counts are of requests still to come."""
+
+    fail_after: int | None = None  # accepted sends before every send answers 500
+    fail_message: str = "Timed Out"
+    not_working_after: int | None = None  # accepted sends before the session leaves WORKING
+    not_working_status: str = "FAILED"
+    timelock_after: int | None = None  # accepted sends before new contacts get error 463
+    rate_limit: int = 0  # next N requests answer 429
+    retry_after: float = 1.0
+    errors: int = 0  # next N requests answer 500
+    hang_seconds: float = 0.0  # requests sleep this long before answering
+    hang_count: int | None = None  # ... this many of them (None: all)
+
+
+@dataclass
+class Session:
+    name: str
+    status: str = "STOPPED"
+    config: dict = field(default_factory=dict)
+    me: dict | None = None
+    status_since: float = 0.0
+    qr_since: float = 0.0
+    sends: int = 0
+    chats: set[str] = field(default_factory=set)
+    timelock_until: float | None = None
+    faults: Faults = field(default_factory=Faults)
+
+    @property
+    def paired(self) -> bool:
+        return self.me is not None
+
+
+@dataclass
+class Message:
+    serialized_id: str
+    short_id: str
+    session: str
+    chat_id: str
+    text: str
+    timestamp: int
+    kind: str = "text"
+    mimetype: str = ""
+    filename: str = ""
+    sha256: str = ""
+    url: str = ""
+    ack: int = 0
+    delivers: bool = True  # False: accepted but never delivered (number not on WhatsApp, wrong form)
+
+    def record(self) -> dict:
+        return {
+            "session": self.session, "chatId": self.chat_id, "kind": self.kind, "text": self.text,
+            "mimetype": self.mimetype, "filename": self.filename, "sha256": self.sha256, "url": self.url,
+            "id": self.serialized_id, "timestamp": self.timestamp, "ack": self.ack,
+        }
+
+
+StatusListener = Callable[[Session], None]
+
+
+class World:
+    """The sandbox's state. Not thread-safe: only touched from the server's event loop."""
+
+    def __init__(self, config: SandboxConfig, clock: Callable[[], float] = time.monotonic) -> None:
+        self.config = config
+        self.clock = clock
+        self.rng = random.Random(config.seed)
+        self.sessions: dict[str, Session] = {}
+        self.messages: list[Message] = []
+        self.numbers: dict[str, dict] = {}  # digits → {"exists", "chat_id"}
+        self.on_status: list[StatusListener] = []
+        for name in config.sessions:
+            session = Session(name, status="WORKING", status_since=clock())
+            session.me = self._fake_me(name)
+            self.sessions[name] = session
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def set_status(self, session: Session, status: str) -> None:
+        if session.status == status:
+            return
+        session.status = status
+        session.status_since = self.clock()
+        if status == "SCAN_QR_CODE":
+            session.qr_since = session.status_since
+        for listener in self.on_status:
+            listener(session)
+
+    def tick(self) -> None:
+        """Apply every time-based transition that is due."""
+        now = self.clock()
+        for session in list(self.sessions.values()):
+            elapsed = now - session.status_since
+            if session.status == "STARTING" and elapsed >= self.config.start_seconds:
+                self.set_status(session, "WORKING" if session.paired else "SCAN_QR_CODE")
+            elif session.status == "SCAN_QR_CODE":
+                if self.config.pair_after is not None and elapsed >= self.config.pair_after:
+                    self.pair(session)
+                elif self.qr_index(session) >= self.config.qr_max:
+                    self.set_status(session, "FAILED")
+            if session.timelock_until is not None and now >= session.timelock_until:
+                session.timelock_until = None
+
+    def start(self, session: Session) -> None:
+        if session.status not in RUNNING:
+            self.set_status(session, "STARTING")
+            self.tick()
+
+    def stop(self, session: Session) -> None:
+        self.set_status(session, "STOPPED")
+
+    def logout(self, session: Session) -> None:
+        was_running = session.status in RUNNING
+        session.me = None
+        session.chats.clear()
+        self.set_status(session, "STOPPED")
+        if was_running:
+            self.start(session)
+
+    def pair(self, session: Session) -> None:
+        """What scanning the QR does: the phone is linked and the session WORKING."""
+        session.me = session.me or self._fake_me(session.name)
+        if session.status not in ("STOPPED",):
+            self.set_status(session, "WORKING")
+
+    def qr_index(self, session: Session) -> int:
+        elapsed = self.clock() - session.qr_since
+        if elapsed < self.config.qr_first_seconds:
+            return 0
+        return 1 + int((elapsed - self.config.qr_first_seconds) // max(self.config.qr_rotate_seconds, 1e-3))
+
+    def qr_value(self, session: Session) -> str:
+        """A WhatsApp-like `2@ref,key,key,secret` that changes at every rotation."""
+        seed = f"{session.name}:{session.qr_since}:{self.qr_index(session)}".encode()
+        parts = [hashlib.sha256(seed + bytes([i])).hexdigest() for i in range(4)]
+        return f"2@{parts[0][:48]},{parts[1][:44]}=,{parts[2][:44]}=,{parts[3][:44]}="
+
+    def _fake_me(self, name: str) -> dict:
+        digits = "55119" + "".join(str(self.rng.randrange(10)) for _ in range(8))
+        return {"id": f"{digits}@c.us", "pushName": f"Sandbox {name}"}
+
+    def me_of(self, session: Session) -> dict | None:
+        if session.me is None:
+            return None
+        me = dict(session.me)
+        if session.timelock_until is not None:
+            ends = time.time() + (session.timelock_until - self.clock())
+            me["reachoutTimelock"] = {"isActive": True, "timeEnforcementEnds": int(ends * 1000)}
+        return me
+
+    def info(self, session: Session) -> dict:
+        return {
+            "name": session.name, "status": session.status, "config": session.config,
+            "me": self.me_of(session) if session.status == "WORKING" else None, "engine": {"engine": self.config.engine},
+        }
+
+    # --- WhatsApp numbers -----------------------------------------------------------------------
+
+    def lookup(self, digits: str) -> tuple[bool, str | None]:
+        known = self.numbers.get(digits)
+        if known is None:
+            return True, f"{digits}@c.us"
+        if not known.get("exists", True):
+            return False, None
+        return True, known.get("chat_id") or f"{digits}@c.us"
+
+    def delivers_to(self, chat_id: str) -> bool:
+        """Whether a send to CHAT_ID reaches a phone (else: 201, ack SERVER, nothing more)."""
+        for known in self.numbers.values():
+            if known.get("chat_id") == chat_id:
+                return bool(known.get("exists", True))
+        known = self.numbers.get(chat_id.split("@", 1)[0])
+        if known is not None:
+            return bool(known.get("exists", True)) and not known.get("chat_id")
+        return True
+
+    # --- sends ----------------------------------------------------------------------------------
+
+    def accept(self, session: Session, chat_id: str, text: str, **media: str) -> Message:
+        short = "3EB0" + "".join(self.rng.choice("0123456789ABCDEF") for _ in range(16))
+        message = Message(
+            serialized_id=f"true_{chat_id}_{short}", short_id=short, session=session.name, chat_id=chat_id,
+            text=text, timestamp=int(time.time()), delivers=self.delivers_to(chat_id), **media,
+        )
+        self.messages.append(message)
+        session.sends += 1
+        session.chats.add(chat_id)
+        self._after_send(session)
+        return message
+
+    def _after_send(self, session: Session) -> None:
+        faults = session.faults
+        for attr in ("fail_after", "not_working_after", "timelock_after"):
+            value = getattr(faults, attr)
+            if value is not None and value > 0:
+                setattr(faults, attr, value - 1)
+        if faults.not_working_after == 0:
+            faults.not_working_after = None
+            self.set_status(session, faults.not_working_status)
+        if faults.timelock_after == 0:
+            faults.timelock_after = None
+            session.timelock_until = self.clock() + 3600
+
+    def send_fault(self, session: Session, chat_id: str) -> str | None:
+        """The engine error a send must fail with now, if any (checked before accepting)."""
+        faults = session.faults
+        if faults.fail_after == 0:
+            return faults.fail_message
+        if session.timelock_until is not None and chat_id not in session.chats:
+            return "Reach out timelock: server returned error 463"
+        if self.config.fail_rate and self.rng.random() < self.config.fail_rate:
+            return "Timed Out"
+        return None
+
+    def response_shape(self, message: Message) -> dict:
+        """The send answer of the configured engine (see CONTRACT.md, "Sending")."""
+        engine = self.config.engine
+        if engine == "NOWEB":
+            jid = message.chat_id.replace("@c.us", "@s.whatsapp.net")
+            return {
+                "key": {"remoteJid": jid, "fromMe": True, "id": message.short_id},
+                "message": {"extendedTextMessage": {"text": message.text}},
+                "messageTimestamp": str(message.timestamp), "status": "PENDING",
+            }
+        if engine == "GOWS":
+            return {"id": message.serialized_id, "_data": {"Info": {"ID": message.short_id, "Chat": message.chat_id}}}
+        return {
+            "id": {"fromMe": True, "remote": message.chat_id, "id": message.short_id, "_serialized": message.serialized_id},
+            "ack": 0, "hasMedia": message.kind != "text", "body": message.text, "type": "chat" if message.kind == "text" else "image",
+            "timestamp": message.timestamp, "from": (self.sessions[message.session].me or {}).get("id"), "to": message.chat_id,
+            "fromMe": True,
+        }
+
+    def chat_history(self, session: str, chat_id: str, *, from_me: bool | None, since: int | None, limit: int) -> list[dict]:
+        me = (self.sessions[session].me or {}).get("id")
+        found = [
+            m for m in reversed(self.messages)
+            if m.session == session and m.chat_id == chat_id and (since is None or m.timestamp >= since)
+        ]
+        if from_me is False:
+            found = []  # the sandbox only knows what it sent
+        return [
+            {
+                "id": m.serialized_id, "timestamp": m.timestamp, "from": me, "fromMe": True, "to": m.chat_id,
+                "body": m.text, "hasMedia": m.kind != "text", "ack": m.ack, "ackName": ACK_NAMES.get(m.ack, "PENDING"),
+            }
+            for m in found[:limit]
+        ]
+
+    # --- faults -----------------------------------------------------------------------------------
+
+    def set_faults(self, body: dict[str, Any]) -> dict:
+        if "fail_rate" in body:
+            self.config.fail_rate = float(body["fail_rate"])
+        if "latency_ms" in body:
+            self.config.latency_ms = float(body["latency_ms"])
+        name = body.get("session")
+        if name:
+            session = self.sessions.get(name)
+            if session is None:
+                raise KeyError(name)
+            if body.get("clear"):
+                session.faults = Faults()
+            for key in Faults.__dataclass_fields__:
+                if key in body:
+                    setattr(session.faults, key, body[key])
+            if body.get("timelock"):
+                session.timelock_until = self.clock() + float(body.get("timelock_seconds", 3600))
+        return self.describe_faults()
+
+    def clear_faults(self) -> None:
+        self.config.fail_rate = 0.0
+        self.config.latency_ms = 0.0
+        for session in self.sessions.values():
+            session.faults = Faults()
+            session.timelock_until = None
+
+    def describe_faults(self) -> dict:
+        return {
+            "fail_rate": self.config.fail_rate, "latency_ms": self.config.latency_ms,
+            "sessions": {n: vars(s.faults) | {"timelocked": s.timelock_until is not None} for n, s in self.sessions.items()},
+        }
