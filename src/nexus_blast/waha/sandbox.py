@@ -21,6 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from nexus_blast.waha.sandbox_control import control_routes
+from nexus_blast.waha.sandbox_replies import Reply, nest
 from nexus_blast.waha.sandbox_state import CHAT_RE, NAME_RE, RUNNING, SandboxConfig, Session, World
 from nexus_blast.waha.sandbox_webhooks import Emitter
 
@@ -32,17 +34,6 @@ CORE_SESSIONS = (
     "WAHA Core support only 'default' session. If you want to run more then one WhatsApp account - "
     "please get WAHA PLUS version. Check this out: https://waha.devlike.pro/docs/how-to/plus-version/"
 )
-
-
-class Reply(Exception):
-    """An error answer, raised from anywhere in a handler."""
-
-    def __init__(self, status: int, body: dict, headers: dict | None = None) -> None:
-        self.response = JSONResponse(body, status_code=status, headers=headers)
-
-
-def _nest(status: int, message, error: str) -> Reply:
-    return Reply(status, {"statusCode": status, "message": message, "error": error})
 
 
 class Sandbox:
@@ -88,36 +79,38 @@ class Sandbox:
         if not hmac.compare_digest(given.encode(), key.encode()):
             raise Reply(401, {"message": "Unauthorized", "statusCode": 401})
 
-    async def _body(self, request: Request) -> dict:
+    async def body(self, request: Request) -> dict:
         raw = await request.body()
         if not raw:
             return {}
         try:
             body = json.loads(raw)
         except ValueError:
-            raise _nest(400, "Unexpected token in JSON", "Bad Request") from None
+            raise nest(400, "Unexpected token in JSON", "Bad Request") from None
         if not isinstance(body, dict):
-            raise _nest(400, "Request body must be a JSON object", "Bad Request")
+            raise nest(400, "Request body must be a JSON object", "Bad Request")
         return body
 
-    def _known(self, name: str) -> Session:
+    def known(self, name: str) -> Session:
         session = self.world.sessions.get(name)
         if session is None:
-            raise _nest(404, "Session not found", "Not Found")
+            raise nest(404, "Session not found", "Not Found")
         return session
 
     async def _running(self, name: str, expected: str = "WORKING") -> Session:
         """A started session in status EXPECTED, after the session's injected faults."""
         session = self.world.sessions.get(name)
         if session is None or session.status == "STOPPED":
-            raise _nest(
+            raise nest(
                 404,
                 f"We didn't find a session with name '{name}'.\nPlease start it first by using POST /api/sessions/{name}/start request",
                 "Not Found",
             )
         await self._faults(session)
-        if session.status != expected and self.config.not_working_wait:
-            await asyncio.sleep(self.config.not_working_wait)
+        # Like WAHA, wait a little for the session to get there (e.g. STARTING → WORKING) before a 422.
+        deadline = self.world.clock() + self.config.not_working_wait
+        while session.status != expected and self.world.clock() < deadline:
+            await asyncio.sleep(0.01)
             self.world.tick()
         if session.status != expected:
             raise Reply(422, {
@@ -164,14 +157,14 @@ class Sandbox:
         return JSONResponse(found)
 
     async def create_session(self, request: Request) -> Response:
-        body = await self._body(request)
+        body = await self.body(request)
         name = body.get("name") or "default"
         if not isinstance(name, str) or not NAME_RE.match(name):
-            raise _nest(400, ["name must match /^[a-zA-Z0-9_-]{1,54}$/ regular expression"], "Bad Request")
+            raise nest(400, ["name must match /^[a-zA-Z0-9_-]{1,54}$/ regular expression"], "Bad Request")
         if self.config.tier == "CORE" and name != "default":
-            raise _nest(422, CORE_SESSIONS, "Unprocessable Entity")
+            raise nest(422, CORE_SESSIONS, "Unprocessable Entity")
         if name in self.world.sessions:
-            raise _nest(422, f"Session '{name}' already exists. Use PUT to update it.", "Unprocessable Entity")
+            raise nest(422, f"Session '{name}' already exists. Use PUT to update it.", "Unprocessable Entity")
         config = body.get("config") or {}
         session = Session(name, config=config if isinstance(config, dict) else {}, status_since=self.world.clock())
         self.world.sessions[name] = session
@@ -180,16 +173,16 @@ class Sandbox:
         return JSONResponse(self.world.info(session), status_code=201)
 
     async def get_session(self, request: Request) -> Response:
-        session = self._known(request.path_params["s"])
+        session = self.known(request.path_params["s"])
         await self._faults(session)
         return JSONResponse(self.world.info(session))
 
     async def update_session(self, request: Request) -> Response:
-        session = self._known(request.path_params["s"])
-        body = await self._body(request)
+        session = self.known(request.path_params["s"])
+        body = await self.body(request)
         config = body.get("config")
         if not isinstance(config, dict):
-            raise _nest(400, ["config must be an object"], "Bad Request")
+            raise nest(400, ["config must be an object"], "Bad Request")
         session.config = config
         if session.status in RUNNING:  # WAHA restarts a running session to apply its config
             self.world.stop(session)
@@ -203,7 +196,7 @@ class Sandbox:
         return Response(status_code=200)
 
     async def session_action(self, request: Request) -> Response:
-        session = self._known(request.path_params["s"])
+        session = self.known(request.path_params["s"])
         await self._faults(session)
         action = request.path_params["action"]
         if action == "start":
@@ -216,11 +209,11 @@ class Sandbox:
         elif action == "logout":
             self.world.logout(session)
         else:
-            raise _nest(404, f"Cannot POST {request.url.path}", "Not Found")
+            raise nest(404, f"Cannot POST {request.url.path}", "Not Found")
         return JSONResponse(self.world.info(session), status_code=201)
 
     async def me(self, request: Request) -> Response:
-        session = self._known(request.path_params["s"])
+        session = self.known(request.path_params["s"])
         await self._faults(session)
         me = self.world.me_of(session) if session.status == "WORKING" else None
         return JSONResponse(me) if me is not None else Response(status_code=200)
@@ -243,10 +236,10 @@ class Sandbox:
 
     async def request_code(self, request: Request) -> Response:
         session = await self._running(request.path_params["s"], expected="SCAN_QR_CODE")
-        body = await self._body(request)
+        body = await self.body(request)
         phone = str(body.get("phoneNumber") or "")
         if not phone.isdigit():
-            raise _nest(400, ["phoneNumber must be digits"], "Bad Request")
+            raise nest(400, ["phoneNumber must be digits"], "Bad Request")
         digest = hashlib.sha256(f"{session.name}:{phone}:{session.qr_since}".encode()).hexdigest().upper()
         code = "".join(c for c in digest if c.isalpha() or c.isdigit())[:8]
         return JSONResponse({"code": f"{code[:4]}-{code[4:]}"}, status_code=201)
@@ -254,11 +247,11 @@ class Sandbox:
     # --- messages -------------------------------------------------------------------------------
 
     async def _send_target(self, request: Request, fields: tuple[str, ...]) -> tuple[Session, dict, str]:
-        body = await self._body(request)
+        body = await self.body(request)
         session = await self._running(str(body.get("session") or "default"))
         missing = [f for f in fields if body.get(f) in (None, "")]
         if missing:
-            raise _nest(400, [f"{f} should not be empty" for f in missing], "Bad Request")
+            raise nest(400, [f"{f} should not be empty" for f in missing], "Bad Request")
         chat_id = body["chatId"]
         if not isinstance(chat_id, str) or not (CHAT_RE.match(chat_id) or GROUP_RE.match(chat_id)):
             raise self._engine_error("invalid wid", request)
@@ -272,11 +265,11 @@ class Sandbox:
 
     async def send_image(self, request: Request) -> Response:
         if self.config.tier == "CORE":
-            raise _nest(422, PLUS_ONLY, "Unprocessable Entity")
+            raise nest(422, PLUS_ONLY, "Unprocessable Entity")
         session, body, chat_id = await self._send_target(request, ("chatId", "file"))
         file = body["file"]
         if not isinstance(file, dict) or not file.get("mimetype") or not (file.get("data") or file.get("url")):
-            raise _nest(400, ["file must have mimetype and data or url"], "Bad Request")
+            raise nest(400, ["file must have mimetype and data or url"], "Bad Request")
         digest, url = "", str(file.get("url") or "")
         if file.get("data"):
             try:
@@ -318,58 +311,10 @@ class Sandbox:
             limit = int(q.get("limit", "10"))
             since = int(q["filter.timestamp.gte"]) if q.get("filter.timestamp.gte") else None
         except ValueError:
-            raise _nest(400, ["limit and filter.timestamp.gte must be integers"], "Bad Request") from None
+            raise nest(400, ["limit and filter.timestamp.gte must be integers"], "Bad Request") from None
         from_me = {"true": True, "false": False}.get(q.get("filter.fromMe", "").lower())
         history = self.world.chat_history(name, request.path_params["chat"], from_me=from_me, since=since, limit=limit)
         return JSONResponse(history)
-
-    # --- control API -----------------------------------------------------------------------------
-
-    async def sent(self, request: Request) -> Response:
-        return JSONResponse([m.record() for m in self.world.messages])
-
-    async def pair_control(self, request: Request) -> Response:
-        session = self._known(request.path_params["s"])
-        self.world.pair(session)
-        return JSONResponse(self.world.info(session))
-
-    async def status_control(self, request: Request) -> Response:
-        session = self._known(request.path_params["s"])
-        status = str((await self._body(request)).get("status") or "")
-        if status not in ("STOPPED", "STARTING", "SCAN_QR_CODE", "WORKING", "FAILED"):
-            raise _nest(400, ["status must be one of STOPPED, STARTING, SCAN_QR_CODE, WORKING, FAILED"], "Bad Request")
-        if status == "WORKING":
-            session.me = session.me or self.world._fake_me(session.name)
-        self.world.set_status(session, status)
-        return JSONResponse(self.world.info(session))
-
-    async def incoming_control(self, request: Request) -> Response:
-        session = self._known(request.path_params["s"])
-        body = await self._body(request)
-        return JSONResponse(self.emitter.incoming(session, str(body.get("from") or ""), str(body.get("body") or "")))
-
-    async def faults_control(self, request: Request) -> Response:
-        if request.method == "DELETE":
-            self.world.clear_faults()
-        elif request.method == "POST":
-            try:
-                self.world.set_faults(await self._body(request))
-            except KeyError:
-                raise _nest(404, "Session not found", "Not Found") from None
-            except (TypeError, ValueError) as exc:
-                raise _nest(400, str(exc), "Bad Request") from None
-        return JSONResponse(self.world.describe_faults())
-
-    async def whatsapp_control(self, request: Request) -> Response:
-        body = await self._body(request)
-        phone = str(body.get("phone") or "").lstrip("+")
-        if not phone.isdigit():
-            raise _nest(400, ["phone must be digits"], "Bad Request")
-        self.world.numbers[phone] = {"exists": bool(body.get("exists", True)), "chat_id": body.get("chat_id") or None}
-        return JSONResponse({"phone": phone, **self.world.numbers[phone]})
-
-    async def webhooks(self, request: Request) -> Response:
-        return JSONResponse(self.emitter.deliveries)
 
     # --- app -------------------------------------------------------------------------------------
 
@@ -395,13 +340,7 @@ class Sandbox:
             Route("/api/stopTyping", a(self.chat_action), methods=["POST"]),
             Route("/api/contacts/check-exists", a(self.check_exists), methods=["GET"]),
             Route("/api/{s}/chats/{chat}/messages", a(self.chat_messages), methods=["GET"]),
-            Route("/_sandbox/sent", c(self.sent), methods=["GET"]),
-            Route("/_sandbox/webhooks", c(self.webhooks), methods=["GET"]),
-            Route("/_sandbox/sessions/{s}/pair", c(self.pair_control), methods=["POST"]),
-            Route("/_sandbox/sessions/{s}/status", c(self.status_control), methods=["POST"]),
-            Route("/_sandbox/sessions/{s}/incoming", c(self.incoming_control), methods=["POST"]),
-            Route("/_sandbox/faults", c(self.faults_control), methods=["GET", "POST", "DELETE"]),
-            Route("/_sandbox/whatsapp", c(self.whatsapp_control), methods=["POST"]),
+            *control_routes(self, c),
         ]
 
     @contextlib.asynccontextmanager

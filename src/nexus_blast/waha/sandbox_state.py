@@ -18,6 +18,7 @@ CHAT_RE = re.compile(r"^(\d{6,20})@c\.us$")
 ENGINES = ("WEBJS", "NOWEB", "GOWS")
 TIERS = ("PLUS", "CORE")
 RUNNING = ("STARTING", "SCAN_QR_CODE", "WORKING")
+STATUSES = ("STOPPED", "STARTING", "SCAN_QR_CODE", "WORKING", "FAILED")
 ACK_NAMES = {-1: "ERROR", 0: "PENDING", 1: "SERVER", 2: "DEVICE", 3: "READ", 4: "PLAYED"}
 
 
@@ -37,7 +38,7 @@ class SandboxConfig:
     qr_first_seconds: float = 60.0
     qr_rotate_seconds: float = 20.0
     qr_max: int = 6  # then FAILED, as WAHA
-    not_working_wait: float = 0.0  # WAHA waits ~5 s before its 422
+    not_working_wait: float = 0.2  # how long a call waits for the expected status before 422 (WAHA: ~5 s)
     ack_delay: float = 0.05  # between SERVER, DEVICE and READ
     webhook_timeout: float = 5.0
     seed: int | None = None
@@ -130,7 +131,7 @@ class World:
         self.on_status: list[StatusListener] = []
         for name in config.sessions:
             session = Session(name, status="WORKING", status_since=clock())
-            session.me = self._fake_me(name)
+            session.me = self.fake_me(name)
             self.sessions[name] = session
 
     # --- lifecycle ----------------------------------------------------------------------------
@@ -178,7 +179,7 @@ class World:
 
     def pair(self, session: Session) -> None:
         """What scanning the QR does: the phone is linked and the session WORKING."""
-        session.me = session.me or self._fake_me(session.name)
+        session.me = session.me or self.fake_me(session.name)
         if session.status not in ("STOPPED",):
             self.set_status(session, "WORKING")
 
@@ -194,7 +195,7 @@ class World:
         parts = [hashlib.sha256(seed + bytes([i])).hexdigest() for i in range(4)]
         return f"2@{parts[0][:48]},{parts[1][:44]}=,{parts[2][:44]}=,{parts[3][:44]}="
 
-    def _fake_me(self, name: str) -> dict:
+    def fake_me(self, name: str) -> dict:
         digits = "55119" + "".join(str(self.rng.randrange(10)) for _ in range(8))
         return {"id": f"{digits}@c.us", "pushName": f"Sandbox {name}"}
 

@@ -1,0 +1,80 @@
+"""The sandbox's control API under /_sandbox/ (no API key): what was sent, pairing, statuses, faults."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from nexus_blast.waha.sandbox_replies import nest
+from nexus_blast.waha.sandbox_state import STATUSES
+
+
+async def _sent(sb, request: Request) -> Response:
+    return JSONResponse([m.record() for m in sb.world.messages])
+
+
+async def _pair_control(sb, request: Request) -> Response:
+    session = sb.known(request.path_params["s"])
+    sb.world.pair(session)
+    return JSONResponse(sb.world.info(session))
+
+
+async def _status_control(sb, request: Request) -> Response:
+    session = sb.known(request.path_params["s"])
+    status = str((await sb.body(request)).get("status") or "")
+    if status not in STATUSES:
+        raise nest(400, [f"status must be one of {', '.join(STATUSES)}"], "Bad Request")
+    if status == "WORKING":
+        session.me = session.me or sb.world.fake_me(session.name)
+    sb.world.set_status(session, status)
+    return JSONResponse(sb.world.info(session))
+
+
+async def _incoming_control(sb, request: Request) -> Response:
+    session = sb.known(request.path_params["s"])
+    body = await sb.body(request)
+    return JSONResponse(sb.emitter.incoming(session, str(body.get("from") or ""), str(body.get("body") or "")))
+
+
+async def _faults_control(sb, request: Request) -> Response:
+    if request.method == "DELETE":
+        sb.world.clear_faults()
+    elif request.method == "POST":
+        try:
+            sb.world.set_faults(await sb.body(request))
+        except KeyError:
+            raise nest(404, "Session not found", "Not Found") from None
+        except (TypeError, ValueError) as exc:
+            raise nest(400, str(exc), "Bad Request") from None
+    return JSONResponse(sb.world.describe_faults())
+
+
+async def _whatsapp_control(sb, request: Request) -> Response:
+    body = await sb.body(request)
+    phone = str(body.get("phone") or "").lstrip("+")
+    if not phone.isdigit():
+        raise nest(400, ["phone must be digits"], "Bad Request")
+    sb.world.numbers[phone] = {"exists": bool(body.get("exists", True)), "chat_id": body.get("chat_id") or None}
+    return JSONResponse({"phone": phone, **sb.world.numbers[phone]})
+
+
+async def _webhooks(sb, request: Request) -> Response:
+    return JSONResponse(sb.emitter.deliveries)
+
+
+def control_routes(sb, wrap) -> list[Route]:
+    """Routes bound to the Sandbox SB, each wrapped by WRAP (clock tick, error replies)."""
+
+    def bind(handler):
+        return wrap(lambda request: handler(sb, request))
+
+    return [
+        Route("/_sandbox/sent", bind(_sent), methods=["GET"]),
+        Route("/_sandbox/webhooks", bind(_webhooks), methods=["GET"]),
+        Route("/_sandbox/sessions/{s}/pair", bind(_pair_control), methods=["POST"]),
+        Route("/_sandbox/sessions/{s}/status", bind(_status_control), methods=["POST"]),
+        Route("/_sandbox/sessions/{s}/incoming", bind(_incoming_control), methods=["POST"]),
+        Route("/_sandbox/faults", bind(_faults_control), methods=["GET", "POST", "DELETE"]),
+        Route("/_sandbox/whatsapp", bind(_whatsapp_control), methods=["POST"]),
+    ]
