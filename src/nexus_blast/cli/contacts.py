@@ -2,12 +2,249 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
+
+from nexus_blast.cli.output import confirm, info, print_json, table
+from nexus_blast.cli.state import current
 
 contacts_app = typer.Typer(help="Imported contact lists.", no_args_is_help=True)
 optout_app = typer.Typer(help="The opt-out (suppression) list: numbers never messaged.", no_args_is_help=True)
 
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+FileArg = Annotated[str, typer.Argument(metavar="FILE", help="CSV file, or - for stdin.", show_default=False)]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write valid rows + phone_e164, phone_kind here.", show_default=False)]
+RejectsOpt = Annotated[Optional[Path], typer.Option("--rejects", help="Write rejected rows + row, reason here.", show_default=False)]
+PhoneColumnOpt = Annotated[Optional[str], typer.Option("--phone-column", help="Column holding the phone (default: detected by name).", show_default=False)]
+DddOpt = Annotated[Optional[str], typer.Option("--default-ddd", help="Area code for numbers written without one (default: contacts.default_ddd).", show_default=False)]
+ForeignOpt = Annotated[bool, typer.Option("--allow-foreign", help="Accept valid non-Brazilian numbers.")]
+LandlinesOpt = Annotated[bool, typer.Option("--include-landlines", help="Count landlines as sendable (they are always valid; send skips them otherwise).")]
+
+
+def validate(
+    file: FileArg,
+    output: OutputOpt = None,
+    rejects: RejectsOpt = None,
+    phone_column: PhoneColumnOpt = None,
+    default_ddd: DddOpt = None,
+    allow_foreign: ForeignOpt = False,
+    include_landlines: LandlinesOpt = False,
+    json: JsonOpt = False,
+) -> None:
+    """Check the phone numbers of a CSV (exit 1 when some rows are invalid)."""
+    from nexus_blast.contacts.importer import check_file
+    from nexus_blast.contacts.reader import read_rows
+    from nexus_blast.store.contacts import optout_phones
+
+    state = current()
+    options = _options(default_ddd, allow_foreign, include_landlines)
+    source = read_rows(file, phone_column=phone_column)
+    report = check_file(source, options=options, optouts=optout_phones(state.db()), output=output, rejects=rejects)
+    _finish(report, options, json, output, rejects)
+
+
+def import_(
+    file: FileArg,
+    list_name: Annotated[str, typer.Option("--list", help="Contact list to create or update (upsert by phone).", show_default=False)],
+    output: OutputOpt = None,
+    rejects: RejectsOpt = None,
+    phone_column: PhoneColumnOpt = None,
+    default_ddd: DddOpt = None,
+    allow_foreign: ForeignOpt = False,
+    include_landlines: LandlinesOpt = False,
+    json: JsonOpt = False,
+) -> None:
+    """Validate a CSV and store its valid rows in a contact list (exit 1 when some rows are invalid)."""
+    from nexus_blast.contacts.importer import import_file
+    from nexus_blast.contacts.reader import read_rows
+
+    state = current()
+    options = _options(default_ddd, allow_foreign, include_landlines)
+    db = state.db()
+    source = read_rows(file, phone_column=phone_column)
+    report = import_file(db, source, list_name, options=options, output=output, rejects=rejects)
+    _finish(report, options, json, output, rejects)
+
+
+def _options(default_ddd, allow_foreign, include_landlines):
+    from nexus_blast.contacts.validation import resolve_options
+
+    return resolve_options(
+        current().settings().contacts,
+        default_ddd=default_ddd,
+        allow_foreign=allow_foreign,
+        include_landlines=include_landlines,
+    )
+
+
+def _finish(report, options, json: bool, output: Path | None, rejects: Path | None) -> None:
+    summary = report.summary
+    if json:
+        print_json(report.as_dict())
+    else:
+        _render(report, options, output, rejects)
+    if summary.invalid:
+        raise typer.Exit(1)
+
+
+def _render(report, options, output: Path | None, rejects: Path | None) -> None:
+    s = report.summary
+    rows: list[list] = [["total", s.total], ["valid", s.valid]]
+    if s.landlines:
+        rows.append(["  landlines", s.landlines])
+    if s.legacy_mobile:
+        rows.append(["  legacy mobiles (9 added)", s.legacy_mobile])
+    if s.foreign:
+        rows.append(["  foreign", s.foreign])
+    rows.append(["invalid", s.invalid])
+    rows += [[f"  {reason}", count] for reason, count in s.by_reason.items() if count and reason != "duplicate"]
+    rows.append(["duplicates", s.duplicates])
+    table(f"{report.source} (phone column: {report.phone_column})", ["", "rows"], rows)
+    if report.rejected:
+        shown = [[c.row, c.phone, c.reason] for c in report.rejected]
+        table(f"first {len(shown)} rejected rows", ["row", "phone", "reason"], shown)
+    if report.list_name is not None:
+        info(f"list {report.list_name!r}: {report.inserted} new, {report.updated} updated")
+    if s.landlines and not options.include_landlines:
+        info(f"{s.landlines} landline(s) are valid but `blast send` skips them unless --include-landlines")
+    for label, path in (("valid rows", output), ("rejected rows", rejects)):
+        if path is not None:
+            info(f"{label} written to {path}")
+
+
+@contacts_app.command("lists")
+def lists(json: JsonOpt = False) -> None:
+    """Every imported contact list with its counts."""
+    from nexus_blast.store.contacts import list_lists
+
+    found = list_lists(current().db())
+    if json:
+        print_json(found)
+        return
+    if not found:
+        info("no contact lists yet: blast import FILE --list NAME")
+        return
+    table(None, ["name", "contacts", "mobiles", "landlines", "foreign", "updated"],
+          [[x["name"], x["contacts"], x["mobiles"], x["landlines"], x["foreign"], x["updated_at"]] for x in found])
+
+
+@contacts_app.command("show")
+def show(
+    name: Annotated[str, typer.Argument(help="List name.", show_default=False)],
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Contacts to show (0 = all).")] = 20,
+    json: JsonOpt = False,
+) -> None:
+    """One contact list: counts and its first contacts."""
+    from itertools import islice
+
+    from nexus_blast.errors import NotFound
+    from nexus_blast.store.contacts import get_list, iter_list_contacts
+
+    db = current().db()
+    found = get_list(db, name)
+    if found is None:
+        raise NotFound(f"unknown contact list {name!r}", hint="see: blast contacts lists")
+    contacts = iter_list_contacts(db, name)
+    chosen = list(islice(contacts, limit) if limit else contacts)
+    if json:
+        print_json({**found, "contacts": [{"phone": p, "kind": k, "fields": f} for p, k, f in chosen]})
+        return
+    info(f"list {name!r}: {found['contacts']} contacts ({found['mobiles']} mobiles, {found['landlines']} landlines)")
+    _contacts_table(chosen)
+
+
+def _contacts_table(chosen: list) -> None:
+    from rich.table import Table
+
+    from nexus_blast.cli.output import console
+
+    columns = list(dict.fromkeys(c for _, _, f in chosen for c in f))
+    t = Table()
+    t.add_column("phone", no_wrap=True)
+    t.add_column("kind", no_wrap=True)
+    for column in columns:
+        t.add_column(column, overflow="fold")
+    for phone, kind, fields in chosen:
+        t.add_row(phone, kind, *(fields.get(c, "") for c in columns))
+    console().print(t)
+
+
+@contacts_app.command("delete")
+def delete(
+    name: Annotated[str, typer.Argument(help="List name.", show_default=False)],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Delete a contact list and its contacts (campaigns already planned keep their copies)."""
+    from nexus_blast.errors import NotFound
+    from nexus_blast.store.contacts import delete_list, get_list
+
+    db = current().db()
+    if get_list(db, name) is None:
+        raise NotFound(f"unknown contact list {name!r}", hint="see: blast contacts lists")
+    confirm(f"Delete contact list {name!r}?", yes)
+    removed = delete_list(db, name)
+    if json:
+        print_json({"name": name, "deleted": removed})
+        return
+    info(f"deleted list {name!r} ({removed} contacts)")
+
+
+@optout_app.command("add")
+def optout_add(
+    phones: Annotated[Optional[list[str]], typer.Argument(metavar="PHONE...", help="Numbers, any spelling.", show_default=False)] = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept with the number).")] = "",
+    file: Annotated[Optional[str], typer.Option("--file", help="CSV of numbers (phone column detected), or - for stdin.", show_default=False)] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Never message these numbers again (exit 2, nothing stored, if any number is invalid)."""
+    from nexus_blast.contacts import optouts
+
+    state = current()
+    numbers = optouts.phones_from_args(phones or [], file, default_ddd=state.settings().contacts.default_ddd)
+    change = optouts.add(state.db(), numbers, reason)
+    if json:
+        print_json({"added": change.changed, "already": change.unchanged, "phones": change.phones})
+        return
+    info(f"opted out: {change.changed} added, {len(change.unchanged)} already on the list")
+
+
+@optout_app.command("list")
+def optout_list(json: JsonOpt = False) -> None:
+    """Every opted-out number, oldest first."""
+    from nexus_blast.store.contacts import list_optouts
+
+    entries = list_optouts(current().db())
+    if json:
+        print_json(entries)
+        return
+    if not entries:
+        info("the opt-out list is empty")
+        return
+    table(None, ["phone", "reason", "added_at"], [[e["phone"], e["reason"], e["added_at"]] for e in entries])
+
+
+@optout_app.command("remove")
+def optout_remove(
+    phones: Annotated[list[str], typer.Argument(metavar="PHONE...", help="Numbers, any spelling.", show_default=False)],
+    json: JsonOpt = False,
+) -> None:
+    """Allow messaging these numbers again (numbers not on the list are reported, not an error)."""
+    from nexus_blast.contacts import optouts
+
+    state = current()
+    numbers = optouts.phones_from_args(phones, None, default_ddd=state.settings().contacts.default_ddd)
+    change = optouts.remove(state.db(), numbers)
+    if json:
+        print_json({"removed": change.changed, "not_found": change.unchanged})
+        return
+    info(f"removed {change.changed} from the opt-out list" + (f"; not on it: {', '.join(change.unchanged)}" if change.unchanged else ""))
+
 
 def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)
+    app.command("import")(import_)
     app.add_typer(contacts_app, name="contacts")
     app.add_typer(optout_app, name="optout")

@@ -1,0 +1,69 @@
+"""The opt-out list (LGPD): numbers from the command line or a CSV, normalised, then stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nexus_blast.domain.phones import normalize_phone
+from nexus_blast.errors import InputError
+
+SHOWN = 5
+
+
+@dataclass
+class OptoutChange:
+    """The outcome of `optout add` / `optout remove`."""
+
+    phones: list[str] = field(default_factory=list)  # E.164, in the order given, without repeats
+    changed: int = 0  # added (or removed)
+    unchanged: list[str] = field(default_factory=list)  # already there (or not there)
+
+
+def parse_phones(values: Iterable[tuple[str, str]], *, default_ddd: str = "") -> list[str]:
+    """`(label, raw)` pairs → unique E.164 numbers; InputError naming every bad one if any is bad.
+
+    Foreign numbers are accepted: suppressing a number is never harmful.
+    """
+    phones: dict[str, None] = {}
+    bad: list[str] = []
+    for label, raw in values:
+        result = normalize_phone(raw, default_ddd=default_ddd, allow_foreign=True)
+        if result.e164 is None:
+            bad.append(f"{label} ({result.reason})")
+        else:
+            phones[result.e164] = None
+    if bad:
+        more = f" and {len(bad) - SHOWN} more" if len(bad) > SHOWN else ""
+        raise InputError(f"invalid phone number(s), nothing stored: {', '.join(bad[:SHOWN])}{more}")
+    return list(phones)
+
+
+def phones_from_args(args: list[str], file: Path | str | None, *, default_ddd: str = "") -> list[str]:
+    """Numbers from the command line and from the phone column of FILE ("-" = stdin)."""
+    pairs: list[tuple[str, str]] = [(repr(a), a) for a in args]
+    if file is not None:
+        from nexus_blast.contacts.reader import read_rows
+
+        source = read_rows(file)
+        with source:
+            pairs += [(f"{source.name} row {row}: {f[source.phone_column]!r}", f[source.phone_column]) for row, f in source]
+    if not pairs:
+        raise InputError("no phone numbers given", hint="pass PHONE... or --file CSV")
+    return parse_phones(pairs, default_ddd=default_ddd)
+
+
+def add(db, phones: list[str], reason: str) -> OptoutChange:
+    from nexus_blast.store.contacts import add_optouts, is_opted_out
+
+    already = [p for p in phones if is_opted_out(db, p)]
+    added = add_optouts(db, phones, reason)
+    return OptoutChange(phones=phones, changed=added, unchanged=already)
+
+
+def remove(db, phones: list[str]) -> OptoutChange:
+    from nexus_blast.store.contacts import remove_optout
+
+    missing = [p for p in phones if not remove_optout(db, p)]
+    return OptoutChange(phones=phones, changed=len(phones) - len(missing), unchanged=missing)

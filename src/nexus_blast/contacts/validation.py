@@ -1,0 +1,139 @@
+"""Rows → checked contacts: phone normalisation, opt-outs, duplicates, and the summary counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from nexus_blast.domain.phones import REASONS, normalize_phone
+
+
+class RowSource(Protocol):
+    phone_column: str
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]: ...
+
+
+@dataclass(frozen=True)
+class ValidationOptions:
+    """How lenient validation is, and whether landlines are sendable (they are always valid)."""
+
+    default_ddd: str = ""
+    allow_foreign: bool = False
+    include_landlines: bool = False
+
+    def sendable(self, checked: Checked) -> bool:
+        """Valid, and not a landline unless landlines are included (few landlines have WhatsApp)."""
+        return checked.reason is None and (self.include_landlines or checked.kind != "landline")
+
+
+@dataclass(slots=True)
+class Checked:
+    """One data row after validation: `reason` is None when the phone is valid and new."""
+
+    row: int
+    fields: dict[str, str]
+    phone: str  # the raw cell, as written
+    e164: str | None
+    kind: str | None
+    legacy_mobile: bool
+    reason: str | None
+
+    @property
+    def valid(self) -> bool:
+        return self.reason is None
+
+
+@dataclass
+class Summary:
+    """Counts for CLI.md's summary: `invalid` includes duplicates and opt-outs."""
+
+    total: int = 0
+    valid: int = 0
+    legacy_mobile: int = 0
+    landlines: int = 0
+    foreign: int = 0
+    by_reason: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
+
+    def add(self, checked: Checked) -> None:
+        self.total += 1
+        if checked.reason is not None:
+            self.by_reason[checked.reason] += 1
+            return
+        self.valid += 1
+        if checked.legacy_mobile:
+            self.legacy_mobile += 1
+        if checked.kind == "landline":
+            self.landlines += 1
+        elif checked.kind == "foreign":
+            self.foreign += 1
+
+    @property
+    def invalid(self) -> int:
+        return self.total - self.valid
+
+    @property
+    def duplicates(self) -> int:
+        return self.by_reason["duplicate"]
+
+    def as_dict(self) -> dict:
+        """`{"total","valid","invalid","duplicates","by_reason"}` plus `legacy_mobile`, `landlines`, `foreign`."""
+        return {
+            "total": self.total,
+            "valid": self.valid,
+            "invalid": self.invalid,
+            "duplicates": self.duplicates,
+            "by_reason": dict(self.by_reason),
+            "legacy_mobile": self.legacy_mobile,
+            "landlines": self.landlines,
+            "foreign": self.foreign,
+        }
+
+
+def validate_rows(
+    source: RowSource | Iterable[tuple[int, dict[str, str]]],
+    *,
+    options: ValidationOptions,
+    optouts: set[str] | Callable[[str], bool] = frozenset(),
+    summary: Summary | None = None,
+    phone_column: str | None = None,
+) -> Iterator[Checked]:
+    """Check each row in order; the first occurrence of a number wins, later ones are `duplicate`.
+
+    Memory: only the set of E.164 numbers seen so far grows with the file.
+    """
+    column = phone_column or source.phone_column  # type: ignore[union-attr]
+    opted_out = optouts.__contains__ if isinstance(optouts, (set, frozenset)) else optouts
+    seen: set[str] = set()
+    ddd, foreign = options.default_ddd, options.allow_foreign
+    for row, fields in source:
+        raw = fields.get(column, "")
+        result = normalize_phone(raw, default_ddd=ddd, allow_foreign=foreign)
+        reason, e164 = result.reason, result.e164
+        if reason is None:
+            if opted_out(e164):
+                reason = "opted_out"
+            elif e164 in seen:
+                reason = "duplicate"
+            else:
+                seen.add(e164)
+        checked = Checked(row, fields, raw, e164, result.kind, result.legacy_mobile, reason)
+        if summary is not None:
+            summary.add(checked)
+        yield checked
+
+
+def resolve_options(defaults, *, default_ddd: str | None, allow_foreign: bool, include_landlines: bool) -> ValidationOptions:
+    """Command-line flags over the `[contacts]` settings; a default DDD must be one in use."""
+    from nexus_blast.domain.phones import is_ddd
+    from nexus_blast.errors import InputError
+
+    ddd = (default_ddd if default_ddd is not None else defaults.default_ddd).strip().lstrip("0")
+    if ddd and not is_ddd(ddd):
+        raise InputError(f"default DDD {ddd!r} is not an area code in use in Brazil")
+    return ValidationOptions(
+        default_ddd=ddd,
+        allow_foreign=allow_foreign or defaults.allow_foreign,
+        include_landlines=include_landlines or defaults.include_landlines,
+    )
