@@ -93,10 +93,10 @@ def endpoint(settings, name: str | None = None, *, model: str | None = None) -> 
     p = preset(config.provider)
     key, source = _key_and_source(config)
     if p.needs_key and not key:
-        where = f"set {source[4:]}" if source.startswith("env:") else "set its key"
+        where = f"export {source[4:]}=KEY" if source.startswith("env:") else "set its key"
         raise ConfigError(
             f"no API key for AI provider {name!r}",
-            hint=f"{where}, or: blast ai add {config.provider} --name {name} --api-key-env VAR --yes",
+            hint=f"{where}, or store one: blast ai add {config.provider} --name {name} --api-key KEY --yes",
         )
     return Endpoint(
         name=name,

@@ -198,7 +198,7 @@ def copy(
     if len(result.variants) < result.requested:
         info(f"only {len(result.variants)} of {result.requested} variants passed the checks (" + "; ".join(dict.fromkeys(result.rejected)) + ")")
     if written:
-        info(f"wrote variant {pick} to {written}; send it with: blast send FILE --message-file {written}")
+        info(f"wrote variant {pick} to {written}; send it with: blast send CONTACTS.csv --message-file {written}")
 
 
 def _write_message(path: Path, text: str) -> None:
