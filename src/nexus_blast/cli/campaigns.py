@@ -1,11 +1,318 @@
-"""`blast send` and `blast campaign ...`."""
+"""`blast send` and `blast campaign list/show/pause/resume/cancel/report`."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
+
+from nexus_blast.cli.output import confirm, info, print_json, stdin_is_tty, table
+from nexus_blast.cli.state import current
+from nexus_blast.errors import InputError
 
 campaign_app = typer.Typer(help="Campaigns: list, show, pause, resume, cancel, report.", no_args_is_help=True)
 
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+IdArg = Annotated[int, typer.Argument(metavar="ID", help="Campaign id (see: blast campaign list).", show_default=False)]
+
+
+def send(
+    file: Annotated[Optional[str], typer.Argument(metavar="FILE", help="CSV of contacts, or - for stdin.", show_default=False)] = None,
+    list_name: Annotated[Optional[str], typer.Option("--list", help="Send to an imported contact list instead of a file.", show_default=False)] = None,
+    message: Annotated[Optional[str], typer.Option("--message", "-m", help="Message template: {{coluna}}, {{coluna|padrão}}, {Olá|Oi}.", show_default=False)] = None,
+    message_file: Annotated[Optional[Path], typer.Option("--message-file", help="Read the message template from this UTF-8 file.", show_default=False)] = None,
+    image: Annotated[Optional[str], typer.Option("--image", help="JPEG/PNG/WebP file or http(s) URL; the message becomes its caption.", show_default=False)] = None,
+    session: Annotated[Optional[str], typer.Option("--session", help="Sessions to send from, comma-separated (default: all configured).", show_default=False)] = None,
+    delay: Annotated[Optional[str], typer.Option("--delay", help="Seconds between two sends of one session, MIN-MAX (default: sending.delay).", show_default=False)] = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="Campaign name (default: source and time).", show_default=False)] = None,
+    include_landlines: Annotated[bool, typer.Option("--include-landlines", help="Send to landlines too (default: contacts.include_landlines).")] = False,
+    phone_column: Annotated[Optional[str], typer.Option("--phone-column", help="Column holding the phone (default: detected by name).", show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Render and plan everything; store nothing, send nothing.")] = False,
+    preview: Annotated[int, typer.Option("--preview", min=0, help="Messages shown by --dry-run.")] = 5,
+    yes: YesOpt = False,
+    json: JsonOpt = False,
+) -> None:
+    """Send a campaign: one personalised message per contact, paced, spread over sessions."""
+    from nexus_blast.campaigns.create import SendRequest, prepare
+    from nexus_blast.store import campaigns as store
+
+    text = _message_text(message, message_file)
+    if not dry_run and not yes and not stdin_is_tty():
+        confirm("send the campaign?", yes)  # fails at once: nothing to ask without a terminal
+    state = current()
+    settings, db = state.settings(), state.db()
+    request = SendRequest(
+        message=text, source=file, list_name=list_name, image=image,
+        sessions=[s.strip() for s in session.split(",") if s.strip()] if session else None,
+        delay=delay, name=name, include_landlines=include_landlines, phone_column=phone_column, preview=preview,
+    )
+    prepared = prepare(settings, db, request, dry_run=dry_run)
+    if dry_run:
+        _print_plan(prepared, json)
+        return
+    confirmed = False
+    try:
+        _describe_plan(prepared)
+        confirm(f"Send {prepared.summary.pending} message(s) from {len(prepared.sessions)} session(s)?", yes)
+        confirmed = True
+    finally:
+        if not confirmed:
+            store.delete_campaign(db, prepared.campaign_id)
+    outcome = _run(prepared.campaign_id)
+    rejected = prepared.summary.rejected_total
+    _print_outcome(outcome, json, extra={"rejected": rejected, "rejected_by_reason": dict(prepared.summary.rejected)})
+    code = outcome.exit_code or (1 if rejected else 0)
+    if code:
+        raise typer.Exit(code)
+
+
+def _message_text(message: str | None, message_file: Path | None) -> str:
+    if (message is None) == (message_file is None):
+        raise InputError("give the message with --message TEXT or --message-file FILE (one of them)")
+    if message is not None:
+        return message
+    try:
+        return message_file.read_text(encoding="utf-8").strip("\n")
+    except FileNotFoundError:
+        raise InputError(f"{message_file}: no such message file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{message_file}: not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(f"{message_file}: cannot read ({exc.strerror})") from None
+
+
+def _plan_doc(prepared) -> dict:
+    s = prepared.summary
+    return {
+        "campaign": None, "status": "dry_run", "sent": 0, "failed": 0, "skipped": s.skipped_total,
+        "pending": s.pending, "dry_run": True, "name": prepared.name, "sessions": dict(s.per_session),
+        "delay": str(prepared.delay), "estimated_seconds": round(prepared.estimate_seconds, 1),
+        "skipped_by_reason": dict(s.skipped), "rejected": s.rejected_total, "rejected_by_reason": dict(s.rejected),
+        "sticky": s.sticky,
+        "preview": [{"row": p.row, "phone": p.phone, "session": p.session, "text": p.text} for p in s.preview],
+    }
+
+
+def _print_plan(prepared, json: bool) -> None:
+    if json:
+        print_json(_plan_doc(prepared))
+        return
+    _describe_plan(prepared, stderr=False)
+    for p in prepared.summary.preview:
+        typer.echo(f"\n--- row {p.row} → {p.phone} via {p.session}\n{p.text}")
+    typer.echo("\ndry run: nothing stored, nothing sent")
+
+
+def _describe_plan(prepared, stderr: bool = True) -> None:
+    from nexus_blast.campaigns.estimate import human_duration
+
+    s = prepared.summary
+    rows = [[name, count] for name, count in s.per_session.items()]
+    rows.append(["skipped (" + ", ".join(f"{k} {v}" for k, v in s.skipped.items()) + ")" if s.skipped else "skipped", s.skipped_total])
+    rows.append(["rejected rows (" + ", ".join(f"{k} {v}" for k, v in s.rejected.items()) + ")" if s.rejected else "rejected rows", s.rejected_total])
+    title = (
+        f"{prepared.name}: {s.pending} message(s), delay {prepared.delay}s, "
+        f"about {human_duration(prepared.estimate_seconds)}"
+    )
+    table(title, ["session", "messages"], rows, stderr=stderr)
+
+
+class _Reporter:
+    """Progress for people: a rich bar on a terminal (stderr), notices as lines otherwise."""
+
+    def __init__(self, total: int) -> None:
+        self.bar = None
+        if sys.stderr.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            from nexus_blast.cli.output import console
+
+            self.bar = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("sent {task.fields[sent]} · failed {task.fields[failed]} · skipped {task.fields[skipped]}"),
+                TimeRemainingColumn(), console=console(stderr=True), transient=False,
+            )
+            self.task = self.bar.add_task("sending", total=total, sent=0, failed=0, skipped=0)
+
+    def __enter__(self):
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def progress(self, tally) -> None:
+        if self.bar is not None:
+            done = tally.sent + tally.failed + tally.skipped
+            self.bar.update(self.task, completed=done, sent=tally.sent, failed=tally.failed, skipped=tally.skipped)
+
+    def notice(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.console.print(text)
+        else:
+            info(text)
+
+
+def _run(campaign_id: int):
+    """Run the campaign with Ctrl-C/SIGTERM turned into a clean pause (a second Ctrl-C abandons)."""
+    import signal
+    import threading
+
+    from nexus_blast.campaigns.runner import run_campaign, resume_hint
+    from nexus_blast.store import campaigns as store
+
+    state = current()
+    counts = store.counts(state.db(), campaign_id)
+    stop = threading.Event()
+
+    def on_signal(signum, frame) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        info(f"stopping after the message in flight; resume later with: {resume_hint(campaign_id)}")
+
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        handlers = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    reporter = _Reporter(counts.sent + counts.failed + counts.skipped + counts.unfinished)
+    try:
+        with reporter:  # duck-typed campaigns.sender.Events
+            return run_campaign(state.settings(), state.paths.db, campaign_id, stop_event=stop, events=reporter)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+
+
+def _print_outcome(outcome, json: bool, extra: dict | None = None) -> None:
+    doc = outcome.as_dict() | (extra or {})
+    if json:
+        print_json(doc)
+    else:
+        line = (
+            f"campaign {outcome.campaign_id} {outcome.status}: {outcome.sent} sent, {outcome.failed} failed, "
+            f"{outcome.skipped} skipped, {outcome.pending} pending"
+        )
+        typer.echo(line)
+        if outcome.reason:
+            info(outcome.reason)
+        if extra and extra.get("rejected"):
+            info(f"{extra['rejected']} row(s) rejected before sending (see: blast validate FILE --rejects REJ.csv)")
+
+
+@campaign_app.command("list")
+def list_(json: JsonOpt = False) -> None:
+    """Every campaign with its progress."""
+    from nexus_blast.campaigns.report import summaries
+
+    docs = summaries(current().db())
+    if json:
+        print_json([{k: d[k] for k in _LIST_FIELDS} for d in docs])
+        return
+    if not docs:
+        info("no campaigns yet (start one with: blast send FILE --message TEXT)")
+        return
+    table(None, ["id", "name", "status", "sent", "failed", "skipped", "pending", "delivered", "read", "scheduled"],
+          [[d["campaign"], d["name"], d["status"], d["sent"], d["failed"], d["skipped"], d["pending"],
+            d["delivered"], d["read"], d["scheduled_at"] or ""] for d in docs])
+
+
+_LIST_FIELDS = ("campaign", "status", "sent", "failed", "skipped", "pending", "name", "scheduled_at", "delivered", "read")
+
+
+@campaign_app.command("show")
+def show(campaign_id: IdArg, json: JsonOpt = False) -> None:
+    """One campaign: status, counts, reason, sessions."""
+    from nexus_blast.campaigns.report import get, summary
+    from nexus_blast.store import campaigns as store
+
+    db = current().db()
+    doc = summary(get(db, campaign_id), store.counts(db, campaign_id))
+    if json:
+        print_json(doc)
+        return
+    table(f"campaign {campaign_id}", ["", ""], [[k, ", ".join(v) if isinstance(v, list) else v] for k, v in doc.items()])
+
+
+@campaign_app.command("pause")
+def pause(campaign_id: IdArg, json: JsonOpt = False) -> None:
+    """Pause a campaign (a running `blast send` stops after its message in flight)."""
+    _change(campaign_id, "paused", "paused by user", json)
+
+
+@campaign_app.command("cancel")
+def cancel(campaign_id: IdArg, yes: YesOpt = False, json: JsonOpt = False) -> None:
+    """Cancel a campaign for good: its pending messages become skipped (cancelled)."""
+    _change(campaign_id, "cancelled", "cancelled by user", json)
+
+
+def _change(campaign_id: int, status: str, reason: str, json: bool) -> None:
+    from nexus_blast.campaigns.report import get
+    from nexus_blast.campaigns.runner import outcome_of
+    from nexus_blast.domain.messages import CAMPAIGN_TRANSITIONS, CampaignStatus, SkipReason
+    from nexus_blast.store import campaigns as store
+
+    db = current().db()
+    campaign = get(db, campaign_id)
+    if CampaignStatus(status) not in CAMPAIGN_TRANSITIONS[CampaignStatus(campaign.status)]:
+        raise InputError(f"campaign {campaign_id} is {campaign.status}: it cannot be {status}")
+    store.set_campaign_status(db, campaign_id, status, reason=reason)
+    if status == "cancelled":
+        store.skip_pending(db, campaign_id, str(SkipReason.CANCELLED))
+    _print_outcome(outcome_of(db, campaign_id), json)
+
+
+@campaign_app.command("resume")
+def resume(campaign_id: IdArg, yes: YesOpt = False, json: JsonOpt = False) -> None:
+    """Continue a paused or interrupted campaign exactly where it stopped (unknown outcomes are
+    checked with WAHA first, never resent blindly)."""
+    from nexus_blast.campaigns.report import get
+    from nexus_blast.domain.messages import RESUMABLE
+
+    campaign = get(current().db(), campaign_id)
+    if campaign.status not in RESUMABLE:
+        raise InputError(f"campaign {campaign_id} is {campaign.status}: nothing to resume")
+    confirm(f"Resume campaign {campaign_id} ({campaign.name})?", yes)
+    outcome = _run(campaign_id)
+    _print_outcome(outcome, json)
+    if outcome.exit_code:
+        raise typer.Exit(outcome.exit_code)
+
+
+@campaign_app.command("report")
+def report(
+    campaign_id: IdArg,
+    fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.", show_default=False)] = None,
+    yes: YesOpt = False,
+) -> None:
+    """One row per contact: phone, status, session, message_id, sent_at, delivered_at, read_at, error."""
+    from nexus_blast.campaigns.report import get, write_csv, write_json
+    from nexus_blast.store import campaigns as store
+
+    if fmt not in ("csv", "json"):
+        raise InputError(f"--format {fmt!r}: use csv or json")
+    db = current().db()
+    get(db, campaign_id)
+    write = write_csv if fmt == "csv" else write_json
+    rows = store.report_rows(db, campaign_id)
+    if output is None:
+        write(rows, sys.stdout)
+        return
+    if output.exists():
+        confirm(f"overwrite {output}?", yes)
+    try:
+        with output.open("w", encoding="utf-8", newline="") as handle:
+            n = write(rows, handle)
+    except OSError as exc:
+        raise InputError(f"{output}: cannot write ({exc.strerror})") from None
+    info(f"{n} row(s) written to {output}")
+
 
 def register(app: typer.Typer) -> None:
+    app.command("send")(send)
     app.add_typer(campaign_app, name="campaign")

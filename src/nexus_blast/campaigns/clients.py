@@ -1,0 +1,82 @@
+"""WAHA clients for a campaign's sessions: one client per server (sessions on one server share
+its connection pool), built from the settings."""
+
+from __future__ import annotations
+
+import asyncio
+
+from nexus_blast.campaigns.lanes import LaneSpec
+
+
+def make_client(settings, url: str, api_key: str, retries: int | None = None):
+    from nexus_blast.waha.client import WahaClient
+
+    return WahaClient(
+        url,
+        api_key,
+        timeout=settings.waha.timeout,
+        connect_timeout=settings.waha.connect_timeout,
+        retries=max(0, settings.retry.attempts - 1) if retries is None else retries,
+        backoff_initial=settings.retry.backoff_initial,
+        backoff_max=settings.retry.backoff_max,
+    )
+
+
+class ClientPool:
+    """Clients keyed by (server URL, API key); close them all with `aclose`."""
+
+    def __init__(self, settings, retries: int | None = None) -> None:
+        self.settings = settings
+        self.retries = retries
+        self._clients: dict[tuple[str, str], object] = {}
+
+    def for_session(self, name: str):
+        config = self.settings.sessions[name]
+        key = (config.url.rstrip("/"), config.resolved_api_key())
+        if key not in self._clients:
+            self._clients[key] = make_client(self.settings, *key, retries=self.retries)
+        return self._clients[key]
+
+    def lanes(self, names: list[str]) -> list[LaneSpec]:
+        out = []
+        for name in names:
+            config = self.settings.sessions[name]
+            out.append(
+                LaneSpec(
+                    name=name,
+                    waha_session=config.waha_session or name,
+                    client=self.for_session(name),
+                    weight=config.weight,
+                    daily_cap=config.daily_cap or self.settings.sending.daily_cap,
+                )
+            )
+        return out
+
+    async def aclose(self) -> None:
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()
+
+
+def core_sessions(settings, names: list[str]) -> list[str]:
+    """The sessions among NAMES whose server says it is WAHA Core (unreachable ones are left to
+    the run, which routes around them)."""
+
+    from nexus_blast.waha.errors import WahaError
+
+    async def probe() -> list[str]:
+        pool = ClientPool(settings, retries=0)
+        try:
+            found = []
+            for name in names:
+                try:
+                    version = await pool.for_session(name).server_version()
+                except WahaError:  # unreachable or refused: the run routes around it
+                    continue
+                if str((version or {}).get("tier") or "").upper() == "CORE":
+                    found.append(name)
+            return found
+        finally:
+            await pool.aclose()
+
+    return asyncio.run(probe())

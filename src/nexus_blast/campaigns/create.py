@@ -1,0 +1,203 @@
+"""`blast send` before the first send: options checked, contacts validated, every message rendered
+and stored with its session (or, for a dry run, only counted and previewed)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from nexus_blast.campaigns.estimate import SEND_SECONDS, LaneLoad, estimate_seconds
+from nexus_blast.campaigns.media import Image, check_image
+from nexus_blast.campaigns.planner import PlanOptions, PlanSummary, plan_messages
+from nexus_blast.contacts.validation import Checked, resolve_options, validate_rows
+from nexus_blast.domain.pacing import DelayRange, parse_delay
+from nexus_blast.domain.templates import parse_template
+from nexus_blast.domain.window import Window
+from nexus_blast.errors import ConfigError, DependencyError, InputError
+from nexus_blast.store import campaigns as store
+from nexus_blast.store import contacts as contacts_store
+from nexus_blast.store.db import iso
+
+AWAITING = "awaiting confirmation"
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    """What `blast send` was asked to do."""
+
+    message: str
+    source: str | None = None  # CSV path or "-"
+    list_name: str | None = None
+    image: str | None = None
+    sessions: list[str] | None = None
+    delay: str | None = None
+    name: str | None = None
+    include_landlines: bool = False
+    phone_column: str | None = None
+    preview: int = 5
+
+
+@dataclass
+class Prepared:
+    campaign_id: int | None
+    name: str
+    sessions: list[str]
+    delay: DelayRange
+    image: Image | None
+    summary: PlanSummary
+    estimate_seconds: float
+
+
+def resolve_sessions(settings, wanted: list[str] | None) -> list[str]:
+    """The sessions to use: WANTED (each must be configured), else every configured one."""
+    if not settings.sessions:
+        raise ConfigError("no WhatsApp session is configured", hint="add one with: blast session add NAME --url URL")
+    if not wanted:
+        return list(settings.sessions)
+    unknown = [name for name in wanted if name not in settings.sessions]
+    if unknown:
+        raise ConfigError(
+            f"unknown session(s): {', '.join(unknown)} (configured: {', '.join(settings.sessions)})",
+            hint="add one with: blast session add NAME --url URL",
+        )
+    return list(dict.fromkeys(wanted))
+
+
+def resolve_delay(text: str) -> DelayRange:
+    try:
+        return parse_delay(text)
+    except ValueError as exc:
+        raise InputError(f"--delay: {exc}") from None
+
+
+def prepare(
+    settings,
+    db,
+    request: SendRequest,
+    *,
+    dry_run: bool,
+    rng: random.Random | None = None,
+    now: datetime | None = None,
+    window: Window | None = None,
+) -> Prepared:
+    """Validate and render everything; store the campaign (status paused, awaiting confirmation)
+    unless DRY_RUN. Any error leaves the database untouched."""
+    rng = rng or random.Random()
+    now = now or datetime.now(UTC)
+    sessions = resolve_sessions(settings, request.sessions)
+    delay = resolve_delay(request.delay or settings.sending.delay)
+    template = parse_template(request.message)
+    image = check_image(request.image, max_mib=settings.sending.max_image_mib) if request.image else None
+    if image is not None and not dry_run:
+        _refuse_core_servers(settings, sessions)
+    options = resolve_options(
+        settings.contacts, default_ddd=None, allow_foreign=False, include_landlines=request.include_landlines
+    )
+    plan_options = PlanOptions(
+        sessions=sessions,
+        weights={s: settings.sessions[s].weight for s in sessions},
+        include_landlines=options.include_landlines,
+        preview=request.preview,
+        typing_cps=settings.sending.typing_cps if settings.sending.typing else None,
+    )
+    optouts = contacts_store.optout_phones(db)
+    summary = PlanSummary()
+    columns, rows, closer, source_label = _open_source(db, request, options, optouts)
+    try:
+        bound = template.bind(columns)
+        messages = plan_messages(
+            rows, bound, plan_options,
+            last_senders=lambda phones: store.last_senders(db, phones), rng=rng, summary=summary,
+        )
+        name = request.name or f"{source_label} {now.astimezone(settings_tz(settings)):%Y-%m-%d %H:%M}"
+        campaign_id = None
+        if dry_run:
+            for _ in messages:
+                pass
+        else:
+            campaign_id = store.create_campaign(
+                db, name=name, template=request.message, sessions=sessions, delay=(delay.low, delay.high),
+                messages=messages, image=image.as_dict() if image else None, source=source_label,
+                options={
+                    "typing": settings.sending.typing,
+                    "include_landlines": options.include_landlines,
+                    "rejected": summary.rejected_total,
+                    "rejected_by_reason": dict(summary.rejected),
+                },
+                status="paused", status_reason=AWAITING,
+            )
+    finally:
+        closer()
+    if summary.pending == 0 and summary.skipped_total == 0:
+        if campaign_id is not None:
+            store.delete_campaign(db, campaign_id)
+        raise InputError(f"{source_label}: no valid contact to send to ({summary.rejected_total} rejected rows)")
+    estimate = _estimate(settings, db, summary, sessions, delay, now, window)
+    return Prepared(campaign_id, name, sessions, delay, image, summary, estimate)
+
+
+def settings_tz(settings):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(settings.general.timezone)
+
+
+def _open_source(db, request: SendRequest, options, optouts: set[str]):
+    """(columns, checked rows, close function, label) for a CSV file or an imported list."""
+    if (request.source is None) == (request.list_name is None):
+        raise InputError("give a CSV FILE or --list NAME (one of them)")
+    if request.list_name is not None:
+        if contacts_store.get_list(db, request.list_name) is None:
+            from nexus_blast.errors import NotFound
+
+            raise NotFound(f"unknown contact list {request.list_name!r}", hint="see: blast contacts lists")
+        first = next(iter(contacts_store.iter_list_contacts(db, request.list_name)), None)
+        if first is None:
+            raise InputError(f"contact list {request.list_name!r} is empty")
+        columns = list(first[2])
+        return columns, _list_rows(db, request.list_name, optouts), (lambda: None), f"list:{request.list_name}"
+    from nexus_blast.contacts.reader import read_rows
+
+    source = read_rows(request.source, phone_column=request.phone_column)
+    rows = validate_rows(source, options=options, optouts=optouts)
+    label = "stdin" if request.source == "-" else Path(request.source).name
+    return list(source.columns), rows, source.close, label
+
+
+def _list_rows(db, list_name: str, optouts: set[str]) -> Iterator[Checked]:
+    for row, (e164, kind, fields) in enumerate(contacts_store.iter_list_contacts(db, list_name), start=1):
+        reason = "opted_out" if e164 in optouts else None
+        yield Checked(row, fields, e164, e164, kind, False, reason)
+
+
+def _refuse_core_servers(settings, sessions: list[str]) -> None:
+    """Images need WAHA Plus (or 2026.6+): say so now, not 50,000 times."""
+    from nexus_blast.campaigns.clients import core_sessions
+
+    core = core_sessions(settings, sessions)
+    if core:
+        raise DependencyError(
+            f"session(s) {', '.join(core)} run on WAHA Core, which cannot send images",
+            hint="use a WAHA Plus (or 2026.6+) server, send without --image, or pick other sessions with --session",
+        )
+
+
+def _estimate(settings, db, summary: PlanSummary, sessions, delay: DelayRange, now: datetime, window) -> float:
+    tz = settings_tz(settings)
+    local = now.astimezone(tz)
+    start = datetime.combine(local.date(), datetime.min.time(), tzinfo=tz)
+    loads = []
+    for name in sessions:
+        count = summary.per_session[name]
+        typing = summary.typing_seconds[name] / count if count else 0.0
+        cap = settings.sessions[name].daily_cap or settings.sending.daily_cap
+        loads.append(
+            LaneLoad(
+                count=count, seconds_per_message=delay.mean + SEND_SECONDS + typing, cap_per_day=cap,
+                sent_today=store.sent_since(db, name, iso(start)),
+            )
+        )
+    return estimate_seconds(loads, local, window)

@@ -1,0 +1,113 @@
+"""Unknown outcomes: did a message left in `sending` really go out? Ask WAHA, never guess.
+
+A message is `sending` (committed) before its HTTP request and `sent` after the answer. If the
+process died in between, or the answer never came (read timeout, 500 "Timed Out"), the chat's
+recent messages from us are read back since `sending_at` and matched on the exact text (the
+caption for images), ignoring ids already recorded for other messages. Found → `sent` with that
+id; not found → back to `pending`, to be sent again.
+
+A message sent less than `settle` seconds ago is not judged yet: its request may still be on its
+way through the server, and reading the chat too early would resend it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from nexus_blast.store import campaigns as store
+from nexus_blast.store.db import iso
+from nexus_blast.waha.errors import WahaError
+
+CLOCK_SLACK = 120  # seconds: server and client clocks may disagree
+HISTORY = 50
+
+
+@dataclass
+class ReconcileResult:
+    sent: int = 0
+    requeued: int = 0
+    unresolved: list[int] = field(default_factory=list)  # still `sending`: WAHA could not be asked
+
+
+def _when(text: str | None) -> datetime:
+    return datetime.fromisoformat(text) if text else datetime.now(UTC)
+
+
+def _serialized(item: dict) -> str:
+    ident = item.get("id")
+    if isinstance(ident, dict):
+        return str(ident.get("_serialized") or "")
+    return str(ident or "")
+
+
+async def find_sent(client, waha_session: str, message: store.Message, known: Callable[[str], bool]) -> str | None:
+    """The serialized id of MESSAGE in its chat, or None when it is not there (WahaError if WAHA
+    cannot be asked)."""
+    since = int(_when(message.sending_at).timestamp()) - CLOCK_SLACK
+    items = await client.chat_messages(waha_session, message.chat_id, limit=HISTORY, since=since, from_me=True)
+    for item in items:
+        if item.get("fromMe") is False:
+            continue
+        body = item.get("body") if item.get("body") is not None else item.get("caption")
+        if body != message.text:
+            continue
+        ident = _serialized(item)
+        if ident and not known(ident):
+            return ident
+    return None
+
+
+async def settle(message: store.Message, settle_seconds: float, now: Callable[[], datetime]) -> None:
+    """Wait until MESSAGE's request can no longer be in flight on the server."""
+    age = (now() - _when(message.sending_at)).total_seconds()
+    if age < settle_seconds:
+        await asyncio.sleep(settle_seconds - age)
+
+
+async def reconcile_message(
+    db, client, waha_session: str, message: store.Message, *, now: Callable[[], datetime]
+) -> str:
+    """Resolve one `sending` message: returns "sent", "pending" or "unresolved" (WahaError kept it)."""
+    if not message.chat_id:
+        # The request cannot have gone out without a chat id: it never reached WAHA.
+        store.transition(db, message.id, "sending", "pending")
+        return "pending"
+    try:
+        found = await find_sent(client, waha_session, message, lambda i: store.message_id_known(db, i))
+    except WahaError:
+        return "unresolved"
+    if found:
+        store.transition(db, message.id, "sending", "sent", message_id=found, sent_at=iso(now()))
+        return "sent"
+    store.transition(db, message.id, "sending", "pending", error="")
+    return "pending"
+
+
+async def reconcile_campaign(
+    db,
+    campaign_id: int,
+    clients: dict[str, tuple[object, str]],
+    *,
+    settle_seconds: float,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> ReconcileResult:
+    """Resolve every `sending` message of the campaign. CLIENTS: local session → (client, WAHA
+    session name); a message whose session is not there stays unresolved."""
+    result = ReconcileResult()
+    for message in store.messages_in(db, campaign_id, "sending"):
+        target = clients.get(message.session or "")
+        if target is None:
+            result.unresolved.append(message.id)
+            continue
+        await settle(message, settle_seconds, now)
+        outcome = await reconcile_message(db, target[0], target[1], message, now=now)
+        if outcome == "sent":
+            result.sent += 1
+        elif outcome == "pending":
+            result.requeued += 1
+        else:
+            result.unresolved.append(message.id)
+    return result

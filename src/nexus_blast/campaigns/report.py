@@ -1,0 +1,80 @@
+"""Campaign summaries (`campaign list/show`) and the per-contact report (`campaign report`)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from typing import IO, Any
+
+from nexus_blast.errors import NotFound
+from nexus_blast.store import campaigns as store
+
+REPORT_COLUMNS = ("phone", "status", "session", "message_id", "sent_at", "delivered_at", "read_at", "error")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def get(db, campaign_id: int) -> store.Campaign:
+    campaign = store.get_campaign(db, campaign_id)
+    if campaign is None:
+        raise NotFound(f"no campaign {campaign_id}", hint="see: blast campaign list")
+    return campaign
+
+
+def summary(campaign: store.Campaign, counts: store.Counts) -> dict[str, Any]:
+    """CLI.md's fields (`campaign, status, sent, failed, skipped, pending, name, scheduled_at,
+    delivered, read`) plus a few more for people."""
+    return {
+        "campaign": campaign.id,
+        "status": campaign.status,
+        "sent": counts.sent,
+        "failed": counts.failed,
+        "skipped": counts.skipped,
+        "pending": counts.unfinished,
+        "name": campaign.name,
+        "scheduled_at": campaign.scheduled_at,
+        "delivered": counts.delivered,
+        "read": counts.read,
+        "reason": campaign.status_reason,
+        "sessions": campaign.sessions,
+        "delay": f"{campaign.delay_min:g}-{campaign.delay_max:g}",
+        "source": campaign.source,
+        "image": (campaign.image or {}).get("path") or (campaign.image or {}).get("url"),
+        "created_at": campaign.created_at,
+        "started_at": campaign.started_at,
+        "finished_at": campaign.finished_at,
+    }
+
+
+def summaries(db) -> list[dict[str, Any]]:
+    campaigns = store.list_campaigns(db)
+    counts = store.counts_by_campaign(db)
+    return [summary(c, counts.get(c.id, store.Counts())) for c in campaigns]
+
+
+def escape_cell(value: Any) -> str:
+    """A CSV cell a spreadsheet will not run as a formula: text starting with = + - @ (or a tab or
+    carriage return) gets a leading apostrophe, as OWASP advises."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(REPORT_COLUMNS)
+    n = 0
+    for row in rows:
+        writer.writerow([escape_cell(row.get(col)) for col in REPORT_COLUMNS])
+        n += 1
+    return n
+
+
+def write_json(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    """A JSON array written row by row (a 100,000-contact report never sits in memory)."""
+    out.write("[")
+    n = 0
+    for row in rows:
+        out.write(("," if n else "") + "\n  " + json.dumps({c: row.get(c) for c in REPORT_COLUMNS}, ensure_ascii=False))
+        n += 1
+    out.write("\n]\n" if n else "]\n")
+    return n

@@ -1,0 +1,224 @@
+"""Running a stored campaign to the end (or to a clean pause): `run_campaign` is what `blast send`,
+`blast campaign resume` and the scheduler call.
+
+Order: check the campaign can run, mark it running, reconcile every message left `sending` by an
+earlier run (WAHA is asked; nothing is resent blindly), run the lanes, then settle the status:
+completed/failed when nothing is left, paused otherwise (with the reason and how to resume).
+The lease columns belong to the scheduler and are not touched here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from nexus_blast.campaigns.clients import ClientPool
+from nexus_blast.campaigns.media import Image, load_payload
+from nexus_blast.campaigns.reconcile import reconcile_campaign
+from nexus_blast.campaigns.sender import Events, Sender, SenderConfig
+from nexus_blast.domain.messages import RESUMABLE, final_campaign_status
+from nexus_blast.domain.pacing import DelayRange, parse_delay
+from nexus_blast.domain.window import Window
+from nexus_blast.errors import ConfigError, ExitCode, InputError, NotFound
+from nexus_blast.store import campaigns as store
+
+
+@dataclass(frozen=True)
+class CampaignOutcome:
+    """Where a run left the campaign, and the exit code that says so."""
+
+    campaign_id: int
+    status: str
+    sent: int
+    failed: int
+    skipped: int
+    pending: int
+    reason: str = ""
+    blocked: bool = False  # paused because no session could send (or outcomes are unknown)
+    interrupted: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        if self.interrupted:
+            return int(ExitCode.INTERRUPTED)
+        if self.blocked:
+            return int(ExitCode.DEPENDENCY)
+        if self.failed:
+            return int(ExitCode.PARTIAL)
+        return int(ExitCode.OK)
+
+    def as_dict(self) -> dict:
+        doc = {
+            "campaign": self.campaign_id, "status": self.status, "sent": self.sent,
+            "failed": self.failed, "skipped": self.skipped, "pending": self.pending,
+        }
+        if self.reason:
+            doc["reason"] = self.reason
+        return doc
+
+
+def resume_hint(campaign_id: int) -> str:
+    return f"blast campaign resume {campaign_id}"
+
+
+def outcome_of(db, campaign_id: int, *, reason: str = "", blocked: bool = False, interrupted: bool = False) -> CampaignOutcome:
+    campaign = store.get_campaign(db, campaign_id)
+    if campaign is None:
+        raise NotFound(f"no campaign {campaign_id}", hint="see: blast campaign list")
+    c = store.counts(db, campaign_id)
+    return CampaignOutcome(
+        campaign_id, campaign.status, c.sent, c.failed, c.skipped, c.unfinished,
+        reason or (campaign.status_reason if campaign.status == "paused" else ""), blocked, interrupted,
+    )
+
+
+def run_campaign(
+    settings,
+    db_path: Path,
+    campaign_id: int,
+    *,
+    stop_event: threading.Event | None = None,
+    now: Callable[[], datetime] | None = None,
+    rng: random.Random | None = None,
+    events: Events | None = None,
+    window: Window | None = None,
+) -> CampaignOutcome:
+    """Run CAMPAIGN_ID until it is done, paused (no session can send, or STOP_EVENT was set), or
+    changed by another command (paused/cancelled). Synchronous; see `run_campaign_async`."""
+    return asyncio.run(
+        run_campaign_async(
+            settings, db_path, campaign_id, stop_event=stop_event, now=now, rng=rng, events=events, window=window
+        )
+    )
+
+
+async def run_campaign_async(
+    settings,
+    db_path: Path,
+    campaign_id: int,
+    *,
+    stop_event: threading.Event | None = None,
+    now: Callable[[], datetime] | None = None,
+    rng: random.Random | None = None,
+    events: Events | None = None,
+    window: Window | None = None,
+) -> CampaignOutcome:
+    from nexus_blast.store.db import open_database
+
+    now = now or (lambda: datetime.now(UTC))
+    events = events or Events()
+    db = open_database(Path(db_path))
+    try:
+        campaign = _runnable(settings, db, campaign_id)
+        config = _sender_config(settings, campaign, window)
+        store.set_campaign_status(db, campaign_id, "running", reason="")
+        pool = ClientPool(settings)
+        stop = asyncio.Event()
+        bridge = asyncio.create_task(_bridge(stop_event, stop)) if stop_event is not None else None
+        try:
+            names = [s for s in campaign.sessions if s in settings.sessions]
+            lanes = pool.lanes(names)
+            targets = {lane.name: (lane.client, lane.waha_session) for lane in lanes}
+            reconciling = asyncio.create_task(
+                reconcile_campaign(db, campaign_id, targets, settle_seconds=settings.waha.timeout, now=now)
+            )
+            if not await _until_done_or_stopped(reconciling, stop):
+                return _pause(db, campaign_id, "interrupted", interrupted=True)
+            result = await Sender(db, campaign_id, lanes, config, rng=rng, now=now, events=events).run(stop)
+        except BaseException as exc:
+            if store.campaign_status(db, campaign_id) == "running":
+                reason = "interrupted" if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)) else f"error: {exc}"
+                store.set_campaign_status(db, campaign_id, "paused", reason=reason)
+            raise
+        finally:
+            if bridge is not None:
+                bridge.cancel()
+            await pool.aclose()
+        return _settle(db, campaign_id, result)
+    finally:
+        db.conn.close()
+
+
+def _runnable(settings, db, campaign_id: int):
+    campaign = store.get_campaign(db, campaign_id)
+    if campaign is None:
+        raise NotFound(f"no campaign {campaign_id}", hint="see: blast campaign list")
+    if campaign.status not in RESUMABLE:
+        raise InputError(f"campaign {campaign_id} is {campaign.status}: nothing to run")
+    if not any(s in settings.sessions for s in campaign.sessions):
+        raise ConfigError(
+            f"campaign {campaign_id}: none of its sessions ({', '.join(campaign.sessions)}) is configured",
+            hint="add one with: blast session add NAME --url URL",
+        )
+    return campaign
+
+
+def _sender_config(settings, campaign, window: Window | None) -> SenderConfig:
+    image = Image.from_dict(campaign.image) if campaign.image else None
+    return SenderConfig(
+        delay=DelayRange(campaign.delay_min, campaign.delay_max),
+        lookup_delay=parse_delay(settings.sending.lookup_delay),
+        attempts=settings.retry.attempts,
+        backoff_initial=settings.retry.backoff_initial,
+        backoff_max=settings.retry.backoff_max,
+        unhealthy_after=settings.retry.unhealthy_after,
+        probe_interval=settings.retry.probe_interval,
+        typing=bool(campaign.options.get("typing", settings.sending.typing)),
+        typing_cps=settings.sending.typing_cps,
+        image=image,
+        image_data=load_payload(image) if image else None,
+        timezone=ZoneInfo(settings.general.timezone),
+        window=window,
+    )
+
+
+async def _bridge(source: threading.Event, target: asyncio.Event) -> None:
+    """A thread-safe stop request (signal handler, worker thread) → the run's asyncio event."""
+    while not source.is_set():
+        await asyncio.sleep(0.05)
+    target.set()
+
+
+async def _until_done_or_stopped(task: asyncio.Task, stop: asyncio.Event) -> bool:
+    stopper = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    stopper.cancel()
+    if task in done:
+        task.result()
+        return True
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    return False
+
+
+def _pause(db, campaign_id: int, reason: str, *, blocked: bool = False, interrupted: bool = False) -> CampaignOutcome:
+    if store.campaign_status(db, campaign_id) in ("running", "paused"):
+        store.set_campaign_status(db, campaign_id, "paused", reason=reason)
+    return outcome_of(db, campaign_id, reason=reason, blocked=blocked, interrupted=interrupted)
+
+
+def _settle(db, campaign_id: int, result) -> CampaignOutcome:
+    hint = f"resume with: {resume_hint(campaign_id)}"
+    if result.halt == "interrupted":
+        return _pause(db, campaign_id, f"interrupted; {hint}", interrupted=True)
+    if result.halt == "status":
+        return outcome_of(db, campaign_id)
+    if result.halt in ("no_session", "error"):
+        return _pause(db, campaign_id, f"{result.detail}; {hint}", blocked=True)
+    counts = store.counts(db, campaign_id)
+    if counts.sending:
+        reason = (
+            f"{counts.sending} message(s) with an unknown outcome (WAHA could not be asked); "
+            f"{hint} checks them before resending"
+        )
+        return _pause(db, campaign_id, reason, blocked=True)
+    if counts.pending:
+        return _pause(db, campaign_id, f"{counts.pending} message(s) left; {hint}", blocked=True)
+    store.set_campaign_status(db, campaign_id, str(final_campaign_status(counts.sent, counts.failed)), reason="")
+    return outcome_of(db, campaign_id)

@@ -1,0 +1,508 @@
+"""The sender: one asyncio lane per session, human pacing, recipient look-ups, failover.
+
+Each message: look its number up (cached), wait for the lane's next slot (a delay drawn from the
+range, counted from the lane's previous send), optionally show "typing…", mark it `sending`
+(committed), send, mark it `sent` (committed). Whatever the failure, the message is in exactly one
+state in SQLite, and an unknown outcome is checked with WAHA before any resend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from nexus_blast.campaigns.lanes import CAPPED, HEALTHY, TIMELOCKED, UNHEALTHY, UNUSABLE, Board, Lane, LaneSpec
+from nexus_blast.campaigns.media import Image
+from nexus_blast.campaigns.reconcile import find_sent
+from nexus_blast.domain.messages import SkipReason
+from nexus_blast.domain.pacing import DelayRange, typing_pause
+from nexus_blast.domain.phones import whatsapp_digits
+from nexus_blast.domain.window import Window
+from nexus_blast.store import campaigns as store
+from nexus_blast.store.db import iso
+from nexus_blast.waha.errors import (
+    WahaBadRequest,
+    WahaError,
+    WahaKeyRefused,
+    WahaPlusOnly,
+    WahaRateLimited,
+    WahaServerError,
+    WahaSessionNotFound,
+    WahaSessionNotWorking,
+    WahaUnreachable,
+)
+
+RECIPIENT_TTL = timedelta(days=30)
+IDLE_POLL = 0.05
+
+
+@dataclass
+class SenderConfig:
+    delay: DelayRange
+    lookup_delay: DelayRange = DelayRange(0, 0)
+    attempts: int = 4
+    backoff_initial: float = 2.0
+    backoff_max: float = 60.0
+    unhealthy_after: int = 3
+    probe_interval: float = 60.0
+    typing: bool = False
+    typing_cps: float = 25.0
+    image: Image | None = None
+    image_data: str | None = None
+    timezone: ZoneInfo = ZoneInfo("America/Sao_Paulo")
+    window: Window | None = None
+
+
+@dataclass
+class Tally:
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    pending: int = 0
+
+
+class Events:
+    """What the sender reports while it runs (the CLI draws a progress bar from it)."""
+
+    def progress(self, tally: Tally) -> None:
+        pass
+
+    def notice(self, text: str) -> None:
+        pass
+
+
+@dataclass
+class SenderResult:
+    halt: str  # done | interrupted | no_session | status
+    detail: str = ""
+    unknown: list[int] = field(default_factory=list)
+
+
+def classify(exc: WahaError) -> str:
+    """unknown | timelock | down | unusable | permanent | throttled | transient."""
+    if isinstance(exc, WahaUnreachable):
+        return "unknown" if exc.sent else "down"
+    if isinstance(exc, WahaServerError):
+        if exc.is_timeout:
+            return "unknown"
+        if exc.is_timelock:
+            return "timelock"
+        if exc.is_rate_overlimit:
+            return "throttled"
+        return "transient"
+    if isinstance(exc, (WahaSessionNotWorking, WahaSessionNotFound, WahaKeyRefused)):
+        return "down"
+    if isinstance(exc, WahaPlusOnly):
+        return "unusable"
+    if isinstance(exc, WahaRateLimited):
+        return "transient"
+    if isinstance(exc, WahaBadRequest):
+        return "permanent"
+    return "permanent"
+
+
+class Sender:
+    def __init__(
+        self,
+        db,
+        campaign_id: int,
+        lanes: list[LaneSpec],
+        config: SenderConfig,
+        *,
+        rng: random.Random | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        events: Events | None = None,
+    ) -> None:
+        self.db = db
+        self.campaign_id = campaign_id
+        self.config = config
+        self.rng = rng or random.Random()
+        self.now = now
+        self.events = events or Events()
+        self.lanes = [Lane(spec) for spec in lanes]
+        self.board = Board(self.lanes, set())
+        self.busy = 0
+        self.tally = Tally()
+        self._halt = asyncio.Event()
+        self.result = SenderResult("done")
+
+    # --- run ----------------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event | None = None) -> SenderResult:
+        self._load()
+        await asyncio.gather(*(self._probe(lane, first=True) for lane in self.lanes))
+        for lane in self.lanes:
+            if not lane.sendable:
+                self.board.evacuate(lane)
+        self._sync()
+        self._check()
+        tasks = [asyncio.create_task(self._lane_loop(lane)) for lane in self.lanes]
+        watcher = asyncio.create_task(self._watch(stop)) if stop is not None else None
+        try:
+            await self._halt.wait()
+            done, pending = await asyncio.wait(tasks, timeout=self._grace())
+            for task in pending:  # abandon in-flight requests: their messages stay `sending`
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            for task in done:
+                if task.exception() is not None:
+                    raise task.exception()
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+            for task in tasks:
+                task.cancel()
+            self._sync()
+        self.result.unknown = [mid for lane in self.lanes for mid in lane.unknown]
+        return self.result
+
+    def _grace(self) -> float:
+        return 5.0 if self.result.halt == "interrupted" else 60.0
+
+    async def _watch(self, stop: asyncio.Event) -> None:
+        await stop.wait()
+        self._stop_all("interrupted", "interrupted")
+
+    def _stop_all(self, halt: str, detail: str = "") -> None:
+        if not self._halt.is_set():
+            self.result = SenderResult(halt, detail)
+            self._halt.set()
+
+    def _load(self) -> None:
+        c = store.counts(self.db, self.campaign_id)
+        self.tally = Tally(sent=c.sent, failed=c.failed, skipped=c.skipped, pending=c.pending + c.sending)
+        queue = store.pending_queue(self.db, self.campaign_id)
+        previous = store.last_senders(self.db, sorted({phone for _, _, phone in queue}))
+        orphans = []
+        for mid, session, phone in queue:
+            lane = self.board.by_name.get(session or "")
+            if lane is None:
+                orphans.append(mid)
+                continue
+            lane.queue.append(mid)
+            if previous.get(phone) == session:
+                self.board.sticky.add(mid)
+        self.board.place(orphans)
+        local_day = self.now().astimezone(self.config.timezone).date()
+        for lane in self.lanes:
+            self._roll_day(lane, local_day, force=True)
+        self.events.progress(self.tally)
+
+    # --- lanes --------------------------------------------------------------------------------
+
+    async def _lane_loop(self, lane: Lane) -> None:
+        try:
+            await self._lane_steps(lane)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # a bug or a database error: stop every lane, the runner pauses
+            self._stop_all("error", f"{type(exc).__name__}: {exc}")
+            raise
+
+    async def _lane_steps(self, lane: Lane) -> None:
+        while not self._halt.is_set():
+            if lane.state == UNHEALTHY:
+                await self._recover(lane)
+            elif lane.state in (CAPPED, UNUSABLE) or not lane.queue:
+                self._check()
+                await self._pause(IDLE_POLL)
+            else:
+                mid = lane.queue.popleft()
+                self.busy += 1
+                try:
+                    await self._deliver(lane, mid)
+                finally:
+                    self.busy -= 1
+                    self._sync()
+                    self._check()
+
+    def _check(self) -> None:
+        """Finish when nothing is left; pause when work is left that no session can take."""
+        self.board.adopt_orphans()
+        self._sync()
+        if self.busy:
+            return
+        if not self.board.queued():
+            self._stop_all("done")
+        elif not self.board.healthy() and not any(lane.queue and lane.sendable for lane in self.lanes):
+            states = "; ".join(lane.describe() for lane in self.lanes)
+            self._stop_all("no_session", f"no session can send: {states}")
+
+    def _sync(self) -> None:
+        moves = self.board.take_moves()
+        if moves:
+            store.reassign(self.db, moves)
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, but wake at once when the campaign halts."""
+        if seconds <= 0:
+            return
+        try:
+            await asyncio.wait_for(self._halt.wait(), seconds)
+        except TimeoutError:
+            pass
+
+    def _roll_day(self, lane: Lane, local_day, force: bool = False) -> None:
+        if force or lane.day != local_day:
+            start = datetime.combine(local_day, datetime.min.time(), tzinfo=self.config.timezone)
+            lane.day = local_day
+            lane.sent_today = store.sent_since(self.db, lane.name, iso(start))
+
+    # --- one message --------------------------------------------------------------------------
+
+    async def _deliver(self, lane: Lane, mid: int) -> None:
+        message = store.get_message(self.db, mid)
+        if message is None or message.status != "pending":
+            return
+        status = store.campaign_status(self.db, self.campaign_id)
+        if status != "running":
+            lane.queue.appendleft(mid)
+            self._stop_all("status", f"campaign is now {status}")
+            return
+        self._roll_day(lane, self.now().astimezone(self.config.timezone).date())
+        if lane.sent_today >= lane.spec.daily_cap:
+            lane.queue.appendleft(mid)
+            self._set_state(lane, CAPPED, f"daily cap of {lane.spec.daily_cap} reached")
+            return
+        if lane.state == TIMELOCKED and mid not in self.board.sticky:
+            self.board.place([mid], exclude=lane)
+            return
+        clock = time.monotonic()
+        due = max(lane.not_before, clock if lane.last_send is None else lane.last_send + self.config.delay.draw(self.rng))
+        chat_id = message.chat_id or await self._resolve(lane, message)
+        if chat_id is None:
+            return
+        await self._pause(due - time.monotonic())
+        await self._wait_for_window()
+        if self._halt.is_set():
+            lane.queue.appendleft(mid)
+            return
+        if self.config.typing and not await self._type(lane, message, chat_id):
+            return
+        if not store.transition(
+            self.db, mid, "pending", "sending", bump_attempts=True,
+            session=lane.name, chat_id=chat_id, sending_at=iso(self.now()), error="",
+        ):
+            return
+        try:
+            sent = await self._send(lane, chat_id, message.text)
+        except WahaError as exc:
+            lane.last_send = time.monotonic()
+            await self._send_failed(lane, message, chat_id, exc)
+            return
+        lane.last_send = time.monotonic()
+        store.transition(self.db, mid, "sending", "sent", message_id=sent.serialized_id, sent_at=iso(self.now()))
+        self._count_sent(lane)
+
+    async def _send(self, lane: Lane, chat_id: str, text: str):
+        client, session = lane.spec.client, lane.spec.waha_session
+        image = self.config.image
+        if image is None:
+            return await client.send_text(session, chat_id, text)
+        return await client.send_image(
+            session, chat_id, mimetype=image.mimetype, filename=image.filename,
+            data_b64=self.config.image_data, url=image.url, caption=text,
+        )
+
+    def _count_sent(self, lane: Lane) -> None:
+        lane.failures = 0
+        lane.sent_today += 1
+        self.tally.sent += 1
+        self.tally.pending -= 1
+        self.events.progress(self.tally)
+
+    async def _resolve(self, lane: Lane, message: store.Message) -> str | None:
+        """The chatId WhatsApp knows the number by (cached); None when the message left the lane."""
+        digits = whatsapp_digits(message.phone)
+        cached = store.get_recipient(self.db, message.phone)
+        if cached and self.now() - datetime.fromisoformat(cached[2]) < RECIPIENT_TTL:
+            exists, chat_id = cached[0], cached[1]
+        else:
+            if lane.last_lookup is not None:
+                await self._pause(lane.last_lookup + self.config.lookup_delay.draw(self.rng) - time.monotonic())
+            if self._halt.is_set():
+                lane.queue.appendleft(message.id)
+                return None
+            try:
+                exists, chat_id = await lane.spec.client.check_exists(lane.spec.waha_session, digits)
+            except WahaError as exc:
+                self._not_sent(lane, message, exc, message.attempts)
+                return None
+            finally:
+                lane.last_lookup = time.monotonic()
+            lane.throttled = 0
+            store.put_recipient(self.db, message.phone, exists, chat_id)
+        if not exists:
+            if store.transition(self.db, message.id, "pending", "skipped", error=str(SkipReason.NOT_ON_WHATSAPP)):
+                self.tally.skipped += 1
+                self.tally.pending -= 1
+                self.events.progress(self.tally)
+            return None
+        return chat_id or f"{digits}@c.us"
+
+    async def _type(self, lane: Lane, message: store.Message, chat_id: str) -> bool:
+        client, session = lane.spec.client, lane.spec.waha_session
+        try:
+            await client.send_seen(session, chat_id)
+            await client.start_typing(session, chat_id)
+            await self._pause(typing_pause(message.text, self.config.typing_cps))
+            await client.stop_typing(session, chat_id)
+        except WahaError as exc:
+            self._not_sent(lane, message, exc, message.attempts)
+            return False
+        if self._halt.is_set():
+            lane.queue.appendleft(message.id)
+            return False
+        return True
+
+    async def _wait_for_window(self) -> None:
+        window = self.config.window
+        while window is not None and not self._halt.is_set():
+            local = self.now().astimezone(self.config.timezone)
+            if window.is_open(local):
+                return
+            await self._pause(min(60.0, (window.next_open(local) - local).total_seconds()))
+
+    # --- failures -----------------------------------------------------------------------------
+
+    async def _send_failed(self, lane: Lane, message: store.Message, chat_id: str, exc: WahaError) -> None:
+        kind = classify(exc)
+        attempts = message.attempts + 1
+        if kind == "unknown":
+            sending = store.get_message(self.db, message.id)
+            try:
+                found = await find_sent(
+                    lane.spec.client, lane.spec.waha_session, sending, lambda i: store.message_id_known(self.db, i)
+                )
+            except WahaError as probe_exc:
+                lane.unknown.append(message.id)  # stays `sending` until WAHA can be asked
+                self._set_state(lane, UNHEALTHY, _short(probe_exc))
+                return
+            if found:
+                store.transition(self.db, message.id, "sending", "sent", message_id=found, sent_at=iso(self.now()))
+                self._count_sent(lane)
+                return
+            kind = "transient"
+        if kind == "permanent":
+            store.transition(self.db, message.id, "sending", "failed", error=_short(exc))
+            self._count_failed()
+            return
+        store.transition(self.db, message.id, "sending", "pending")
+        self._not_sent(lane, message, exc, attempts, kind=kind)
+
+    def _not_sent(self, lane: Lane, message: store.Message, exc: WahaError, attempts: int, kind: str | None = None) -> None:
+        """MESSAGE is `pending` and did not go out because of EXC: retry, move, or fail it."""
+        kind = kind or classify(exc)
+        if kind == "unknown":
+            kind = "transient"  # a look-up or typing call: nothing was sent
+        if kind == "permanent":
+            if store.transition(self.db, message.id, "pending", "failed", error=_short(exc)):
+                self._count_failed()
+            return
+        if kind == "timelock":
+            self.board.sticky.discard(message.id)
+            lane.queue.appendleft(message.id)
+            self._set_state(lane, TIMELOCKED, "WhatsApp reach-out timelock (error 463): no new contacts for now")
+            return
+        lane.queue.appendleft(message.id)
+        if kind == "down":
+            self._set_state(lane, UNHEALTHY, _short(exc))
+            return
+        if kind == "unusable":
+            self._set_state(lane, UNUSABLE, "this WAHA server is Core: images need WAHA Plus (or 2026.6+)")
+            return
+        if kind == "throttled":
+            lane.throttled += 1
+            lane.not_before = time.monotonic() + self._backoff(lane.throttled)
+            if lane.throttled > self.config.attempts:
+                self._set_state(lane, UNHEALTHY, "WhatsApp is throttling number look-ups (rate-overlimit)")
+            return
+        lane.failures += 1
+        if attempts >= self.config.attempts:
+            lane.queue.popleft()
+            if store.transition(self.db, message.id, "pending", "failed", error=_short(exc)):
+                self._count_failed()
+        retry_after = exc.retry_after if isinstance(exc, WahaRateLimited) and exc.retry_after else 0.0
+        lane.not_before = time.monotonic() + max(retry_after, self._backoff(lane.failures))
+        if lane.failures >= self.config.unhealthy_after:
+            self._set_state(lane, UNHEALTHY, f"{lane.failures} failures in a row, last: {_short(exc)}")
+
+    def _count_failed(self) -> None:
+        self.tally.failed += 1
+        self.tally.pending -= 1
+        self.events.progress(self.tally)
+
+    def _backoff(self, n: int) -> float:
+        ceiling = min(self.config.backoff_max, self.config.backoff_initial * 2 ** max(0, n - 1))
+        return self.rng.uniform(ceiling / 2, ceiling)
+
+    def _set_state(self, lane: Lane, state: str, reason: str) -> None:
+        lane.state, lane.reason = state, reason
+        lane.probe_at = time.monotonic() + self.config.probe_interval
+        until = iso(self.now() + timedelta(seconds=self.config.probe_interval)) if state == UNHEALTHY else None
+        store.set_session_health(self.db, lane.name, status=state.upper(), healthy=False, reason=reason, until=until)
+        moved = self.board.evacuate(lane, keep_sticky=state == TIMELOCKED)
+        where = f"; {moved} contacts moved to other sessions" if moved else ""
+        self.events.notice(f"session {lane.name} {state}: {reason}{where}")
+        self._sync()
+
+    # --- health -------------------------------------------------------------------------------
+
+    async def _probe(self, lane: Lane, first: bool = False) -> bool:
+        """Is the session WORKING? Sets the lane's state either way (first: only on failure)."""
+        try:
+            info = await lane.spec.client.get_session(lane.spec.waha_session)
+        except WahaError as exc:
+            if first:
+                self._set_state(lane, UNHEALTHY, _short(exc))
+            return False
+        status = str((info or {}).get("status") or "")
+        if status != "WORKING":
+            if first:
+                self._set_state(lane, UNHEALTHY, f"session is {status or 'unknown'}, not WORKING")
+            return False
+        if first and self.config.image is not None:
+            try:
+                version = await lane.spec.client.server_version()
+            except WahaError:
+                version = {}
+            if str((version or {}).get("tier") or "").upper() == "CORE":
+                self._set_state(lane, UNUSABLE, "this WAHA server is Core: images need WAHA Plus (or 2026.6+)")
+                return False
+        return True
+
+    async def _recover(self, lane: Lane) -> None:
+        await self._pause(lane.probe_at - time.monotonic())
+        if self._halt.is_set():
+            return
+        if not await self._probe(lane):
+            lane.probe_at = time.monotonic() + self.config.probe_interval
+            return
+        for mid in list(lane.unknown):
+            message = store.get_message(self.db, mid)
+            try:
+                found = await find_sent(lane.spec.client, lane.spec.waha_session, message, lambda i: store.message_id_known(self.db, i))
+            except WahaError:
+                lane.probe_at = time.monotonic() + self.config.probe_interval
+                return
+            lane.unknown.remove(mid)
+            if found:
+                store.transition(self.db, mid, "sending", "sent", message_id=found, sent_at=iso(self.now()))
+                self._count_sent(lane)
+            else:
+                store.transition(self.db, mid, "sending", "pending")
+                lane.queue.append(mid)
+        lane.state, lane.reason, lane.failures = HEALTHY, "", 0
+        store.set_session_health(self.db, lane.name, status="WORKING", healthy=True)
+        taken = self.board.adopt_orphans() + self.board.rebalance_into(lane)
+        self.events.notice(f"session {lane.name} is healthy again" + (f"; it takes {taken} contacts" if taken else ""))
+        self._sync()
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__

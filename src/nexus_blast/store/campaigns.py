@@ -1,0 +1,378 @@
+"""Campaigns and their messages in SQLite: creation, the guarded state transitions, queues, counts,
+the recipients cache and session health.
+
+Every message transition is one conditional UPDATE (`WHERE id = ? AND status = <from>`), committed
+at once (the connection is in autocommit mode), so a crash leaves each message in exactly one state
+and two processes can never both move the same message.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from nexus_blast.domain.messages import check_campaign_transition, check_message_transition
+from nexus_blast.store.db import utcnow
+
+MESSAGE_COLUMNS = frozenset(
+    {"session", "chat_id", "message_id", "error", "sending_at", "sent_at", "next_attempt_at"}
+)
+CHUNK = 500
+
+
+def _conn(db) -> sqlite3.Connection:
+    return getattr(db, "conn", db)
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    seq: int
+    row: int | None
+    phone: str
+    text: str
+    fields: dict[str, str] = field(default_factory=dict)
+    status: str = "pending"
+    session: str | None = None
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: int
+    name: str
+    status: str
+    template: str
+    image: dict | None
+    sessions: list[str]
+    delay_min: float
+    delay_max: float
+    options: dict
+    source: str
+    scheduled_at: str | None
+    status_reason: str
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    campaign_id: int
+    seq: int
+    row: int | None
+    phone: str
+    text: str
+    status: str
+    session: str | None
+    chat_id: str | None
+    message_id: str | None
+    attempts: int
+    error: str
+    sending_at: str | None
+    sent_at: str | None
+
+
+@dataclass
+class Counts:
+    pending: int = 0
+    sending: int = 0
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    delivered: int = 0
+    read: int = 0
+
+    @property
+    def unfinished(self) -> int:
+        return self.pending + self.sending
+
+
+# --- campaigns ---------------------------------------------------------------------------------
+
+
+def create_campaign(
+    db,
+    *,
+    name: str,
+    template: str,
+    sessions: list[str],
+    delay: tuple[float, float],
+    messages: Iterable[NewMessage],
+    image: dict | None = None,
+    options: dict | None = None,
+    source: str = "",
+    status: str = "running",
+    status_reason: str = "",
+    scheduled_at: str | None = None,
+) -> int:
+    """Store a campaign and all its messages in ONE transaction: an error while MESSAGES is being
+    consumed (a template that fails on row 40,000) leaves nothing behind."""
+    conn = _conn(db)
+    now = utcnow()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        cursor = conn.execute(
+            """INSERT INTO campaigns (name, status, status_reason, template, image, sessions, delay_min, delay_max,
+                                      options, source, scheduled_at, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                name, status, status_reason, template, json.dumps(image) if image else None, json.dumps(sessions),
+                delay[0], delay[1], json.dumps(options or {}), source, scheduled_at, now, now,
+            ),
+        )
+        campaign_id = int(cursor.lastrowid)
+        batch: list[tuple] = []
+        for m in messages:
+            batch.append(
+                (campaign_id, m.seq, m.row, m.phone, json.dumps(m.fields, ensure_ascii=False), m.text,
+                 m.status, m.session, m.error, now)
+            )
+            if len(batch) >= CHUNK:
+                _insert_messages(conn, batch)
+                batch.clear()
+        _insert_messages(conn, batch)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return campaign_id
+
+
+def delete_campaign(db, campaign_id: int) -> None:
+    """Forget a campaign that was never confirmed (its messages go with it)."""
+    conn = _conn(db)
+    conn.execute("DELETE FROM messages WHERE campaign_id = ?", (campaign_id,))
+    conn.execute("DELETE FROM campaigns WHERE id = ?", (campaign_id,))
+
+
+def _insert_messages(conn: sqlite3.Connection, batch: list[tuple]) -> None:
+    if batch:
+        conn.executemany(
+            """INSERT INTO messages (campaign_id, seq, row, phone, fields, text, status, session, error, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            batch,
+        )
+
+
+def _campaign(row: sqlite3.Row) -> Campaign:
+    return Campaign(
+        id=row["id"], name=row["name"], status=row["status"], template=row["template"],
+        image=json.loads(row["image"]) if row["image"] else None, sessions=json.loads(row["sessions"]),
+        delay_min=row["delay_min"], delay_max=row["delay_max"], options=json.loads(row["options"] or "{}"),
+        source=row["source"], scheduled_at=row["scheduled_at"], status_reason=row["status_reason"],
+        created_at=row["created_at"], started_at=row["started_at"], finished_at=row["finished_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def get_campaign(db, campaign_id: int) -> Campaign | None:
+    row = _conn(db).execute("SELECT * FROM campaigns WHERE id = ?", (campaign_id,)).fetchone()
+    return _campaign(row) if row else None
+
+
+def list_campaigns(db) -> list[Campaign]:
+    return [_campaign(r) for r in _conn(db).execute("SELECT * FROM campaigns ORDER BY id")]
+
+
+def campaign_status(db, campaign_id: int) -> str | None:
+    row = _conn(db).execute("SELECT status FROM campaigns WHERE id = ?", (campaign_id,)).fetchone()
+    return row[0] if row else None
+
+
+def set_campaign_status(db, campaign_id: int, new: str, *, reason: str | None = None) -> bool:
+    """Move the campaign to NEW if the state machine allows it from its current status (read and
+    written under a conditional UPDATE); False when it changed meanwhile or the move is illegal."""
+    conn = _conn(db)
+    current = campaign_status(db, campaign_id)
+    if current is None:
+        return False
+    _, target = check_campaign_transition(current, new)
+    now = utcnow()
+    sets = ["status = ?", "updated_at = ?"]
+    args: list[Any] = [new, now]
+    if reason is not None:
+        sets.append("status_reason = ?")
+        args.append(reason)
+    if new == "running":
+        sets.append("started_at = COALESCE(started_at, ?)")
+        args.append(now)
+    if target.final:
+        sets.append("finished_at = ?")
+        args.append(now)
+    cursor = conn.execute(
+        f"UPDATE campaigns SET {', '.join(sets)} WHERE id = ? AND status = ?", (*args, campaign_id, current)
+    )
+    return cursor.rowcount == 1
+
+
+def counts(db, campaign_id: int) -> Counts:
+    return counts_by_campaign(db, [campaign_id]).get(campaign_id, Counts())
+
+
+def counts_by_campaign(db, campaign_ids: list[int] | None = None) -> dict[int, Counts]:
+    where, args = "", ()
+    if campaign_ids is not None:
+        if not campaign_ids:
+            return {}
+        where = f"WHERE campaign_id IN ({', '.join('?' * len(campaign_ids))})"
+        args = tuple(campaign_ids)
+    out: dict[int, Counts] = {}
+    for row in _conn(db).execute(
+        f"""SELECT campaign_id, status, count(*), count(delivered_at), count(read_at)
+            FROM messages {where} GROUP BY campaign_id, status""",
+        args,
+    ):
+        c = out.setdefault(row[0], Counts())
+        setattr(c, row[1], row[2])
+        c.delivered += row[3]
+        c.read += row[4]
+    return out
+
+
+# --- messages ----------------------------------------------------------------------------------
+
+
+def _message(row: sqlite3.Row) -> Message:
+    return Message(**{k: row[k] for k in Message.__dataclass_fields__})
+
+
+def get_message(db, message_id: int) -> Message | None:
+    row = _conn(db).execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
+    return _message(row) if row else None
+
+
+def transition(db, mid: int, old: str, new: str, /, *, bump_attempts: bool = False, **changes: Any) -> bool:
+    """Move one message OLD → NEW (state machine checked) and set CHANGES; False when the message
+    was not in OLD any more (another process or a cancel moved it)."""
+    check_message_transition(old, new)
+    unknown = set(changes) - MESSAGE_COLUMNS
+    if unknown:
+        raise ValueError(f"not a message column: {sorted(unknown)}")
+    sets = ["status = ?", "updated_at = ?"] + [f"{k} = ?" for k in changes]
+    if bump_attempts:
+        sets.append("attempts = attempts + 1")
+    cursor = _conn(db).execute(
+        f"UPDATE messages SET {', '.join(sets)} WHERE id = ? AND status = ?",
+        (new, utcnow(), *changes.values(), mid, old),
+    )
+    return cursor.rowcount == 1
+
+
+def set_chat_id(db, message_id: int, chat_id: str) -> None:
+    _conn(db).execute(
+        "UPDATE messages SET chat_id = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
+        (chat_id, utcnow(), message_id),
+    )
+
+
+def pending_queue(db, campaign_id: int) -> list[tuple[int, str | None, str]]:
+    """(id, session, phone) of every pending message, in campaign order."""
+    return [
+        (r[0], r[1], r[2])
+        for r in _conn(db).execute(
+            "SELECT id, session, phone FROM messages WHERE campaign_id = ? AND status = 'pending' ORDER BY seq",
+            (campaign_id,),
+        )
+    ]
+
+
+def messages_in(db, campaign_id: int, status: str) -> list[Message]:
+    return [
+        _message(r)
+        for r in _conn(db).execute(
+            "SELECT * FROM messages WHERE campaign_id = ? AND status = ? ORDER BY seq", (campaign_id, status)
+        )
+    ]
+
+
+def reassign(db, moves: Iterable[tuple[int, str]]) -> None:
+    """Give pending messages to other sessions: (message id, session) pairs."""
+    _conn(db).executemany(
+        "UPDATE messages SET session = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
+        [(session, utcnow(), mid) for mid, session in moves],
+    )
+
+
+def skip_pending(db, campaign_id: int, reason: str) -> int:
+    """Every pending message of the campaign → skipped with REASON (a cancel)."""
+    check_message_transition("pending", "skipped")
+    cursor = _conn(db).execute(
+        "UPDATE messages SET status = 'skipped', error = ?, updated_at = ? WHERE campaign_id = ? AND status = 'pending'",
+        (reason, utcnow(), campaign_id),
+    )
+    return cursor.rowcount
+
+
+def message_id_known(db, message_id: str) -> bool:
+    return _conn(db).execute("SELECT 1 FROM messages WHERE message_id = ? LIMIT 1", (message_id,)).fetchone() is not None
+
+
+def last_senders(db, phones: list[str]) -> dict[str, str]:
+    """For each phone that already got a message: the session that sent it most recently."""
+    out: dict[str, str] = {}
+    conn = _conn(db)
+    for i in range(0, len(phones), CHUNK):
+        chunk = phones[i : i + CHUNK]
+        for phone, session in conn.execute(
+            f"""SELECT phone, session FROM messages
+                WHERE phone IN ({', '.join('?' * len(chunk))}) AND status = 'sent' AND session IS NOT NULL
+                ORDER BY sent_at""",
+            chunk,
+        ):
+            out[phone] = session
+    return out
+
+
+def sent_since(db, session: str, since_iso: str) -> int:
+    """Messages SESSION sent since SINCE (all campaigns): the daily cap's count."""
+    row = _conn(db).execute(
+        "SELECT count(*) FROM messages WHERE session = ? AND status = 'sent' AND sent_at >= ?",
+        (session, since_iso),
+    ).fetchone()
+    return int(row[0])
+
+
+def report_rows(db, campaign_id: int) -> Iterator[dict[str, Any]]:
+    """One dict per contact, in campaign order (the `campaign report` columns)."""
+    for r in _conn(db).execute(
+        """SELECT phone, status, session, message_id, sent_at, delivered_at, read_at, error
+           FROM messages WHERE campaign_id = ? ORDER BY seq""",
+        (campaign_id,),
+    ):
+        yield {k: r[k] for k in r.keys()}
+
+
+# --- recipients cache and session health -----------------------------------------------------
+
+
+def get_recipient(db, phone: str) -> tuple[bool, str | None, str] | None:
+    row = _conn(db).execute("SELECT on_whatsapp, chat_id, checked_at FROM recipients WHERE phone = ?", (phone,)).fetchone()
+    return (bool(row[0]), row[1], row[2]) if row else None
+
+
+def put_recipient(db, phone: str, on_whatsapp: bool, chat_id: str | None) -> None:
+    _conn(db).execute(
+        """INSERT INTO recipients (phone, on_whatsapp, chat_id, checked_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (phone) DO UPDATE SET on_whatsapp = excluded.on_whatsapp, chat_id = excluded.chat_id,
+                                             checked_at = excluded.checked_at""",
+        (phone, int(on_whatsapp), chat_id, utcnow()),
+    )
+
+
+def set_session_health(db, session: str, *, status: str, healthy: bool, reason: str = "", until: str | None = None) -> None:
+    _conn(db).execute(
+        """INSERT INTO session_health (session, status, healthy, reason, until, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (session) DO UPDATE SET status = excluded.status, healthy = excluded.healthy,
+                  reason = excluded.reason, until = excluded.until, updated_at = excluded.updated_at""",
+        (session, status, int(healthy), reason, until, utcnow()),
+    )
+
+
+def get_session_health(db, session: str) -> dict[str, Any] | None:
+    row = _conn(db).execute("SELECT * FROM session_health WHERE session = ?", (session,)).fetchone()
+    return {k: row[k] for k in row.keys()} if row else None
