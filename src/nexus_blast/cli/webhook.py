@@ -1,11 +1,64 @@
-"""`blast webhook serve`: receive WAHA events."""
+"""`blast webhook serve` (receive WAHA events) and `blast campaign sync` (poll them instead)."""
 
 from __future__ import annotations
 
+from typing import Annotated, Optional
+
 import typer
+
+from nexus_blast.cli.output import info, print_json, table
+from nexus_blast.cli.state import current
 
 webhook_app = typer.Typer(help="Receive WAHA webhook events (acks, session status, opt-outs).", no_args_is_help=True)
 
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+
+
+@webhook_app.command("serve")
+def serve(
+    host: Annotated[Optional[str], typer.Option("--host", help="Address to listen on (default: webhook.host).", show_default=False)] = None,
+    port: Annotated[Optional[int], typer.Option("--port", min=0, max=65535, help="Port (default: webhook.port).", show_default=False)] = None,
+) -> None:
+    """Receive WAHA events on POST /webhook: receipts, session status, opt-out keywords."""
+    from nexus_blast.webhook.server import run_receiver
+
+    state = current()
+    settings = state.settings()
+    run_receiver(
+        state.db(),
+        settings,
+        host or settings.webhook.host,
+        settings.webhook.port if port is None else port,
+        info,
+    )
+
+
+def sync(
+    campaign_id: Annotated[int, typer.Argument(metavar="ID", help="Campaign id.", show_default=False)],
+    json: JsonOpt = False,
+) -> None:
+    """Fill delivered/read receipts by polling WAHA (for sites WAHA's webhooks cannot reach)."""
+    from nexus_blast.waha.client import run_sync
+    from nexus_blast.webhook.sync import sync_campaign
+
+    state = current()
+    result = run_sync(sync_campaign(state.db(), state.settings(), campaign_id))
+    if json:
+        print_json(result.document())
+    else:
+        table(
+            f"campaign {campaign_id}",
+            ["checked", "updated", "delivered", "read"],
+            [[result.checked, result.updated, result.delivered, result.read]],
+        )
+    for error in result.errors:
+        info(f"session {error['session']}: {error['message']}")
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
+
 
 def register(app: typer.Typer) -> None:
+    from nexus_blast.cli.campaigns import campaign_app
+
     app.add_typer(webhook_app, name="webhook")
+    campaign_app.command("sync")(sync)

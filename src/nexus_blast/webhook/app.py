@@ -1,0 +1,126 @@
+"""The webhook receiver: a Starlette app answering WAHA's `POST /webhook` (and `GET /health`).
+
+400 for a body that is not a usable event, 401 for a missing or wrong signature, 413 for an
+oversized body, 503 when the database stays locked (WAHA retries), 200 otherwise — including events
+that are ignored (unknown message id, unused event type) or repeated (same event id).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from functools import partial
+
+from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from nexus_blast.store import delivery as store
+from nexus_blast.store.db import iso
+from nexus_blast.webhook.apply import Outcome, Reply, apply_event
+from nexus_blast.webhook.events import BadEvent, decode_json, parse_envelope, session_of
+from nexus_blast.webhook.security import required_keys, verified
+
+log = logging.getLogger("nexus_blast.webhook")
+MAX_BODY = 1024 * 1024
+
+SendReply = Callable[[Reply], Awaitable[None]]
+
+
+class Receiver:
+    """The state one app shares across requests: settings, one connection guarded by a lock."""
+
+    def __init__(self, db, settings, send_reply: SendReply | None = None, clock: Callable[[], datetime] | None = None):
+        self.db = db
+        self.settings = settings
+        self.send_reply = send_reply or partial(send_reply_via_waha, settings)
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._lock = threading.Lock()
+
+    def _locked(self, fn, *args):
+        with self._lock:
+            return fn(*args)
+
+    async def run_db(self, fn, *args):
+        """Run FN(*args) on the shared connection, off the event loop, one at a time."""
+        return await run_in_threadpool(self._locked, fn, *args)
+
+    async def webhook(self, request: Request) -> JSONResponse:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY:
+            return _error(413, "body too large")
+        raw = await request.body()
+        if len(raw) > MAX_BODY:
+            return _error(413, "body too large")
+        now = self.clock()
+        try:
+            doc = decode_json(raw)
+            waha_session = session_of(doc)
+        except BadEvent as exc:
+            return _error(400, exc.message)
+        if not verified(raw, request.headers.get("x-webhook-hmac"), required_keys(self.settings, waha_session)):
+            log.warning("rejected event for session %s: missing or wrong X-Webhook-Hmac", waha_session)
+            return _error(401, "missing or wrong X-Webhook-Hmac")
+        try:
+            envelope = parse_envelope(doc, request_id=request.headers.get("x-webhook-request-id"), now=now)
+        except BadEvent as exc:
+            return _error(400, exc.message)
+        try:
+            outcome: Outcome = await self.run_db(apply_event, self.db, self.settings, envelope, iso(now))
+        except sqlite3.OperationalError as exc:
+            log.warning("event %s not applied (database busy: %s); WAHA will retry", envelope.event_id, exc)
+            return JSONResponse({"error": "database busy"}, status_code=503, headers={"Retry-After": "1"})
+        log.info("%s %s %s %s", envelope.event, envelope.session, envelope.event_id or "-", outcome.status)
+        task = BackgroundTask(self._reply, outcome.reply) if outcome.reply else None
+        return JSONResponse(outcome.document(), background=task)
+
+    async def _reply(self, reply: Reply) -> None:
+        """Send the opt-out confirmation; on failure free the claim so a later message retries."""
+        try:
+            await self.send_reply(reply)
+        except Exception as exc:  # a failed courtesy reply must never take the receiver down
+            log.warning("opt-out reply to %s via %s failed: %s", reply.phone, reply.session, exc)
+            await self.run_db(_release, self.db, reply.phone)
+        else:
+            log.info("opt-out reply sent to %s via %s", reply.phone, reply.session)
+
+    async def health(self, request: Request) -> JSONResponse:
+        await self.run_db(lambda: self.db.conn.execute("SELECT 1").fetchone())
+        return JSONResponse({"status": "ok"})
+
+
+def _release(db, phone: str) -> None:
+    with store.transaction(db):
+        store.release_reply(db, phone)
+
+
+async def send_reply_via_waha(settings, reply: Reply) -> None:
+    """sendText through the WAHA server of the reply's local session."""
+    from nexus_blast.campaigns.clients import make_client
+
+    cfg = settings.session(reply.session)
+    async with make_client(settings, cfg.url, cfg.resolved_api_key()) as client:
+        await client.send_text(cfg.waha_session or reply.session, reply.chat_id, reply.text)
+
+
+def create_app(db, settings, *, send_reply: SendReply | None = None, clock=None) -> Starlette:
+    """The ASGI app for DB (a migrated sqlite_utils Database) and SETTINGS (read once, at start)."""
+    receiver = Receiver(db, settings, send_reply, clock)
+    app = Starlette(
+        routes=[
+            Route("/webhook", receiver.webhook, methods=["POST"]),
+            Route("/health", receiver.health, methods=["GET"]),
+        ]
+    )
+    app.state.receiver = receiver
+    return app
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)

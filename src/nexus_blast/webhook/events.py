@@ -1,0 +1,149 @@
+"""WAHA webhook envelopes → typed events (../shared/waha/CONTRACT.md, "Webhooks"); pure parsing.
+
+Anything that is not a JSON object with the fields an event needs raises BadEvent (HTTP 400).
+Event types `blast` does not use parse to `Ignored` and are acknowledged with 200.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from nexus_blast.domain.receipts import parse_ack
+from nexus_blast.errors import InputError
+
+MAX_ID_CHARS = 512
+
+
+class BadEvent(InputError):
+    """A webhook body that is not a usable WAHA event (answered with 400)."""
+
+
+@dataclass(frozen=True)
+class Ack:
+    message_id: str  # serialized id true_<chat>_<id>
+    ack: int
+
+
+@dataclass(frozen=True)
+class SessionStatus:
+    status: str
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A message someone sent to one of our sessions."""
+
+    chat_id: str  # the sender's chat (`from`)
+    body: str
+    from_me: bool
+
+
+@dataclass(frozen=True)
+class Ignored:
+    reason: str
+
+
+Payload = Ack | SessionStatus | Incoming | Ignored
+
+
+@dataclass(frozen=True)
+class Envelope:
+    event_id: str | None  # envelope `id`, else X-Webhook-Request-Id: the idempotency key
+    event: str
+    session: str  # WAHA session name
+    at: str  # ISO UTC time of the event (envelope timestamp when plausible, else receipt time)
+    payload: Payload
+
+
+def decode_json(raw: bytes) -> dict[str, Any]:
+    """The body as a JSON object, or BadEvent."""
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise BadEvent(f"body is not JSON ({type(exc).__name__})") from None
+    if not isinstance(doc, dict):
+        raise BadEvent("body is not a JSON object")
+    return doc
+
+
+def session_of(doc: dict[str, Any]) -> str:
+    """The envelope's WAHA session name (needed before anything else, to choose the HMAC key)."""
+    return _text(doc, "session", required=True)
+
+
+def parse_envelope(doc: dict[str, Any], *, request_id: str | None, now: datetime) -> Envelope:
+    """DOC (a decoded body) as an Envelope; BadEvent names the missing or wrong field."""
+    event = _text(doc, "event", required=True)
+    session = session_of(doc)
+    event_id = _text(doc, "id") or (request_id or "").strip() or None
+    if event_id is not None and len(event_id) > MAX_ID_CHARS:
+        raise BadEvent("id is too long")
+    return Envelope(event_id, event, session, _event_time(doc.get("timestamp"), now), _payload(event, doc))
+
+
+def _payload(event: str, doc: dict[str, Any]) -> Payload:
+    if event not in ("message.ack", "session.status", "message"):
+        return Ignored(f"event {event!r} not used")
+    payload = doc.get("payload")
+    if not isinstance(payload, dict):
+        raise BadEvent("payload is missing or not an object")
+    if event == "message.ack":
+        message_id = serialized_id(payload.get("id"))
+        if not message_id:
+            raise BadEvent("payload.id is missing")
+        ack = parse_ack(payload.get("ack"))
+        if ack is None:
+            ack = parse_ack(payload.get("ackName"))
+        if ack is None:
+            raise BadEvent("payload.ack is missing or not an ack (-1..4)")
+        return Ack(message_id, ack)
+    if event == "session.status":
+        return SessionStatus(_text(payload, "status", required=True, where="payload.").upper())
+    body = payload.get("body")
+    if body is not None and not isinstance(body, str):
+        raise BadEvent("payload.body is not text")
+    from_me = payload.get("fromMe", False)
+    if not isinstance(from_me, bool):
+        raise BadEvent("payload.fromMe is not a boolean")
+    return Incoming(_text(payload, "from", required=True, where="payload."), body or "", from_me)
+
+
+def serialized_id(value: object) -> str | None:
+    """A message id as WAHA serializes it: a string, or an object carrying `_serialized`."""
+    if isinstance(value, dict):
+        value = value.get("_serialized")
+    if isinstance(value, str) and 0 < len(value.strip()) <= MAX_ID_CHARS:
+        return value.strip()
+    return None
+
+
+def _text(doc: dict[str, Any], key: str, *, required: bool = False, where: str = "") -> str:
+    value = doc.get(key)
+    if value is None or value == "":
+        if required:
+            raise BadEvent(f"{where}{key} is missing")
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise BadEvent(f"{where}{key} is not text")
+    if len(value) > MAX_ID_CHARS:
+        raise BadEvent(f"{where}{key} is too long")
+    return value.strip()
+
+
+_EARLIEST = datetime(2015, 1, 1, tzinfo=UTC)
+
+
+def _event_time(value: object, now: datetime) -> str:
+    """Envelope timestamps are Unix milliseconds; a missing or absurd one means 'now'."""
+    moment = now
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            candidate = datetime.fromtimestamp(value / 1000, UTC)
+        except (OverflowError, OSError, ValueError):
+            candidate = None
+        if candidate is not None and _EARLIEST <= candidate <= now + timedelta(minutes=5):
+            moment = candidate
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")

@@ -1,0 +1,103 @@
+"""`blast campaign sync`: receipts by polling WAHA instead of webhooks (sites behind NAT).
+
+For each sent message of the campaign still without a read receipt, ask its session for the chat's
+recent messages from us and feed each ack through `apply_ack`, the webhook's own code path.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from nexus_blast.domain.receipts import parse_ack
+from nexus_blast.errors import BlastError, ExitCode, NotFound
+from nexus_blast.store import delivery as store
+from nexus_blast.store.campaigns import get_campaign
+from nexus_blast.store.db import utcnow
+from nexus_blast.webhook.apply import apply_ack, id_candidates
+from nexus_blast.webhook.events import serialized_id
+
+SKEW_SECONDS = 120  # WAHA's message timestamps come from the phone's clock
+HISTORY_LIMIT = 100
+
+
+@dataclass
+class SyncResult:
+    campaign: int
+    checked: int = 0  # messages asked about
+    updated: int = 0  # messages whose receipt moved forward
+    delivered: int = 0
+    read: int = 0
+    errors: list[dict] = field(default_factory=list)  # [{"session", "message"}]
+    exit_code: int = int(ExitCode.OK)
+
+    def document(self) -> dict:
+        return {
+            "campaign": self.campaign, "checked": self.checked, "updated": self.updated,
+            "delivered": self.delivered, "read": self.read, "errors": self.errors,
+        }
+
+
+async def sync_campaign(db, settings, campaign_id: int) -> SyncResult:
+    """Poll every session of CAMPAIGN_ID's unread messages; a session that fails is reported in
+    `errors` (and the exit code: 3 unreachable/refused, 2 unknown session) while the others go on."""
+    if get_campaign(db, campaign_id) is None:
+        raise NotFound(f"unknown campaign {campaign_id}", hint="see: blast campaign list")
+    from nexus_blast.campaigns.clients import ClientPool
+
+    result = SyncResult(campaign_id)
+    by_session: dict[str, dict[str, list[store.Unread]]] = defaultdict(lambda: defaultdict(list))
+    for unread in store.unread_messages(db, campaign_id):
+        by_session[unread.session][unread.chat_id].append(unread)
+    pool = ClientPool(settings)
+    try:
+        for session, chats in by_session.items():
+            try:
+                await _sync_session(db, settings, pool, session, chats, result)
+            except BlastError as exc:
+                result.errors.append({"session": session, "message": exc.message})
+                result.exit_code = max(result.exit_code, int(exc.exit_code))
+    finally:
+        await pool.aclose()
+    counts = store.delivery_counts(db, campaign_id)
+    result.delivered, result.read = counts["delivered"], counts["read"]
+    return result
+
+
+async def _sync_session(db, settings, pool, session: str, chats: dict[str, list[store.Unread]], result: SyncResult) -> None:
+    waha_session = settings.session(session).waha_session or session  # ConfigError when no longer configured
+    client = pool.for_session(session)
+    for chat_id, unread in chats.items():
+        since = min(_unix(u.sent_at) for u in unread) - SKEW_SECONDS
+        history = await client.chat_messages(
+            waha_session, chat_id, limit=max(HISTORY_LIMIT, 2 * len(unread)), since=max(since, 0), from_me=True
+        )
+        result.checked += len(unread)
+        result.updated += _apply_history(db, history, {u.message_id for u in unread})
+
+
+def _apply_history(db, history: list[dict], ours: set[str]) -> int:
+    """Apply the acks HISTORY reports for OURS (stored ids), one transaction; how many moved forward."""
+    now = utcnow()
+    updated = 0
+    with store.transaction(db):
+        for item in history:
+            if not isinstance(item, dict):
+                continue
+            message_id = serialized_id(item.get("id"))
+            ack = parse_ack(item.get("ack"))
+            if ack is None:
+                ack = parse_ack(item.get("ackName"))
+            if not message_id or ack is None or ours.isdisjoint(id_candidates(message_id)[0]):
+                continue
+            if apply_ack(db, message_id, ack, now, now):
+                updated += 1
+    return updated
+
+
+def _unix(iso_text: str) -> int:
+    try:
+        return int(datetime.fromisoformat(iso_text).timestamp())
+    except ValueError:
+        return 0
