@@ -99,3 +99,55 @@ def test_webhook_serve_receives_events_until_interrupted(blast_home, home_db):
     row = home_db.conn.execute("SELECT reason FROM optouts WHERE phone = ?", (PHONES[2],)).fetchone()
     assert row["reason"] == "keyword:chega"
     assert home_db.conn.execute("SELECT status FROM messages WHERE phone = ?", (PHONES[2],)).fetchone()[0] == "skipped"
+
+
+def test_end_to_end_sandbox_acks_reach_campaign_show(blast, blast_home, make_sandbox, tmp_path):
+    """A campaign sent through the sandbox, whose session webhook (set by `blast session add
+    --webhook`, HMAC-signed) posts to the receiver: `campaign show` reports delivered and read."""
+    from nexus_blast.config import load_settings
+    from nexus_blast.webhook.app import create_app
+    from nexus_blast.webhook.server import BackgroundServer
+
+    key = "e2e-hmac-key-0123456789abcdef"
+    sandbox = make_sandbox(sessions=("s1",), ack_delay=0.02)
+    write_config(
+        blast_home,
+        '[sending]\ndelay = "0-0"\nlookup_delay = "0-0"\nwindow = "00:00-23:59"\ndays = "mon-sun"\n'
+        '[retry]\nbackoff_initial = 0.01\nbackoff_max = 0.05\n',
+    )
+    port = _free_port()
+    hook = f"http://127.0.0.1:{port}/webhook"
+    added = blast("session", "add", "s1", "--url", sandbox.url, "--webhook", hook, "--webhook-hmac-key", key, "--json")
+    assert added.exit_code == 0, added.stderr
+    contacts = tmp_path / "contatos.csv"
+    contacts.write_text("nome,telefone\nAna,(11) 98765-4321\nBia,(21) 98765-1234\nCid,(31) 99876-5432\n", encoding="utf-8")
+
+    receiver_db = open_database(blast_home / "blast.db")
+    app = create_app(receiver_db, load_settings(blast_home / "config.toml"))
+    with BackgroundServer(app, port=port):
+        sent = blast("send", str(contacts), "--message", "Oi {{nome}}", "--session", "s1", "--yes", "--json")
+        assert sent.exit_code == 0, sent.stderr
+        doc = sent.json()
+        assert (doc["status"], doc["sent"]) == ("completed", 3)
+        cid = doc["campaign"]
+        deadline = time.monotonic() + 10
+        while True:
+            shown = blast("campaign", "show", str(cid), "--json").json()
+            if (shown["delivered"], shown["read"]) == (3, 3) or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert (shown["sent"], shown["delivered"], shown["read"]) == (3, 3, 3)
+
+        sandbox.incoming("s1", "5511987654321@c.us", "SAIR")  # a signed `message` event
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            listed = blast("optout", "list", "--json").json()
+            if listed:
+                break
+            time.sleep(0.05)
+        assert [(o["phone"], o["reason"]) for o in listed] == [("+5511987654321", "keyword:sair")]
+    receiver_db.conn.close()
+    assert {d["status_code"] for d in sandbox.webhooks()} == {200}
+    report = blast("campaign", "report", str(cid), "--format", "json")
+    rows = json.loads(report.stdout)
+    assert all(r["delivered_at"] and r["read_at"] for r in rows)
