@@ -2,9 +2,56 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Optional
+
 import typer
 
 sandbox_app = typer.Typer(help="A local WAHA-compatible server for trying campaigns without a phone.", no_args_is_help=True)
+
+
+@sandbox_app.command("serve")
+def serve(
+    port: Annotated[int, typer.Option("--port", help="Port to listen on (0: any free port).", min=0, max=65535)] = 3000,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    sessions: Annotated[str, typer.Option("--sessions", help="Sessions to pre-create, paired and WORKING: a,b.")] = "",
+    api_key: Annotated[Optional[str], typer.Option("--api-key", help="Require this X-Api-Key (default: accept requests without a key).", show_default=False)] = None,
+    fail_rate: Annotated[float, typer.Option("--fail-rate", help="Fraction of sends that fail with 500 (0-1).", min=0.0, max=1.0)] = 0.0,
+    latency_ms: Annotated[float, typer.Option("--latency-ms", help="Delay added to every API call.", min=0.0)] = 0.0,
+    engine: Annotated[str, typer.Option("--engine", help="Engine whose send response shape to mimic: WEBJS, NOWEB, GOWS.")] = "WEBJS",
+    tier: Annotated[str, typer.Option("--tier", help="PLUS, or CORE (only session 'default', no media).")] = "PLUS",
+    pair_after: Annotated[float, typer.Option("--pair-after", help="Seconds after which a session waiting for its QR scan pairs by itself (0: never; POST /_sandbox/sessions/NAME/pair).", min=0.0)] = 10.0,
+) -> None:
+    """Run a WAHA-compatible server (sends recorded, acks sent to webhooks, faults on request) until Ctrl-C.
+
+    Control API (no key): GET /_sandbox/sent, GET /_sandbox/webhooks, POST /_sandbox/faults,
+    POST /_sandbox/sessions/NAME/pair, POST /_sandbox/sessions/NAME/status, POST /_sandbox/whatsapp.
+    """
+    from nexus_blast.errors import InputError
+    from nexus_blast.cli.output import info
+    from nexus_blast.waha.sandbox_server import SandboxServer, serve_until_signal
+    from nexus_blast.waha.sandbox_state import SandboxConfig
+
+    names = tuple(s.strip() for s in sessions.split(",") if s.strip())
+    try:
+        config = SandboxConfig(
+            api_key=api_key or "", sessions=names, engine=engine, tier=tier, fail_rate=fail_rate,
+            latency_ms=latency_ms, pair_after=pair_after or None,
+        )
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    server = SandboxServer(config, host=host, port=port)
+
+    def announce(url: str) -> None:
+        listed = ", ".join(names) if names else "none yet"
+        info(f"WAHA sandbox listening on {url}  (engine {config.engine}, tier {config.tier}, sessions: {listed})")
+        info("API key required (X-Api-Key)" if api_key else "no API key required")
+        info(f"try: blast session add NAME --url {url}" + (" --api-key KEY" if api_key else "") + "   — Ctrl-C stops it")
+
+    try:
+        serve_until_signal(server, announce)
+    except OSError as exc:
+        raise InputError(f"cannot listen on {host}:{port} ({exc.strerror or exc})", hint="choose another --port") from None
+    info("sandbox stopped")
 
 
 def register(app: typer.Typer) -> None:

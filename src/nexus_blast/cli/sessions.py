@@ -2,9 +2,359 @@
 
 from __future__ import annotations
 
+import sys
+from typing import Annotated, Optional
+
 import typer
 
+from nexus_blast.cli.output import confirm, info, print_json, table
+from nexus_blast.cli.state import current
+
 session_app = typer.Typer(help="WhatsApp sessions on WAHA servers: add, pair, start, stop, health.", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+NameArg = Annotated[str, typer.Argument(help="Local session name.", show_default=False)]
+ApiKeyOpt = Annotated[Optional[str], typer.Option("--api-key", help="WAHA API key (stored in the 0600 config file).", show_default=False)]
+ApiKeyEnvOpt = Annotated[Optional[str], typer.Option("--api-key-env", help="Environment variable holding the API key (nothing stored).", show_default=False)]
+WebhookOpt = Annotated[Optional[str], typer.Option("--webhook", help="URL WAHA posts events to (message, message.ack, session.status).", show_default=False)]
+HmacOpt = Annotated[Optional[str], typer.Option("--webhook-hmac-key", help="Key WAHA signs webhook bodies with (X-Webhook-Hmac, sha512).", show_default=False)]
+WeightOpt = Annotated[Optional[float], typer.Option("--weight", help="Share of a campaign's messages relative to other sessions.", min=0.01, show_default=False)]
+CapOpt = Annotated[Optional[int], typer.Option("--daily-cap", help="At most this many messages a day from this number.", min=1, show_default=False)]
+
+
+def _settings():
+    return current().settings()
+
+
+def _configured(name: str):
+    return _settings().session(name)  # ConfigError (exit 2) when unknown
+
+
+def _run(coro):
+    from nexus_blast.waha.client import run_sync
+
+    return run_sync(coro)
+
+
+def _sent_today() -> dict[str, int]:
+    from datetime import UTC, datetime
+
+    from nexus_blast.store.sessions import sent_today_counts
+
+    return sent_today_counts(current().db(), _settings().general.timezone, datetime.now(UTC))
+
+
+def _edit(mutate) -> None:
+    """Apply MUTATE(sessions table) to the config file, comments kept, written 0600."""
+    import tomlkit
+
+    from nexus_blast.config import read_document, write_document
+
+    path = current().paths.config
+    document = read_document(path)
+    if "sessions" not in document:
+        document["sessions"] = tomlkit.table(is_super_table=True)
+    mutate(document["sessions"])
+    write_document(path, document)
+    current().reload_settings()
+
+
+def _session_table(url, waha_session, name, api_key, api_key_env, weight, daily_cap, webhook, hmac_key, base=None):
+    import tomlkit
+
+    entry = base if base is not None else tomlkit.table()
+    entry["url"] = url
+    if waha_session and waha_session != name:
+        entry["waha_session"] = waha_session
+    for key, value in (("api_key", api_key), ("api_key_env", api_key_env)):
+        if value is not None:
+            entry[key] = value
+    if api_key:  # one source of truth for the key
+        entry.pop("api_key_env", None)
+    if api_key_env:
+        entry.pop("api_key", None)
+    for key, value in (("weight", weight), ("daily_cap", daily_cap), ("webhook_url", webhook), ("webhook_hmac_key", hmac_key)):
+        if value is not None:
+            entry[key] = value
+    return entry
+
+
+@session_app.command("add")
+def add(
+    name: NameArg,
+    url: Annotated[str, typer.Option("--url", help="WAHA server URL, e.g. http://127.0.0.1:3000.")],
+    api_key: ApiKeyOpt = None,
+    api_key_env: ApiKeyEnvOpt = None,
+    waha_session: Annotated[Optional[str], typer.Option("--waha-session", help="Session name on the server (default: NAME).", show_default=False)] = None,
+    weight: WeightOpt = None,
+    daily_cap: CapOpt = None,
+    webhook: WebhookOpt = None,
+    webhook_hmac_key: HmacOpt = None,
+    no_check: Annotated[bool, typer.Option("--no-check", help="Only write the config; do not contact the server.")] = False,
+    yes: YesOpt = False,
+    json: JsonOpt = False,
+) -> None:
+    """Register a WAHA session: checks the server, creates the session there when missing, sets its webhook."""
+    from nexus_blast.config import SessionConfig
+    from nexus_blast.errors import InputError
+    from nexus_blast.waha import sessions as ops
+
+    ops.check_name(name)
+    wname = ops.check_name(waha_session or name, "WAHA session name")
+    url = ops.check_url(url)
+    if api_key and api_key_env:
+        raise InputError("give --api-key or --api-key-env, not both")
+    if webhook_hmac_key and not webhook:
+        raise InputError("--webhook-hmac-key needs --webhook")
+    if name in _settings().sessions:
+        confirm(f"Session {name!r} exists; overwrite it?", yes)
+    cfg = SessionConfig(url=url, waha_session=wname, api_key=api_key or "", api_key_env=api_key_env or "",
+                        webhook_url=webhook or "", webhook_hmac_key=webhook_hmac_key or "")
+    status, created, server = "UNCHECKED", False, {}
+    if not no_check:
+        done = _run(ops.register(name, cfg, webhook_url=webhook or "", hmac_key=webhook_hmac_key or "",
+                                 waha_settings=_settings().waha))
+        status, created, server = str(done.info.get("status") or ""), done.created, done.server
+
+    def mutate(sessions):
+        sessions[name] = _session_table(url, wname, name, api_key, api_key_env, weight, daily_cap, webhook, webhook_hmac_key)
+
+    _edit(mutate)
+    result = {"name": name, "url": url, "waha_session": wname, "status": status, "created_on_server": created,
+              "webhook": webhook or "", "server_version": server.get("version"), "engine": server.get("engine"),
+              "tier": server.get("tier")}
+    if json:
+        print_json(result)
+        return
+    where = f"{url} session {wname!r}"
+    info(f"session {name!r} added: {where}" + (" (created on the server)" if created else "") + f", status {status}")
+    if status in ("SCAN_QR_CODE", "STARTING"):
+        info(f"next: blast session pair {name}")
+
+
+@session_app.command("update")
+def update(
+    name: NameArg,
+    url: Annotated[Optional[str], typer.Option("--url", help="New WAHA server URL.", show_default=False)] = None,
+    api_key: ApiKeyOpt = None,
+    api_key_env: ApiKeyEnvOpt = None,
+    weight: WeightOpt = None,
+    daily_cap: CapOpt = None,
+    webhook: WebhookOpt = None,
+    webhook_hmac_key: HmacOpt = None,
+    no_webhook: Annotated[bool, typer.Option("--no-webhook", help="Remove blast's webhook from the server session.")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Change a session's settings; webhook changes are written to the server session too."""
+    from nexus_blast.errors import InputError
+    from nexus_blast.waha import sessions as ops
+
+    cfg = _configured(name)
+    if api_key and api_key_env:
+        raise InputError("give --api-key or --api-key-env, not both")
+    if no_webhook and webhook:
+        raise InputError("give --webhook or --no-webhook, not both")
+    new_url = ops.check_url(url) if url else cfg.url
+    updates = {"url": new_url}
+    if api_key is not None:
+        updates.update(api_key=api_key, api_key_env="")
+    if api_key_env is not None:
+        updates.update(api_key_env=api_key_env, api_key="")
+    if no_webhook:
+        updates.update(webhook_url="", webhook_hmac_key="")
+    if webhook is not None:
+        updates.update(webhook_url=webhook, webhook_hmac_key=webhook_hmac_key if webhook_hmac_key is not None else cfg.webhook_hmac_key)
+    elif webhook_hmac_key is not None:
+        updates.update(webhook_hmac_key=webhook_hmac_key)
+    new_cfg = cfg.model_copy(update=updates)
+    webhook_changed = (new_cfg.webhook_url, new_cfg.webhook_hmac_key) != (cfg.webhook_url, cfg.webhook_hmac_key)
+    if webhook_changed:
+        if new_cfg.webhook_hmac_key and not new_cfg.webhook_url:
+            raise InputError("--webhook-hmac-key needs a webhook (--webhook URL)")
+        _run(ops.register(name, new_cfg, webhook_url=new_cfg.webhook_url, hmac_key=new_cfg.webhook_hmac_key,
+                          previous_webhook=cfg.webhook_url if cfg.webhook_url != new_cfg.webhook_url or no_webhook else "",
+                          waha_settings=_settings().waha))
+
+    def mutate(sessions):
+        entry = sessions[name]
+        for key, value in updates.items():
+            if value in ("", None) and key != "url":
+                entry.pop(key, None)
+            else:
+                entry[key] = value
+        for key, value in (("weight", weight), ("daily_cap", daily_cap)):
+            if value is not None:
+                entry[key] = value
+
+    _edit(mutate)
+    result = {"name": name, "url": new_url, "waha_session": ops.waha_name(name, new_cfg), "webhook": new_cfg.webhook_url,
+              "webhook_written": webhook_changed}
+    if json:
+        print_json(result)
+        return
+    info(f"session {name!r} updated" + (" (webhook written to the server)" if webhook_changed else ""))
+
+
+@session_app.command("list")
+def list_(json: JsonOpt = False) -> None:
+    """Every configured session with its live status (all servers asked at once), phone and today's sends."""
+    from nexus_blast.store.sessions import health_notes
+    from nexus_blast.waha import sessions as ops
+
+    settings = _settings()
+    views = _run(ops.probe_all(settings.sessions, settings.waha)) if settings.sessions else []
+    counts = _sent_today() if views else {}
+    notes = health_notes(current().db()) if views else {}
+    rows = []
+    for view in views:
+        note = notes.get(view.name) or {}
+        rows.append(view.as_dict() | {"sent_today": counts.get(view.name, 0),
+                                      "health": note.get("reason", "") if note and not note.get("healthy") else ""})
+    if json:
+        print_json(rows)
+        return
+    if not rows:
+        info("no sessions configured — add one: blast session add NAME --url URL (or try: blast sandbox serve)")
+        return
+    table(None, ["name", "status", "phone", "sent today", "server", "note"], [
+        [r["name"], r["status"], _phone(r["me"]), f"{r['sent_today']}/{r['daily_cap'] or settings.sending.daily_cap}",
+         r["url"] + ("" if r["waha_session"] == r["name"] else f" ({r['waha_session']})"),
+         r["health"] or (r["error"] if r["status"] in ("ERROR", "CONFIG") else "")]
+        for r in rows
+    ])
+
+
+def _phone(me: str | None) -> str:
+    return "+" + me.split("@", 1)[0] if me else ""
+
+
+@session_app.command("show")
+def show(name: NameArg, json: JsonOpt = False) -> None:
+    """One session, live from its server (exit 3 when the server is unreachable or refuses the key)."""
+    from nexus_blast.waha import sessions as ops
+
+    cfg = _configured(name)
+    view, server = _run(ops.describe(name, cfg, _settings().waha))
+    result = view.as_dict() | {
+        "sent_today": _sent_today().get(name, 0),
+        "server": {k: server.get(k) for k in ("version", "engine", "tier")} if isinstance(server, dict) else {},
+        "api_key": "env " + cfg.api_key_env if cfg.api_key_env else ("set" if cfg.api_key else "none"),
+    }
+    if json:
+        print_json(result)
+        return
+    rows = [[k, v] for k, v in (
+        ("name", view.name), ("server", f"{view.url} (WAHA {result['server'].get('version')}, {result['server'].get('tier')})"),
+        ("waha session", view.waha_session), ("status", view.status), ("engine", view.engine),
+        ("phone", _phone(view.me)), ("push name", view.push_name), ("sent today", result["sent_today"]),
+        ("weight", view.weight), ("daily cap", view.daily_cap), ("webhooks", ", ".join(view.webhooks)),
+        ("api key", result["api_key"]),
+    )]
+    table(None, ["", ""], rows)
+
+
+def _action(name: str, action: str, json: bool) -> None:
+    from nexus_blast.waha import sessions as ops
+
+    cfg = _configured(name)
+    answer = _run(ops.act(name, cfg, action, _settings().waha))
+    status = str(answer.get("status") or "") if isinstance(answer, dict) else ""
+    if json:
+        print_json({"name": name, "url": cfg.url, "waha_session": ops.waha_name(name, cfg), "status": status})
+        return
+    info(f"session {name!r}: {action} → {status}")
+
+
+@session_app.command("start")
+def start(name: NameArg, json: JsonOpt = False) -> None:
+    """Start the session on its server (creating it there when missing)."""
+    _action(name, "start", json)
+
+
+@session_app.command("stop")
+def stop(name: NameArg, json: JsonOpt = False) -> None:
+    """Stop the session on its server (pairing kept)."""
+    _action(name, "stop", json)
+
+
+@session_app.command("restart")
+def restart(name: NameArg, json: JsonOpt = False) -> None:
+    """Restart the session on its server."""
+    _action(name, "restart", json)
+
+
+@session_app.command("logout")
+def logout(name: NameArg, yes: YesOpt = False, json: JsonOpt = False) -> None:
+    """Unlink the phone (the session must be paired again)."""
+    confirm(f"Log session {name!r} out? The phone must be paired again.", yes)
+    _action(name, "logout", json)
+
+
+@session_app.command("remove")
+def remove(
+    name: NameArg,
+    delete_on_server: Annotated[bool, typer.Option("--delete-on-server", help="Also delete the session on the WAHA server.")] = False,
+    yes: YesOpt = False,
+    json: JsonOpt = False,
+) -> None:
+    """Forget a session (and optionally delete it on its server)."""
+    from nexus_blast.waha import sessions as ops
+
+    cfg = _configured(name)
+    confirm(f"Remove session {name!r}" + (" and delete it on the server?" if delete_on_server else "?"), yes)
+    if delete_on_server:
+        _run(ops.act(name, cfg, "delete", _settings().waha))
+    _edit(lambda sessions: sessions.pop(name, None))
+    if json:
+        print_json({"name": name, "removed": True, "deleted_on_server": delete_on_server})
+        return
+    info(f"session {name!r} removed" + (" (deleted on the server)" if delete_on_server else ""))
+
+
+@session_app.command("pair")
+def pair(
+    name: NameArg,
+    code: Annotated[Optional[str], typer.Option("--code", help="Link with a phone number (digits, e.g. 5511987654321) instead of a QR.", show_default=False)] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Give up (exit 3) after this many seconds.", min=1.0)] = 300.0,
+    interval: Annotated[float, typer.Option("--interval", help="Seconds between status checks.", min=0.05, hidden=True)] = 1.0,
+    invert: Annotated[bool, typer.Option("--invert", help="Draw dark modules (for dark-on-light terminals).")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Link a phone: shows WAHA's QR in the terminal (refreshed as it rotates) until the session is WORKING."""
+    from nexus_blast.errors import InputError
+    from nexus_blast.waha import sessions as ops
+    from nexus_blast.waha.pairing import pair as follow, render_qr
+
+    cfg = _configured(name)
+    phone = None
+    if code is not None:
+        phone = "".join(c for c in code if c.isdigit())
+        if not 10 <= len(phone) <= 15:
+            raise InputError(f"--code {code!r}: give the full number with country code, e.g. 5511987654321")
+    out = sys.stderr if json else sys.stdout
+
+    def on_qr(value: str, shown: int) -> None:
+        out.write(("\n" if shown > 1 else "") + render_qr(value, invert=invert) + "\n")
+        out.flush()
+        info(f"WhatsApp › Settings › Linked devices › Link a device: scan this QR ({'refreshed, ' if shown > 1 else ''}#{shown})")
+
+    def on_code(value: str) -> None:
+        out.write(f"pairing code: {value}\n")
+        out.flush()
+        info("WhatsApp › Settings › Linked devices › Link with phone number instead: enter this code")
+
+    async def run():
+        async with ops.client_for(name, cfg, _settings().waha) as waha:
+            return await follow(waha, ops.waha_name(name, cfg), timeout=timeout, interval=interval, phone=phone,
+                                on_qr=on_qr, on_code=on_code, on_status=lambda s: info(f"status: {s}"))
+
+    result = _run(run())
+    me = (result.me or {}).get("id")
+    if json:
+        print_json({"name": name, "url": cfg.url, "waha_session": ops.waha_name(name, cfg), "status": result.status, "me": me})
+        return
+    info(f"session {name!r} paired: {_phone(me) or 'phone linked'} — WORKING")
 
 
 def register(app: typer.Typer) -> None:

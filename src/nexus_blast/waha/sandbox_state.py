@@ -129,6 +129,7 @@ class World:
         self.messages: list[Message] = []
         self.numbers: dict[str, dict] = {}  # digits → {"exists", "chat_id"}
         self.on_status: list[StatusListener] = []
+        self.qr_served: list[tuple[str, str]] = []  # (session, raw QR value) in the order served
         for name in config.sessions:
             session = Session(name, status="WORKING", status_since=clock())
             session.me = self.fake_me(name)
@@ -193,7 +194,10 @@ class World:
         """A WhatsApp-like `2@ref,key,key,secret` that changes at every rotation."""
         seed = f"{session.name}:{session.qr_since}:{self.qr_index(session)}".encode()
         parts = [hashlib.sha256(seed + bytes([i])).hexdigest() for i in range(4)]
-        return f"2@{parts[0][:48]},{parts[1][:44]}=,{parts[2][:44]}=,{parts[3][:44]}="
+        value = f"2@{parts[0][:48]},{parts[1][:44]}=,{parts[2][:44]}=,{parts[3][:44]}="
+        if not self.qr_served or self.qr_served[-1] != (session.name, value):
+            self.qr_served.append((session.name, value))
+        return value
 
     def fake_me(self, name: str) -> dict:
         digits = "55119" + "".join(str(self.rng.randrange(10)) for _ in range(8))

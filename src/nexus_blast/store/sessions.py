@@ -1,0 +1,37 @@
+"""Per-session figures from the database: messages sent today, health notes."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from nexus_blast.store.db import iso
+
+
+def today_bounds(timezone: str, now: datetime) -> tuple[str, str]:
+    """[start, end) of NOW's calendar day in TIMEZONE, as stored (ISO UTC) timestamps."""
+    zone = ZoneInfo(timezone)
+    local = now.astimezone(zone)
+    start = datetime.combine(local.date(), time(0), tzinfo=zone)
+    end = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone)
+    return iso(start), iso(end)
+
+
+def sent_today_counts(db, timezone: str, now: datetime) -> dict[str, int]:
+    """{local session name: messages with status 'sent' today (in TIMEZONE)}."""
+    start, end = today_bounds(timezone, now)
+    rows = db.execute(
+        "SELECT session, COUNT(*) FROM messages WHERE status = 'sent' AND sent_at >= ? AND sent_at < ? "
+        "AND session IS NOT NULL GROUP BY session",
+        [start, end],
+    ).fetchall()
+    return {row[0]: row[1] for row in rows}
+
+
+def health_notes(db) -> dict[str, dict]:
+    """{local session name: {"healthy", "reason", "until", "updated_at"}} from the last health record."""
+    rows = db.execute("SELECT session, healthy, reason, until, updated_at FROM session_health").fetchall()
+    return {
+        row[0]: {"healthy": bool(row[1]), "reason": row[2], "until": row[3], "updated_at": row[4]}
+        for row in rows
+    }
