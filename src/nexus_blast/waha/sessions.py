@@ -55,7 +55,8 @@ def client_for(name: str, cfg: SessionConfig, waha_settings: Any = None, *, quic
     connect = getattr(waha_settings, "connect_timeout", 5.0)
     if quick:
         return WahaClient(cfg.url, api_key_of(name, cfg), timeout=min(timeout, PROBE_TIMEOUT),
-                          connect_timeout=min(connect, 3.0), retries=1, backoff_initial=0.2, backoff_max=1.0)
+                          connect_timeout=min(connect, 3.0), retries=1, backoff_initial=0.2, backoff_max=1.0,
+                          total_timeout=PROBE_TIMEOUT)
     # Interactive commands: a couple of quick retries, not the campaign sender's patience.
     return WahaClient(cfg.url, api_key_of(name, cfg), timeout=timeout, connect_timeout=connect,
                       retries=2, backoff_initial=0.3, backoff_max=2.0)
