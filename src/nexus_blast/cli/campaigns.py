@@ -193,13 +193,13 @@ def _print_outcome(outcome, json: bool, extra: dict | None = None) -> None:
     if json:
         print_json(doc)
     else:
-        line = (
+        typer.echo(
             f"campaign {outcome.campaign_id} {outcome.status}: {outcome.sent} sent, {outcome.failed} failed, "
             f"{outcome.skipped} skipped, {outcome.pending} pending"
         )
-        typer.echo(line)
-        if outcome.reason:
-            info(outcome.reason)
+    if outcome.reason:
+        info(f"campaign {outcome.campaign_id} {outcome.status}: {outcome.reason}")
+    if not json:
         if extra and extra.get("rejected"):
             info(f"{extra['rejected']} row(s) rejected before sending (see: blast validate FILE --rejects REJ.csv)")
 

@@ -1,0 +1,266 @@
+"""The sender and runner against the WAHA sandbox on loopback: pacing, failover, recipients,
+unknown outcomes, images, pauses and resumes."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+from datetime import datetime
+
+import pytest
+
+from nexus_blast.campaigns.create import SendRequest, prepare
+from nexus_blast.campaigns.runner import run_campaign
+from nexus_blast.config import load_settings
+from nexus_blast.store import campaigns as store
+from nexus_blast.store.db import open_database
+from tests.campaigns.helpers import configure, e164, png_bytes, write_contacts
+
+
+@pytest.fixture
+def campaign(tmp_path):
+    """make(sandbox_sessions {name: url}, n, **request/config options) → (settings, db_path, id)."""
+
+    def make(sessions: dict[str, str], n: int, *, message="{Olá|Oi} {{nome}}, oferta para {{cidade}}!", sections=None, **req):
+        home = tmp_path / "home"
+        home.mkdir(exist_ok=True)
+        settings = load_settings(configure(home, sessions, **(sections or {})))
+        db_path = home / "blast.db"
+        db = open_database(db_path)
+        csv = write_contacts(tmp_path / "contacts.csv", n)
+        prepared = prepare(settings, db, SendRequest(message=message, source=str(csv), **req), dry_run=False, rng=random.Random(7))
+        db.conn.close()
+        return settings, db_path, prepared.campaign_id
+
+    return make
+
+
+def rows(db_path, campaign_id):
+    db = open_database(db_path)
+    try:
+        return list(store.report_rows(db, campaign_id)), store.counts(db, campaign_id), store.get_campaign(db, campaign_id)
+    finally:
+        db.conn.close()
+
+
+def texts(db_path, campaign_id) -> dict[str, str]:
+    db = open_database(db_path)
+    try:
+        return {r["phone"]: r["text"] for r in db.conn.execute("SELECT phone, text FROM messages WHERE campaign_id = ?", (campaign_id,))}
+    finally:
+        db.conn.close()
+
+
+def digits_chat(phone: str) -> str:
+    return phone.lstrip("+") + "@c.us"
+
+
+def test_every_contact_gets_exactly_its_rendered_message(sandbox, campaign):
+    settings, db_path, cid = campaign({"s1": sandbox.url, "s2": sandbox.url, "s3": sandbox.url}, 60)
+    outcome = run_campaign(settings, db_path, cid)
+    assert (outcome.status, outcome.sent, outcome.failed, outcome.pending, outcome.exit_code) == ("completed", 60, 0, 0, 0)
+    sent = sandbox.sent()
+    assert sorted(m["chatId"] for m in sent) == sorted(digits_chat(e164(i)) for i in range(60))
+    stored = texts(db_path, cid)
+    for m in sent:
+        assert m["text"] == stored["+" + m["chatId"].split("@")[0]]
+    assert {m["session"] for m in sent} == {"s1", "s2", "s3"}
+    report, counts, _ = rows(db_path, cid)
+    assert all(r["message_id"] and r["message_id"].startswith("true_") for r in report)
+
+
+def test_gaps_between_one_sessions_sends_stay_in_the_delay_range(sandbox, campaign):
+    settings, db_path, cid = campaign({"s1": sandbox.url, "s2": sandbox.url}, 16, delay="0.2-0.3")
+    run_campaign(settings, db_path, cid)
+    report, counts, _ = rows(db_path, cid)
+    assert counts.sent == 16
+    for session in ("s1", "s2"):
+        times = sorted(datetime.fromisoformat(r["sent_at"]) for r in report if r["session"] == session)
+        gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:])]
+        assert len(gaps) == 7
+        assert all(0.2 - 0.01 <= g <= 0.3 + 0.15 for g in gaps), gaps
+
+
+def test_session_failing_after_20_sends_still_delivers_everything(make_sandbox, campaign):
+    sb = make_sandbox(sessions=("s1", "s2", "s3"))
+    sb.faults(session="s2", fail_after=20)  # then every send answers 500 "Timed Out"
+    settings, db_path, cid = campaign({"s1": sb.url, "s2": sb.url, "s3": sb.url}, 120)
+    outcome = run_campaign(settings, db_path, cid)
+    assert (outcome.status, outcome.sent, outcome.failed) == ("completed", 120, 0)
+    sent = sb.sent()
+    assert len(sent) == 120 and len({m["chatId"] for m in sent}) == 120
+    assert sum(m["session"] == "s2" for m in sent) == 20
+    db = open_database(db_path)
+    assert store.get_session_health(db, "s2")["healthy"] == 0
+
+
+def test_session_leaving_working_moves_its_contacts(make_sandbox, campaign):
+    sb = make_sandbox(sessions=("s1", "s2"))
+    sb.faults(session="s1", not_working_after=5)
+    settings, db_path, cid = campaign({"s1": sb.url, "s2": sb.url}, 40)
+    outcome = run_campaign(settings, db_path, cid)
+    assert (outcome.sent, outcome.failed) == (40, 0)
+    sent = sb.sent()
+    assert sum(m["session"] == "s1" for m in sent) == 5
+    assert len({m["chatId"] for m in sent}) == 40
+
+
+def test_all_sessions_down_pauses_then_resume_completes(make_sandbox, campaign):
+    sb = make_sandbox(sessions=("s1", "s2"))
+    sb.set_status("s1", "FAILED")
+    sb.set_status("s2", "STOPPED")
+    settings, db_path, cid = campaign({"s1": sb.url, "s2": sb.url}, 10)
+    outcome = run_campaign(settings, db_path, cid)
+    assert (outcome.status, outcome.exit_code, outcome.sent) == ("paused", 3, 0)
+    assert "no session can send" in outcome.reason and "blast campaign resume" in outcome.reason
+    assert sb.sent() == []
+    sb.set_status("s1", "WORKING")
+    sb.set_status("s2", "WORKING")
+    again = run_campaign(settings, db_path, cid)
+    assert (again.status, again.sent, again.exit_code) == ("completed", 10, 0)
+    assert len(sb.sent()) == 10
+
+
+def test_timelocked_session_stops_taking_new_contacts(make_sandbox, campaign):
+    sb = make_sandbox(sessions=("s1", "s2"))
+    sb.faults(session="s1", timelock_after=3)
+    notices = []
+
+    class Collect:
+        def progress(self, tally):
+            pass
+
+        def notice(self, text):
+            notices.append(text)
+
+    settings, db_path, cid = campaign({"s1": sb.url, "s2": sb.url}, 20)
+    outcome = run_campaign(settings, db_path, cid, events=Collect())
+    assert (outcome.sent, outcome.failed) == (20, 0)
+    assert sum(m["session"] == "s1" for m in sb.sent()) == 3
+    assert any("463" in n and "s1" in n for n in notices)
+
+
+def test_legacy_8_digit_whatsapp_id_is_resolved_and_used(make_sandbox, campaign):
+    sb = make_sandbox(sessions=("s1",))
+    digits = e164(3).lstrip("+")  # 5511981000003
+    legacy = "55" + digits[2:4] + digits[5:] + "@c.us"  # 551181000003@c.us: known without the 9
+    sb.whatsapp(digits, exists=True, chat_id=legacy)
+    sb.whatsapp(e164(4).lstrip("+"), exists=False)
+    settings, db_path, cid = campaign({"s1": sb.url}, 6)
+    outcome = run_campaign(settings, db_path, cid)
+    assert (outcome.sent, outcome.skipped) == (5, 1)
+    chats = [m["chatId"] for m in sb.sent()]
+    assert legacy in chats and digits + "@c.us" not in chats
+    report, _, _ = rows(db_path, cid)
+    skipped = [r for r in report if r["status"] == "skipped"]
+    assert [(r["phone"], r["error"]) for r in skipped] == [(e164(4), "not_on_whatsapp")]
+    db = open_database(db_path)
+    assert store.get_recipient(db, e164(3))[:2] == (True, legacy)
+
+
+def test_image_sends_carry_the_bytes_and_mimetype(make_sandbox, campaign, tmp_path):
+    sb = make_sandbox(sessions=("s1", "s2"))
+    image = tmp_path / "promo.bin"  # the name lies: the content decides
+    data = png_bytes()
+    image.write_bytes(data)
+    settings, db_path, cid = campaign({"s1": sb.url, "s2": sb.url}, 6, image=str(image))
+    outcome = run_campaign(settings, db_path, cid)
+    assert outcome.sent == 6
+    stored = texts(db_path, cid)
+    for m in sb.sent():
+        assert (m["kind"], m["mimetype"], m["sha256"]) == ("image", "image/png", hashlib.sha256(data).hexdigest())
+        assert m["filename"] == "promo.png"
+        assert m["text"] == stored["+" + m["chatId"].split("@")[0]]
+
+
+def test_image_url_is_passed_as_file_url(make_sandbox, campaign):
+    sb = make_sandbox(sessions=("s1",))
+    settings, db_path, cid = campaign({"s1": sb.url}, 2, image="https://example.com/img/promo.webp")
+    assert run_campaign(settings, db_path, cid).sent == 2
+    assert {(m["url"], m["mimetype"]) for m in sb.sent()} == {("https://example.com/img/promo.webp", "image/webp")}
+
+
+def test_core_server_cannot_send_images_says_so_before_first_contact(make_sandbox, campaign, tmp_path):
+    from nexus_blast.errors import DependencyError
+
+    sb = make_sandbox(sessions=("default",), tier="CORE")
+    image = tmp_path / "p.png"
+    image.write_bytes(png_bytes())
+    with pytest.raises(DependencyError, match="Core"):
+        campaign({"default": sb.url}, 3, image=str(image))
+    assert sb.sent() == []
+
+
+def test_unknown_outcome_found_in_chat_is_not_resent(make_sandbox, campaign):
+    sb = make_sandbox(sessions=("s1",))
+    settings, db_path, cid = campaign({"s1": sb.url}, 4)
+    # A crash right after WAHA accepted message #1: it is `sending` in the database, sent in WAHA.
+    db = open_database(db_path)
+    first = store.messages_in(db, cid, "pending")[0]
+    chat = digits_chat(first.phone)
+    assert store.transition(db, first.id, "pending", "sending", session="s1", chat_id=chat, sending_at="2020-01-01T00:00:00.000+00:00")
+    import httpx
+
+    httpx.post(f"{sb.url}/api/sendText", json={"session": "s1", "chatId": chat, "text": first.text}).raise_for_status()
+    # ... and one `sending` that never reached WAHA.
+    second = store.messages_in(db, cid, "pending")[0]
+    store.transition(db, second.id, "pending", "sending", session="s1", chat_id=digits_chat(second.phone), sending_at="2020-01-01T00:00:00.000+00:00")
+    db.conn.close()
+    outcome = run_campaign(settings, db_path, cid)
+    assert (outcome.sent, outcome.pending) == (4, 0)
+    chats = [m["chatId"] for m in sb.sent()]
+    assert len(chats) == 4 and len(set(chats)) == 4
+
+
+def test_timed_out_send_is_reconciled_not_duplicated(make_sandbox, campaign):
+    sb = make_sandbox(sessions=("s1",))
+    sb.faults(session="s1", hang_seconds=2.5, hang_count=1)  # the first request hangs past the client timeout
+    settings, db_path, cid = campaign({"s1": sb.url}, 3)
+    outcome = run_campaign(settings, db_path, cid)
+    assert (outcome.sent, outcome.failed) == (3, 0)
+    chats = [m["chatId"] for m in sb.sent()]
+    assert len(chats) == 3 and len(set(chats)) == 3
+
+
+def test_stop_event_pauses_and_resume_finishes(sandbox, campaign):
+    settings, db_path, cid = campaign({"s1": sandbox.url}, 30, delay="0.05-0.1")
+    stop = threading.Event()
+
+    class StopAfter5:
+        def progress(self, tally):
+            if tally.sent >= 5:
+                stop.set()
+
+        def notice(self, text):
+            pass
+
+    outcome = run_campaign(settings, db_path, cid, stop_event=stop, events=StopAfter5())
+    assert (outcome.status, outcome.exit_code) == ("paused", 130)
+    assert 5 <= outcome.sent < 30
+    again = run_campaign(settings, db_path, cid)
+    assert (again.status, again.sent) == ("completed", 30)
+    chats = [m["chatId"] for m in sandbox.sent()]
+    assert len(chats) == 30 == len(set(chats))
+
+
+def test_daily_cap_counts_every_campaign_of_the_session(sandbox, campaign, tmp_path):
+    settings, db_path, cid = campaign({"s1": sandbox.url}, 8, sections={"sending": {"daily_cap": 5}})
+    outcome = run_campaign(settings, db_path, cid)
+    assert (outcome.status, outcome.sent, outcome.exit_code) == ("paused", 5, 3)
+    assert "daily cap" in outcome.reason
+    assert len(sandbox.sent()) == 5
+
+
+def test_sticky_sender_keeps_the_session_a_contact_knows(sandbox, campaign, tmp_path):
+    settings, db_path, first = campaign({"s1": sandbox.url, "s2": sandbox.url}, 10)
+    run_campaign(settings, db_path, first)
+    before = {m["chatId"]: m["session"] for m in sandbox.sent()}
+    db = open_database(db_path)
+    csv = write_contacts(tmp_path / "again.csv", 10)
+    prepared = prepare(settings, db, SendRequest(message="De novo, {{nome}}", source=str(csv)), dry_run=False)
+    db.conn.close()
+    assert prepared.summary.sticky == 10
+    run_campaign(settings, db_path, prepared.campaign_id)
+    after = [m for m in sandbox.sent() if m["text"].startswith("De novo")]
+    assert all(before[m["chatId"]] == m["session"] for m in after)

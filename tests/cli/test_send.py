@@ -1,0 +1,279 @@
+"""`blast send` end to end through the real entry point, against the WAHA sandbox on loopback."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import pytest
+
+from tests.campaigns.helpers import configure, e164, png_bytes, write_contacts
+
+MESSAGE = "{Olá|Oi|E aí} {{nome}}! Promoção em {{cidade|sua cidade}}."
+
+
+@pytest.fixture
+def setup(blast_home, tmp_path):
+    def make(sb, sessions=("s1", "s2", "s3"), n=200, extra_rows=None, **sections):
+        configure(blast_home, {s: sb.url for s in sessions}, **sections)
+        return write_contacts(tmp_path / "contatos.csv", n, extra_rows)
+
+    return make
+
+
+def stored_texts(blast_home) -> dict[str, str]:
+    with sqlite3.connect(blast_home / "blast.db") as conn:
+        return dict(conn.execute("SELECT phone, text FROM messages"))
+
+
+def test_200_contacts_over_3_sessions_one_message_each_with_the_right_text(blast, sandbox, setup, blast_home):
+    csv = setup(sandbox, extra_rows=["Sem Número;;Recife", "Duplicada;(11) 98100-0000;Natal", "Fixo;(11) 3333-4444;SP"])
+    result = blast("send", csv, "--message", MESSAGE, "--yes", "--json")
+    assert result.exit_code == 1, result.stderr  # rows were rejected: exit 1, as CLI.md says
+    doc = result.json()
+    assert {k: doc[k] for k in ("campaign", "status", "sent", "failed", "skipped", "pending")} == {
+        "campaign": 1, "status": "completed", "sent": 200, "failed": 0, "skipped": 1, "pending": 0,
+    }
+    assert doc["rejected_by_reason"] == {"empty": 1, "duplicate": 1}
+    sent = sandbox.sent()
+    assert len(sent) == 200
+    chats = Counter(m["chatId"] for m in sent)
+    assert set(chats) == {e164(i)[1:] + "@c.us" for i in range(200)} and set(chats.values()) == {1}
+    texts = stored_texts(blast_home)
+    for m in sent:
+        phone = "+" + m["chatId"].split("@")[0]
+        assert m["text"] == texts[phone]
+        i = int(phone[-8:]) - 81000000
+        assert m["text"].split(" ", 1)[0] in ("Olá", "Oi", "E") and f"Pessoa {i}!" in m["text"]
+    assert Counter(m["session"] for m in sent) == {"s1": 67, "s2": 67, "s3": 66}
+    assert texts["+551133334444"] == ""  # the landline: stored as skipped, never rendered nor sent
+
+
+def test_all_sent_is_exit_0_and_human_output(blast, sandbox, setup):
+    csv = setup(sandbox, n=5)
+    result = blast("send", csv, "-m", "Oi {{nome}}", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert "campaign 1 completed: 5 sent, 0 failed, 0 skipped, 0 pending" in result.stdout
+
+
+def test_without_terminal_send_needs_yes(blast, sandbox, setup, blast_home):
+    csv = setup(sandbox, n=3)
+    result = blast("send", csv, "-m", "Oi {{nome}}", "--json")
+    assert result.exit_code == 2
+    assert "--yes" in result.stderr and result.json()["error"]["code"] == 2
+    assert sandbox.sent() == []
+    assert not (blast_home / "blast.db").exists() or not stored_texts(blast_home)
+
+
+def test_missing_placeholder_is_exit_2_naming_it_and_the_row(blast, sandbox, setup, blast_home, tmp_path):
+    csv = setup(sandbox, n=3)
+    result = blast("send", csv, "-m", "Oi {{apelido}}", "--yes")
+    assert result.exit_code == 2
+    assert "{{apelido}}" in result.stderr and "1" in result.stderr
+    rows = tmp_path / "vazio.csv"
+    rows.write_text("nome;telefone\nAna;11981000001\n;11981000002\nBia;11981000003\n", encoding="utf-8")
+    result = blast("send", rows, "-m", "Oi {{nome}}", "--yes")
+    assert result.exit_code == 2 and "{{nome}}" in result.stderr and "row 2" in result.stderr
+    assert sandbox.sent() == [] and stored_texts(blast_home) == {}
+    assert blast("send", rows, "-m", "Oi {{nome|cliente}}", "--yes").exit_code == 0
+    assert sorted(m["text"] for m in sandbox.sent()) == ["Oi Ana", "Oi Bia", "Oi cliente"]
+
+
+def test_message_file_and_option_errors(blast, sandbox, setup, tmp_path):
+    csv = setup(sandbox, n=2)
+    promo = tmp_path / "promo.txt"
+    promo.write_text("Olá {{nome}},\nconfira!\n", encoding="utf-8")
+    assert blast("send", csv, "--message-file", promo, "--yes").exit_code == 0
+    assert {m["text"] for m in sandbox.sent()} == {"Olá Pessoa 0,\nconfira!", "Olá Pessoa 1,\nconfira!"}
+    for args in (
+        [csv, "--yes"],  # no message
+        [csv, "-m", "x", "--message-file", promo, "--yes"],  # both
+        [csv, "-m", "x", "--delay", "fast", "--yes"],
+        [csv, "-m", "x", "--session", "nope", "--yes"],
+        [csv, "-m", "x", "--image", tmp_path / "missing.jpg", "--yes"],
+        [tmp_path / "missing.csv", "-m", "x", "--yes"],
+        ["-m", "x", "--yes"],  # no source
+    ):
+        result = blast("send", *args)
+        assert result.exit_code == 2, (args, result.stderr)
+        assert result.stderr.startswith("blast: error:") and result.stderr.count("\n") == 1
+
+
+def test_not_an_image_is_refused_by_content(blast, sandbox, setup, tmp_path):
+    csv = setup(sandbox, n=2)
+    fake = tmp_path / "foto.jpg"
+    fake.write_bytes(b"GIF89a not really")
+    result = blast("send", csv, "-m", "x", "--image", fake, "--yes")
+    assert result.exit_code == 2 and "JPEG, PNG or WebP" in result.stderr
+
+
+def test_image_campaign_through_blast(blast, make_sandbox, setup, tmp_path):
+    sb = make_sandbox(sessions=("s1",))
+    csv = setup(sb, sessions=("s1",), n=3)
+    jpeg = tmp_path / "promo.jpg"
+    data = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4
+    jpeg.write_bytes(data)
+    result = blast("send", csv, "-m", "Oi {{nome}}", "--image", jpeg, "--yes", "--json")
+    assert result.exit_code == 0, result.stderr
+    sent = sb.sent()
+    assert [(m["kind"], m["mimetype"], m["filename"]) for m in sent] == [("image", "image/jpeg", "promo.jpg")] * 3
+    assert {m["sha256"] for m in sent} == {hashlib.sha256(data).hexdigest()}
+    assert sorted(m["text"] for m in sent) == ["Oi Pessoa 0", "Oi Pessoa 1", "Oi Pessoa 2"]
+
+
+def test_image_on_core_server_is_refused_before_any_contact(blast, make_sandbox, setup, tmp_path, blast_home):
+    sb = make_sandbox(sessions=("default",), tier="CORE")
+    csv = setup(sb, sessions=("default",), n=3)
+    png = tmp_path / "p.png"
+    png.write_bytes(png_bytes())
+    result = blast("send", csv, "-m", "x", "--image", png, "--yes", "--json")
+    assert result.exit_code == 3 and "Core" in result.stderr
+    assert sb.sent() == [] and stored_texts(blast_home) == {}
+
+
+def test_dry_run_stores_nothing_and_sends_nothing(blast, sandbox, setup, blast_home):
+    csv = setup(sandbox, n=40, sending={"delay": "30-60"})
+    result = blast("send", csv, "-m", MESSAGE, "--dry-run", "--preview", "3", "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = result.json()
+    assert (doc["status"], doc["pending"], doc["campaign"], doc["sent"]) == ("dry_run", 40, None, 0)
+    assert doc["sessions"] == {"s1": 14, "s2": 13, "s3": 13}
+    assert len(doc["preview"]) == 3 and doc["preview"][0]["phone"] == e164(0)
+    assert "Pessoa 0!" in doc["preview"][0]["text"]
+    assert 13 * 45 <= doc["estimated_seconds"] <= 14 * 46
+    assert sandbox.sent() == []
+    with sqlite3.connect(blast_home / "blast.db") as conn:
+        assert conn.execute("SELECT count(*) FROM campaigns").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM messages").fetchone()[0] == 0
+    human = blast("send", csv, "-m", MESSAGE, "--dry-run")
+    assert human.exit_code == 0 and "dry run: nothing stored, nothing sent" in human.stdout
+
+
+def test_session_failing_after_20_messages_still_100_percent(blast, make_sandbox, setup):
+    sb = make_sandbox(sessions=("s1", "s2", "s3"))
+    sb.faults(session="s1", fail_after=20, fail_message="Internal server error")
+    csv = setup(sb, n=90)
+    result = blast("send", csv, "-m", "Oi {{nome}}", "--yes", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["sent"] == 90
+    chats = Counter(m["chatId"] for m in sb.sent())
+    assert len(chats) == 90 and set(chats.values()) == {1}
+    assert "s1 unhealthy" in result.stderr
+
+
+def test_all_sessions_down_is_paused_exit_3_then_resume_completes(blast, make_sandbox, setup):
+    sb = make_sandbox(sessions=("s1", "s2"))
+    for s in ("s1", "s2"):
+        sb.set_status(s, "FAILED")
+    csv = setup(sb, sessions=("s1", "s2"), n=12)
+    result = blast("send", csv, "-m", "Oi {{nome}}", "--yes", "--json")
+    assert result.exit_code == 3
+    doc = result.json()
+    assert (doc["status"], doc["pending"], doc["sent"]) == ("paused", 12, 0)
+    assert "blast campaign resume 1" in result.stderr
+    for s in ("s1", "s2"):
+        sb.set_status(s, "WORKING")
+    again = blast("campaign", "resume", "1", "--yes", "--json")
+    assert again.exit_code == 0, again.stderr
+    assert (again.json()["status"], again.json()["sent"]) == ("completed", 12)
+    assert len({m["chatId"] for m in sb.sent()}) == 12 == len(sb.sent())
+
+
+def test_list_source_and_opt_outs(blast, sandbox, setup, tmp_path):
+    csv = setup(sandbox, n=6)
+    assert blast("import", csv, "--list", "clientes").exit_code == 0
+    assert blast("optout", "add", e164(2)).exit_code == 0
+    result = blast("send", "--list", "clientes", "-m", "Oi {{NOME}}", "--yes", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert (result.json()["sent"], result.json()["skipped"]) == (5, 1)
+    assert e164(2)[1:] + "@c.us" not in {m["chatId"] for m in sandbox.sent()}
+    report = blast("campaign", "report", "1", "--format", "json")
+    skipped = [r for r in report.json() if r["status"] == "skipped"]
+    assert [(r["phone"], r["error"]) for r in skipped] == [(e164(2), "opted_out")]
+
+
+def _cli() -> list[str]:
+    return [sys.executable, "-m", "nexus_blast"]
+
+
+def _wait_running(db, deadline: float) -> bool:
+    while time.monotonic() < deadline:
+        try:
+            with sqlite3.connect(db, timeout=1) as conn:
+                row = conn.execute("SELECT status FROM campaigns WHERE id = 1").fetchone()
+            if row and row[0] == "running":
+                return True
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.02)
+    return False
+
+
+@pytest.mark.parametrize("seed", [int(s) for s in os.environ.get("KILL_SEEDS", "1,2,3,4").split(",")])
+def test_sigkill_at_random_points_then_resume_no_duplicate_no_loss(make_sandbox, tmp_path, seed):
+    rng = random.Random(seed)
+    sb = make_sandbox(sessions=("s1", "s2"))
+    home = tmp_path / f"home{seed}"
+    home.mkdir()
+    configure(home, {"s1": sb.url, "s2": sb.url}, sending={"delay": "0-0.02"}, waha={"timeout": 1.0})
+    n = 30
+    csv = write_contacts(tmp_path / "c.csv", n)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BLAST_")} | {"BLAST_HOME": str(home)}
+    proc = subprocess.Popen(
+        [*_cli(), "send", str(csv), "-m", "Oi {{nome}}", "--yes", "--json"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+    )
+    try:
+        assert _wait_running(home / "blast.db", time.monotonic() + 20)
+        time.sleep(rng.uniform(0.0, 1.2))
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=20)
+    before = len(sb.sent())
+    with sqlite3.connect(home / "blast.db") as conn:
+        states = dict(conn.execute("SELECT status, count(*) FROM messages GROUP BY status").fetchall())
+    print(f"seed {seed}: killed after {before} accepted sends, rows {states}")
+    resumed = subprocess.run(
+        [*_cli(), "campaign", "resume", "1", "--yes", "--json"], env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    sent = sb.sent()
+    chats = Counter(m["chatId"] for m in sent)
+    assert set(chats) == {e164(i)[1:] + "@c.us" for i in range(n)}, f"lost after kill at {before} sends"
+    assert set(chats.values()) == {1}, "duplicates"
+    with sqlite3.connect(home / "blast.db") as conn:
+        assert conn.execute("SELECT count(*) FROM messages WHERE status = 'sent'").fetchone()[0] == n
+        ids = [r[0] for r in conn.execute("SELECT message_id FROM messages")]
+    assert sorted(ids) == sorted(m["id"] for m in sent)
+
+
+def test_sigterm_pauses_cleanly_exit_130(make_sandbox, tmp_path):
+    sb = make_sandbox(sessions=("s1",))
+    home = tmp_path / "home"
+    home.mkdir()
+    configure(home, {"s1": sb.url}, sending={"delay": "0.1-0.2"})
+    csv = write_contacts(tmp_path / "c.csv", 40)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BLAST_")} | {"BLAST_HOME": str(home)}
+    proc = subprocess.Popen(
+        [*_cli(), "send", str(csv), "-m", "Oi {{nome}}", "--yes", "--json"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+    )
+    assert _wait_running(home / "blast.db", time.monotonic() + 20)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    import json
+
+    doc = json.loads(out)
+    assert doc["status"] == "paused" and 0 < doc["sent"] < 40
+    assert "blast campaign resume 1" in err
+    with sqlite3.connect(home / "blast.db") as conn:
+        assert conn.execute("SELECT count(*) FROM messages WHERE status = 'sending'").fetchone()[0] == 0
