@@ -1,0 +1,190 @@
+"""Failover: what a WAHA error means for the message and for its session (retry with backoff,
+move the session's contacts elsewhere, park a timelocked session, reconcile an unknown outcome),
+and the health probes that bring a session back. Mixed into `Sender`."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from nexus_blast.campaigns.lanes import HEALTHY, TIMELOCKED, UNHEALTHY, UNUSABLE, Lane
+from nexus_blast.campaigns.reconcile import find_sent
+from nexus_blast.store import campaigns as store
+from nexus_blast.store.db import iso
+from nexus_blast.waha.errors import (
+    WahaBadRequest,
+    WahaError,
+    WahaKeyRefused,
+    WahaPlusOnly,
+    WahaRateLimited,
+    WahaServerError,
+    WahaSessionNotFound,
+    WahaSessionNotWorking,
+    WahaUnreachable,
+)
+
+CORE_IMAGES = "this WAHA server is Core: images need WAHA Plus (or 2026.6+)"
+
+
+def classify(exc: WahaError) -> str:
+    """unknown | timelock | down | unusable | permanent | throttled | transient."""
+    if isinstance(exc, WahaUnreachable):
+        return "unknown" if exc.sent else "down"
+    if isinstance(exc, WahaServerError):
+        if exc.is_timeout:
+            return "unknown"
+        if exc.is_timelock:
+            return "timelock"
+        if exc.is_rate_overlimit:
+            return "throttled"
+        return "transient"
+    if isinstance(exc, (WahaSessionNotWorking, WahaSessionNotFound, WahaKeyRefused)):
+        return "down"
+    if isinstance(exc, WahaPlusOnly):
+        return "unusable"
+    if isinstance(exc, WahaRateLimited):
+        return "transient"
+    if isinstance(exc, WahaBadRequest):
+        return "permanent"
+    return "permanent"
+
+
+class Failover:
+    """Failure handling and health probes of the Sender (uses its lanes, board, store and events)."""
+
+    async def _send_failed(self, lane: Lane, message: store.Message, chat_id: str, exc: WahaError) -> None:
+        kind = classify(exc)
+        attempts = message.attempts + 1
+        if kind == "unknown":
+            sending = store.get_message(self.db, message.id)
+            try:
+                found = await find_sent(
+                    lane.spec.client, lane.spec.waha_session, sending, lambda i: store.message_id_known(self.db, i)
+                )
+            except WahaError as probe_exc:
+                lane.unknown.append(message.id)  # stays `sending` until WAHA can be asked
+                self._set_state(lane, UNHEALTHY, _short(probe_exc))
+                return
+            if found:
+                store.transition(self.db, message.id, "sending", "sent", message_id=found, sent_at=iso(self.now()))
+                self._count_sent(lane)
+                return
+            kind = "transient"
+        if kind == "permanent":
+            store.transition(self.db, message.id, "sending", "failed", error=_short(exc))
+            self._count_failed()
+            return
+        store.transition(self.db, message.id, "sending", "pending")
+        self._not_sent(lane, message, exc, attempts, kind=kind)
+
+    def _not_sent(self, lane: Lane, message: store.Message, exc: WahaError, attempts: int, kind: str | None = None) -> None:
+        """MESSAGE is `pending` and did not go out because of EXC: retry, move, or fail it."""
+        kind = kind or classify(exc)
+        if kind == "unknown":
+            kind = "transient"  # a look-up or typing call: nothing was sent
+        if kind == "permanent":
+            if store.transition(self.db, message.id, "pending", "failed", error=_short(exc)):
+                self._count_failed()
+            return
+        if kind == "timelock":
+            self.board.sticky.discard(message.id)
+            lane.queue.appendleft(message.id)
+            self._set_state(lane, TIMELOCKED, "WhatsApp reach-out timelock (error 463): no new contacts for now")
+            return
+        lane.queue.appendleft(message.id)
+        if kind == "down":
+            self._set_state(lane, UNHEALTHY, _short(exc))
+            return
+        if kind == "unusable":
+            self._set_state(lane, UNUSABLE, CORE_IMAGES)
+            return
+        if kind == "throttled":
+            lane.throttled += 1
+            lane.not_before = time.monotonic() + self._backoff(lane.throttled)
+            if lane.throttled > self.config.attempts:
+                self._set_state(lane, UNHEALTHY, "WhatsApp is throttling number look-ups (rate-overlimit)")
+            return
+        lane.failures += 1
+        if attempts >= self.config.attempts:
+            lane.queue.popleft()
+            if store.transition(self.db, message.id, "pending", "failed", error=_short(exc)):
+                self._count_failed()
+        retry_after = exc.retry_after if isinstance(exc, WahaRateLimited) and exc.retry_after else 0.0
+        lane.not_before = time.monotonic() + max(retry_after, self._backoff(lane.failures))
+        if lane.failures >= self.config.unhealthy_after:
+            self._set_state(lane, UNHEALTHY, f"{lane.failures} failures in a row, last: {_short(exc)}")
+
+    def _count_failed(self) -> None:
+        self.tally.failed += 1
+        self.tally.pending -= 1
+        self.events.progress(self.tally)
+
+    def _backoff(self, n: int) -> float:
+        ceiling = min(self.config.backoff_max, self.config.backoff_initial * 2 ** max(0, n - 1))
+        return self.rng.uniform(ceiling / 2, ceiling)
+
+    def _set_state(self, lane: Lane, state: str, reason: str) -> None:
+        lane.state, lane.reason = state, reason
+        lane.probe_at = time.monotonic() + self.config.probe_interval
+        until = iso(self.now() + timedelta(seconds=self.config.probe_interval)) if state == UNHEALTHY else None
+        store.set_session_health(self.db, lane.name, status=state.upper(), healthy=False, reason=reason, until=until)
+        moved = self.board.evacuate(lane, keep_sticky=state == TIMELOCKED)
+        where = f"; {moved} contacts moved to other sessions" if moved else ""
+        self.events.notice(f"session {lane.name} {state}: {reason}{where}")
+        self._sync()
+
+    # --- health -------------------------------------------------------------------------------
+
+    async def _probe(self, lane: Lane, first: bool = False) -> bool:
+        """Is the session WORKING? Sets the lane's state either way (first: only on failure)."""
+        try:
+            info = await lane.spec.client.get_session(lane.spec.waha_session)
+        except WahaError as exc:
+            if first:
+                self._set_state(lane, UNHEALTHY, _short(exc))
+            return False
+        status = str((info or {}).get("status") or "")
+        if status != "WORKING":
+            if first:
+                self._set_state(lane, UNHEALTHY, f"session is {status or 'unknown'}, not WORKING")
+            return False
+        if first and self.config.image is not None:
+            try:
+                version = await lane.spec.client.server_version()
+            except WahaError:
+                version = {}
+            if str((version or {}).get("tier") or "").upper() == "CORE":
+                self._set_state(lane, UNUSABLE, CORE_IMAGES)
+                return False
+        return True
+
+    async def _recover(self, lane: Lane) -> None:
+        await self._pause(lane.probe_at - time.monotonic())
+        if self._halt.is_set():
+            return
+        if not await self._probe(lane):
+            lane.probe_at = time.monotonic() + self.config.probe_interval
+            return
+        for mid in list(lane.unknown):
+            message = store.get_message(self.db, mid)
+            try:
+                found = await find_sent(lane.spec.client, lane.spec.waha_session, message, lambda i: store.message_id_known(self.db, i))
+            except WahaError:
+                lane.probe_at = time.monotonic() + self.config.probe_interval
+                return
+            lane.unknown.remove(mid)
+            if found:
+                store.transition(self.db, mid, "sending", "sent", message_id=found, sent_at=iso(self.now()))
+                self._count_sent(lane)
+            else:
+                store.transition(self.db, mid, "sending", "pending")
+                lane.queue.append(mid)
+        lane.state, lane.reason, lane.failures = HEALTHY, "", 0
+        store.set_session_health(self.db, lane.name, status="WORKING", healthy=True)
+        taken = self.board.adopt_orphans() + self.board.rebalance_into(lane)
+        self.events.notice(f"session {lane.name} is healthy again" + (f"; it takes {taken} contacts" if taken else ""))
+        self._sync()
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
