@@ -323,3 +323,10 @@ def test_parse_retry_after():
     assert parse_retry_after("") is None
     assert parse_retry_after("soon") is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412480 - 10) == pytest.approx(10)
+
+
+def test_scrub_masks_keys_in_any_text():
+    from nexus_blast.waha.errors import scrub
+
+    text = scrub(f"GET http://h/api?x-api-key={KEY} failed; header {KEY}", KEY, "")
+    assert KEY not in text and text.count("waha…9d2f") == 2

@@ -43,6 +43,7 @@ class Sandbox:
         self.config = config
         self.world = World(config)
         self.emitter = Emitter(self.world)
+        self.closing = False  # set (from any thread) when the server is asked to stop
 
     # --- plumbing --------------------------------------------------------------------------------
 
@@ -124,7 +125,9 @@ class Sandbox:
         if faults.hang_seconds and (faults.hang_count is None or faults.hang_count > 0):
             if faults.hang_count is not None:
                 faults.hang_count -= 1
-            await asyncio.sleep(faults.hang_seconds)
+            until = self.world.clock() + faults.hang_seconds
+            while self.world.clock() < until and not self.closing:  # a shutdown ends the hang
+                await asyncio.sleep(min(0.05, max(0.0, until - self.world.clock())))
         if faults.rate_limit > 0:
             faults.rate_limit -= 1
             raise Reply(429, {"statusCode": 429, "message": "Too Many Requests"}, {"Retry-After": f"{faults.retry_after:g}"})

@@ -65,6 +65,7 @@ class SandboxServer:
         return self
 
     def stop(self) -> None:
+        self.sandbox.closing = True
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
