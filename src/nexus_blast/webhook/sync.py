@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from nexus_blast.campaigns.clients import ClientPool
 from nexus_blast.domain.receipts import parse_ack
 from nexus_blast.errors import BlastError, ExitCode, NotFound
 from nexus_blast.store import delivery as store
@@ -44,8 +45,6 @@ async def sync_campaign(db, settings, campaign_id: int) -> SyncResult:
     `errors` (and the exit code: 3 unreachable/refused, 2 unknown session) while the others go on."""
     if get_campaign(db, campaign_id) is None:
         raise NotFound(f"unknown campaign {campaign_id}", hint="see: blast campaign list")
-    from nexus_blast.campaigns.clients import ClientPool
-
     result = SyncResult(campaign_id)
     by_session: dict[str, dict[str, list[store.Unread]]] = defaultdict(lambda: defaultdict(list))
     for unread in store.unread_messages(db, campaign_id):
