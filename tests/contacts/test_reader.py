@@ -174,3 +174,11 @@ def test_reading_streams_in_bounded_memory(tmp_path):
         tracemalloc.stop()
     assert count == 200_000
     assert peak < 4 * 1024 * 1024 < size
+
+
+def test_excel_sep_hint_line(tmp_path):
+    path = tmp_path / "hint.csv"
+    path.write_bytes("sep=;\r\nnome;telefone\r\nJoão;11987654321\r\n".encode("cp1252"))
+    source, data = rows(path)
+    assert (source.delimiter, source.columns) == (";", ["nome", "telefone"])
+    assert data == [(1, {"nome": "João", "telefone": "11987654321"})]

@@ -76,3 +76,11 @@ def test_unknown_list_and_delete(db):
     assert store.get_list(db, "tmp") is None
     with pytest.raises(NotFound):
         store.delete_list(db, "tmp")
+
+
+def test_upsert_accepts_checked_rows(db):
+    from nexus_blast.contacts.validation import Checked
+
+    row = Checked(1, {"nome": "Ana"}, "11987654321", "+5511987654321", "mobile", False, None)
+    assert store.upsert_contacts(db, "c", [row]).inserted == 1
+    assert list(store.iter_list_contacts(db, "c")) == [("+5511987654321", "mobile", {"nome": "Ana"})]

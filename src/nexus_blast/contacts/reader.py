@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 from nexus_blast.errors import InputError
 
-CHUNK = 1 << 20
+CHUNK = 256 * 1024
 SAMPLE = 64 * 1024
 DELIMITERS = (";", ",", "\t")
 SINGLE_COLUMN = "\x1f"  # a header without any delimiter: one column, commas in values are data
@@ -32,6 +32,7 @@ PHONE_KEYWORDS = ("whatsapp", "whats", "wpp", "zap", "celular", "cel", "mobile",
 PHONE_WHOLE_NAMES = ("numero", "num", "nro")
 
 _FALLBACK = "nexus-blast-latin1"
+_SEP_HINT = re.compile(r"sep=([;,\t|])[ \t]*\r?\n", re.IGNORECASE)
 
 
 def _latin1_fallback(exc: UnicodeDecodeError) -> tuple[str, int]:
@@ -45,12 +46,16 @@ codecs.register_error(_FALLBACK, _latin1_fallback)
 class CsvSource:
     """An open CSV file: its columns, the phone column, and its data rows (iterate once)."""
 
-    def __init__(self, name: str, binary: BinaryIO, encoding: str, delimiter: str, phone_column: str | None) -> None:
+    def __init__(
+        self, name: str, binary: BinaryIO, encoding: str, delimiter: str, phone_column: str | None, *, skip_line: bool = False
+    ) -> None:
         self.name = name
         self.encoding = encoding
         self.delimiter = delimiter
         self._binary = binary
         self._text = io.TextIOWrapper(binary, encoding=encoding, errors=_FALLBACK, newline="")
+        if skip_line:  # Excel's "sep=;" hint line
+            self._text.readline()
         self._reader = csv.reader(self._text, delimiter=delimiter)
         self._record = 0
         try:
@@ -142,12 +147,12 @@ def read_rows(source: Path | str, *, phone_column: str | None = None) -> CsvSour
             raise InputError(f"{name}: empty file (0 bytes)")
         encoding = _encoding(name, binary, head)
         binary.seek(0)
-        delimiter = _delimiter(binary, encoding)
+        hint, delimiter = _delimiter(binary, encoding)
         binary.seek(0)
     except BaseException:
         binary.close()
         raise
-    return CsvSource(name, binary, encoding, delimiter, phone_column)
+    return CsvSource(name, binary, encoding, delimiter, phone_column, skip_line=hint)
 
 
 def _open_binary(source: Path | str) -> tuple[str, BinaryIO]:
@@ -204,9 +209,13 @@ def _binary_kind(head: bytes) -> str | None:
     return None
 
 
-def _delimiter(binary: BinaryIO, encoding: str) -> str:
-    """The candidate that splits the header most, and the sample's records most consistently."""
+def _delimiter(binary: BinaryIO, encoding: str) -> tuple[bool, str]:
+    """(whether the first line is Excel's `sep=X` hint, the delimiter): the hint's, else the
+    candidate that splits the header most, and the sample's records most consistently."""
     sample = binary.read(SAMPLE).decode(encoding, errors="replace").lstrip("\ufeff")
+    hint = _SEP_HINT.match(sample)
+    if hint:
+        return True, hint.group(1)
     if len(sample) >= SAMPLE // 4 and "\n" in sample:
         sample = sample[: sample.rindex("\n") + 1]  # drop a record cut in half
     header_line = sample.split("\n", 1)[0]
@@ -220,7 +229,7 @@ def _delimiter(binary: BinaryIO, encoding: str) -> str:
         score = (consistent, count)
         if score > best_score:
             best, best_score = candidate, score
-    return best
+    return False, best
 
 
 def _count_outside_quotes(line: str, char: str) -> int:

@@ -94,9 +94,10 @@ def _list_info(db, where: str, params: tuple) -> list[dict]:
     ]
 
 
-def upsert_contacts(db, list_name: str, rows: Iterable[tuple[str, str, dict]]) -> UpsertCount:
-    """Store `(e164, kind, fields)` rows in LIST_NAME (created if needed), replacing a contact with
-    the same phone. One transaction: an error (or Ctrl-C) while `rows` is consumed changes nothing."""
+def upsert_contacts(db, list_name: str, rows: Iterable) -> UpsertCount:
+    """Store `(e164, kind, fields)` rows (or objects with `.e164`, `.kind`, `.fields`, such as
+    validation's `Checked`) in LIST_NAME (created if needed), replacing a contact with the same
+    phone. One transaction: an error (or Ctrl-C) while `rows` is consumed changes nothing."""
     with _transaction(db):
         now = utcnow()
         db.conn.execute(
@@ -107,7 +108,7 @@ def upsert_contacts(db, list_name: str, rows: Iterable[tuple[str, str, dict]]) -
         list_id = db.conn.execute("SELECT id FROM contact_lists WHERE name = ?", (list_name,)).fetchone()[0]
         before = _count(db, list_id)
         total = 0
-        iterator = iter(rows)
+        iterator = (r if isinstance(r, tuple) else (r.e164, r.kind, r.fields) for r in rows)
         while batch := list(islice(iterator, BATCH)):
             db.conn.executemany(
                 """INSERT INTO contacts (list_id, phone, kind, fields, created_at, updated_at)
