@@ -188,6 +188,8 @@ def _refuse_core_servers(settings, sessions: list[str]) -> None:
 def _estimate(settings, db, summary: PlanSummary, sessions, delay: DelayRange, now: datetime, window) -> float:
     tz = settings_tz(settings)
     local = now.astimezone(tz)
+    # A number's look-up happens while its lane waits out the delay: the slower of the two paces it.
+    pace = max(delay.mean, parse_delay(settings.sending.lookup_delay).mean)
     start = datetime.combine(local.date(), datetime.min.time(), tzinfo=tz)
     loads = []
     for name in sessions:
@@ -196,7 +198,7 @@ def _estimate(settings, db, summary: PlanSummary, sessions, delay: DelayRange, n
         cap = settings.sessions[name].daily_cap or settings.sending.daily_cap
         loads.append(
             LaneLoad(
-                count=count, seconds_per_message=delay.mean + SEND_SECONDS + typing, cap_per_day=cap,
+                count=count, seconds_per_message=pace + SEND_SECONDS + typing, cap_per_day=cap,
                 sent_today=store.sent_since(db, name, iso(start)),
             )
         )

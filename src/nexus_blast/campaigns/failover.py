@@ -125,8 +125,11 @@ class Failover:
 
     def _set_state(self, lane: Lane, state: str, reason: str) -> None:
         lane.state, lane.reason = state, reason
-        lane.probe_at = time.monotonic() + self.config.probe_interval
-        until = iso(self.now() + timedelta(seconds=self.config.probe_interval)) if state == UNHEALTHY else None
+        # A session that answers WORKING but keeps failing would flap: each relapse doubles the wait.
+        interval = self.config.probe_interval * 2 ** min(lane.flaps, 5)
+        lane.flaps += state == UNHEALTHY
+        lane.probe_at = time.monotonic() + interval
+        until = iso(self.now() + timedelta(seconds=interval)) if state == UNHEALTHY else None
         store.set_session_health(self.db, lane.name, status=state.upper(), healthy=False, reason=reason, until=until)
         moved = self.board.evacuate(lane, keep_sticky=state == TIMELOCKED)
         where = f"; {moved} contacts moved to other sessions" if moved else ""

@@ -38,6 +38,7 @@ class Lane:
     last_lookup: float | None = None
     not_before: float = 0.0  # backoff after a failure
     probe_at: float = 0.0
+    flaps: int = 0  # times it went unhealthy since its last successful send (probes back off)
     sent_today: int = 0
     day: date | None = None
     unknown: list[int] = field(default_factory=list)  # left `sending`: WAHA could not be asked

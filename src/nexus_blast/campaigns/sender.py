@@ -277,7 +277,7 @@ class Sender(Failover):
         )
 
     def _count_sent(self, lane: Lane) -> None:
-        lane.failures = 0
+        lane.failures = lane.flaps = 0
         lane.sent_today += 1
         self.tally.sent += 1
         self.tally.pending -= 1
