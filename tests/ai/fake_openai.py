@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+
+from nexus_blast.serving import ThreadedServer
 
 MODELS = ["llama-3.3-70b-versatile", "model-b", "qwen-plus"]
 
@@ -56,8 +56,7 @@ class FakeOpenAI:
         self.chat: list[Reply] = []  # consumed in order; the last one repeats
         self.models: list[Reply] = []
         self.url = ""
-        self._server = None
-        self._thread: threading.Thread | None = None
+        self._http: ThreadedServer | None = None
 
     def reset(self) -> None:
         self.requests.clear()
@@ -98,26 +97,13 @@ class FakeOpenAI:
         return Starlette(routes=[Route("/{path:path}", handle, methods=["GET", "POST"])])
 
     def start(self) -> None:
-        import uvicorn
-
-        config = uvicorn.Config(self._app(), host="127.0.0.1", port=0, log_level="error", lifespan="off", timeout_graceful_shutdown=1)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("fake OpenAI server did not start")
-            time.sleep(0.01)
-        port = self._server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
+        self._http = ThreadedServer(self._app(), log_level="error", name="fake-openai").start()
+        self.url = self._http.url
         self.reset()
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        if self._http is not None:
+            self._http.stop()
 
 
 @pytest.fixture(scope="session")

@@ -106,7 +106,7 @@ def test_end_to_end_sandbox_acks_reach_campaign_show(blast, blast_home, make_san
     --webhook`, HMAC-signed) posts to the receiver: `campaign show` reports delivered and read."""
     from nexus_blast.config import load_settings
     from nexus_blast.webhook.app import create_app
-    from nexus_blast.webhook.server import BackgroundServer
+    from nexus_blast.serving import ThreadedServer
 
     key = "e2e-hmac-key-0123456789abcdef"
     sandbox = make_sandbox(sessions=("s1",), ack_delay=0.02)
@@ -124,7 +124,7 @@ def test_end_to_end_sandbox_acks_reach_campaign_show(blast, blast_home, make_san
 
     receiver_db = open_database(blast_home / "blast.db")
     app = create_app(receiver_db, load_settings(blast_home / "config.toml"))
-    with BackgroundServer(app, port=port):
+    with ThreadedServer(app, port=port):
         sent = blast("send", str(contacts), "--message", "Oi {{nome}}", "--session", "s1", "--yes", "--json")
         assert sent.exit_code == 0, sent.stderr
         doc = sent.json()

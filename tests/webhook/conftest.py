@@ -16,7 +16,7 @@ from nexus_blast.config import Settings
 from nexus_blast.store.campaigns import NewMessage, create_campaign
 from nexus_blast.store.db import open_database
 from nexus_blast.webhook.app import create_app
-from nexus_blast.webhook.server import BackgroundServer
+from nexus_blast.serving import ThreadedServer
 
 PHONES = ["+5511987654321", "+5521987651234", "+5531998765432"]
 
@@ -130,14 +130,14 @@ def start_receiver(db_path):
                 receiver.replies.append(reply)
         elif send_reply == "waha":
             send_reply = None  # the app's own: sendText through the session's WAHA server
-        server = BackgroundServer(create_app(app_db, settings, send_reply=send_reply)).__enter__()
+        server = ThreadedServer(create_app(app_db, settings, send_reply=send_reply)).start()
         servers.append((server, app_db, receiver.db))
         receiver.url = server.url
         return receiver
 
     yield start
     for server, app_db, read_db in servers:
-        server.__exit__(None, None, None)
+        server.stop()
         app_db.conn.close()
         read_db.conn.close()
 

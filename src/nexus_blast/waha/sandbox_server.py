@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import signal
-import socket
 import threading
-import time
 from typing import Any, Callable
 
+from nexus_blast.serving import ThreadedServer
 from nexus_blast.waha.sandbox import create_app
 from nexus_blast.waha.sandbox_state import SandboxConfig
 
@@ -20,16 +19,17 @@ class SandboxServer:
             raise TypeError("pass either a SandboxConfig or options, not both")
         self.config = config or SandboxConfig(**options)
         self.host = host
-        self.port = port
         self.app = create_app(self.config)
         self.sandbox = self.app.state.sandbox
-        self._server = None
-        self._thread: threading.Thread | None = None
+        self._http = ThreadedServer(self.app, host, port, lifespan="on", name="waha-sandbox")
 
     @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return self._http.url
+
+    @property
+    def port(self) -> int:
+        return self._http.port
 
     @property
     def world(self):
@@ -38,39 +38,15 @@ class SandboxServer:
 
     @property
     def alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._http.alive
 
     def start(self, wait: float = 10.0) -> SandboxServer:
-        import uvicorn
-
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((self.host, self.port))
-        except OSError:
-            sock.close()
-            raise
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, name="waha-sandbox", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + wait
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"sandbox did not start on {self.url}")
-            time.sleep(0.01)
+        self._http.start(wait)
         return self
 
     def stop(self) -> None:
         self.sandbox.closing = True
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._thread = None
+        self._http.stop()
 
     def __enter__(self) -> SandboxServer:
         return self.start()

@@ -1,0 +1,78 @@
+"""Serving an ASGI app with uvicorn: in the foreground (`serve`) or in a thread (`ThreadedServer`).
+
+One place for this, used by the WAHA sandbox, the webhook receiver and the tests' fake servers."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+
+def serve(app, host: str, port: int, *, log_level: str = "info", lifespan: str = "off") -> None:
+    """Serve APP until SIGINT/SIGTERM (uvicorn stops cleanly, finishing requests in flight)."""
+    import uvicorn
+
+    uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan=lifespan, access_log=False)).run()
+
+
+class ThreadedServer:
+    """APP on HOST:PORT (0 = an ephemeral port, known once started) in a daemon thread.
+    `with ThreadedServer(app) as server: server.url` — returns once the socket listens."""
+
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 0, *, lifespan: str = "off",
+                 log_level: str = "warning", name: str = "http-server") -> None:
+        self.app = app
+        self.host = host
+        self.port = port
+        self._lifespan = lifespan
+        self._log_level = log_level
+        self._name = name
+        self._server = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, wait: float = 10.0) -> ThreadedServer:
+        import uvicorn
+
+        sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, self.port))
+        except OSError:
+            sock.close()
+            raise
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(self.app, log_level=self._log_level, access_log=False, lifespan=self._lifespan,
+                                timeout_graceful_shutdown=2)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, name=self._name, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + wait
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{self._name} did not start on {self.url}")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._thread = None
+
+    def __enter__(self) -> ThreadedServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
