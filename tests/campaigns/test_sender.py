@@ -264,3 +264,33 @@ def test_sticky_sender_keeps_the_session_a_contact_knows(sandbox, campaign, tmp_
     run_campaign(settings, db_path, prepared.campaign_id)
     after = [m for m in sandbox.sent() if m["text"].startswith("De novo")]
     assert all(before[m["chatId"]] == m["session"] for m in after)
+
+
+def test_typing_pacing_shows_typing_before_each_send(sandbox, campaign):
+    settings, db_path, cid = campaign({"s1": sandbox.url}, 2, message="Oi {{nome}}", sections={"sending": {"typing": True, "typing_cps": 1000.0}})
+    outcome = run_campaign(settings, db_path, cid)
+    assert outcome.sent == 2
+    report, _, _ = rows(db_path, cid)
+    first, second = sorted(datetime.fromisoformat(r["sent_at"]) for r in report)
+    assert (second - first).total_seconds() >= 1.0  # the shortest typing pause, on top of the delay
+
+
+def test_classify_waha_errors():
+    from nexus_blast.campaigns.failover import classify
+    from nexus_blast.waha import errors as e
+
+    table = [
+        (e.WahaUnreachable("x", sent=True), "unknown"),
+        (e.WahaUnreachable("x", sent=False), "down"),
+        (e.WahaServerError("x", detail="Timed Out"), "unknown"),
+        (e.WahaServerError("x", detail="Reach out timelock: server returned error 463"), "timelock"),
+        (e.WahaServerError("x", detail="rate-overlimit"), "throttled"),
+        (e.WahaServerError("x", detail="Internal server error"), "transient"),
+        (e.WahaRateLimited("x", retry_after=1.0), "transient"),
+        (e.WahaSessionNotWorking("x", status="FAILED"), "down"),
+        (e.WahaSessionNotFound("x"), "down"),
+        (e.WahaKeyRefused("x"), "down"),
+        (e.WahaPlusOnly("x"), "unusable"),
+        (e.WahaBadRequest("x"), "permanent"),
+    ]
+    assert [classify(exc) for exc, _ in table] == [kind for _, kind in table]

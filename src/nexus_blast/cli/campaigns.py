@@ -183,6 +183,13 @@ def _run(campaign_id: int):
     try:
         with reporter:  # duck-typed campaigns.sender.Events
             return run_campaign(state.settings(), state.paths.db, campaign_id, stop_event=stop, events=reporter)
+    except KeyboardInterrupt:  # the second Ctrl-C: the runner paused the campaign before this
+        from nexus_blast.errors import Interrupted
+
+        raise Interrupted(
+            f"campaign {campaign_id} paused; a message in flight is checked with WAHA on resume",
+            hint=f"resume with: {resume_hint(campaign_id)}",
+        ) from None
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
