@@ -103,7 +103,19 @@ class Webhook(_Section):
     optout_reply: str = ""
 
 
-class SessionConfig(_Section):
+class _KeyedSection(_Section):
+    """A section whose API key is inline (`api_key`) or named by an environment variable."""
+
+    def resolved_api_key(self) -> str:
+        """The key itself: inline, else read from the named environment variable."""
+        if self.api_key:
+            return self.api_key
+        if self.api_key_env:
+            return os.environ.get(self.api_key_env, "")
+        return ""
+
+
+class SessionConfig(_KeyedSection):
     """One WhatsApp number: a session on a WAHA server."""
 
     url: str
@@ -115,16 +127,8 @@ class SessionConfig(_Section):
     webhook_url: str = ""
     webhook_hmac_key: str = ""
 
-    def resolved_api_key(self) -> str:
-        """The key itself: inline, else read from the named environment variable."""
-        if self.api_key:
-            return self.api_key
-        if self.api_key_env:
-            return os.environ.get(self.api_key_env, "")
-        return ""
 
-
-class ProviderConfig(_Section):
+class ProviderConfig(_KeyedSection):
     """One OpenAI-compatible AI provider."""
 
     provider: str
@@ -132,13 +136,6 @@ class ProviderConfig(_Section):
     model: str = ""
     api_key: str = ""
     api_key_env: str = ""
-
-    def resolved_api_key(self) -> str:
-        if self.api_key:
-            return self.api_key
-        if self.api_key_env:
-            return os.environ.get(self.api_key_env, "")
-        return ""
 
 
 class AI(_Section):

@@ -10,7 +10,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from nexus_blast.ai.client import AIClient, BadCompletion, Endpoint, Limits, ModelNotFound, RateLimited, retry_after
+from nexus_blast.ai.client import AIClient, BadCompletion, Endpoint, Limits, ModelNotFound, RateLimited
+from nexus_blast.httputil import parse_retry_after as retry_after
 from nexus_blast.ai.presets import PRESETS
 from nexus_blast.errors import DependencyError, ExitCode, KeyRefused, Unreachable
 from tests.ai.fake_openai import MODELS, Reply, completion

@@ -9,7 +9,8 @@ import time
 import pytest
 
 from nexus_blast.waha import errors as E
-from nexus_blast.waha.client import WahaClient, parse_retry_after, run_sync
+from nexus_blast.httputil import parse_retry_after
+from nexus_blast.waha.client import WahaClient, run_sync
 
 from .loopback import closed_port_url, serve
 

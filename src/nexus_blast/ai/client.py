@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Any, Callable
 
 from nexus_blast.config import mask
+from nexus_blast.httputil import parse_retry_after
 from nexus_blast.errors import ConfigError, DependencyError, KeyRefused, Unreachable
 
 
@@ -173,7 +173,7 @@ class AIClient:
         if status in (401, 403):
             raise KeyRefused(f"key refused by {name}", hint=f"check its key: blast ai list (HTTP {status})")
         if status == 429:
-            wait = retry_after(response.headers.get("Retry-After"))
+            wait = parse_retry_after(response.headers.get("Retry-After"))
             if wait is not None and wait > self.limits.max_retry_after:
                 raise RateLimited(f"rate limited by {name}: it asks to wait {wait:.0f} s, longer than {self.limits.max_retry_after:g} s", hint="try again later")
             raise _Transient(
@@ -225,24 +225,6 @@ class AIClient:
             completion_tokens=_int(usage.get("completion_tokens")),
             finish_reason=choice.get("finish_reason") if isinstance(choice, dict) else None,
         )
-
-
-def retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header: delta-seconds or an HTTP date; None when absent/bad."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    from datetime import UTC, datetime
-
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def scrub(text: str, secret: str) -> str:

@@ -15,6 +15,7 @@ from urllib.parse import quote
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, stop_before_delay
 
+from nexus_blast.httputil import parse_retry_after
 from nexus_blast.waha.errors import (
     WahaBadRequest,
     WahaBadResponse,
@@ -38,24 +39,6 @@ UNSAFE = "unsafe"  # sends, creation: retried only when the request surely never
 def run_sync(coro):
     """Run one client coroutine to completion from synchronous (CLI) code."""
     return asyncio.run(coro)
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Retry-After as seconds: delta-seconds or an HTTP date; None when absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    from email.utils import parsedate_to_datetime
-
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, moment.timestamp() - (time.time() if now is None else now))
 
 
 def _json_or_text(response: httpx.Response) -> Any:
