@@ -308,7 +308,13 @@ def report(
     write = write_csv if fmt == "csv" else write_json
     rows = store.report_rows(db, campaign_id)
     if output is None:
-        write(rows, sys.stdout)
+        try:
+            write(rows, sys.stdout)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `blast campaign report 3 | head`: the reader has what it wanted
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return
     if output.exists():
         confirm(f"overwrite {output}?", yes)
