@@ -148,3 +148,15 @@ def test_example_config_documents_every_key():
             if key == "providers":
                 continue
             assert example[section][key] == value, f"{section}.{key}"
+
+
+def test_interrupt_is_exit_130_without_traceback(blast, monkeypatch):
+    from nexus_blast.cli import config_cmd
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(config_cmd, "_flatten", interrupted)
+    result = blast("config", "show")
+    assert result.exit_code == 130
+    assert "Traceback" not in result.stderr

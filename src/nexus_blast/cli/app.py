@@ -69,6 +69,7 @@ def _report(code: int, message: str, hint: str | None, json_mode: bool) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point; the one place errors become exit codes."""
+    from typer import exceptions as typer_exc
     from typer._click import exceptions as click_exc
 
     args = list(sys.argv[1:] if argv is None else argv)
@@ -94,10 +95,10 @@ def main(argv: list[str] | None = None) -> None:
             hint = f"see: {exc.ctx.command_path} --help"
         _report(exc.exit_code, exc.format_message(), hint, json_mode)
         code = exc.exit_code
-    except (click_exc.Abort, KeyboardInterrupt):
+    except (typer_exc.Abort, KeyboardInterrupt):
         sys.stderr.write("blast: interrupted\n")
         code = int(ExitCode.INTERRUPTED)
-    except click_exc.Exit as exc:
+    except typer_exc.Exit as exc:
         code = exc.exit_code
     finally:
         from nexus_blast.cli.state import current
