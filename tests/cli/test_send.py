@@ -219,10 +219,10 @@ def _wait_running(db, deadline: float) -> bool:
 @pytest.mark.parametrize("seed", [int(s) for s in os.environ.get("KILL_SEEDS", "1,2,3,4").split(",")])
 def test_sigkill_at_random_points_then_resume_no_duplicate_no_loss(make_sandbox, tmp_path, seed):
     rng = random.Random(seed)
-    sb = make_sandbox(sessions=("s1", "s2"))
+    sb = make_sandbox(sessions=("s1", "s2"), latency_ms=15)  # so a kill often lands mid-request
     home = tmp_path / f"home{seed}"
     home.mkdir()
-    configure(home, {"s1": sb.url, "s2": sb.url}, sending={"delay": "0-0.02"}, waha={"timeout": 1.0})
+    configure(home, {"s1": sb.url, "s2": sb.url}, sending={"delay": "0.02-0.06"}, waha={"timeout": 1.0})
     n = 30
     csv = write_contacts(tmp_path / "c.csv", n)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BLAST_")} | {"BLAST_HOME": str(home)}
@@ -232,7 +232,11 @@ def test_sigkill_at_random_points_then_resume_no_duplicate_no_loss(make_sandbox,
     )
     try:
         assert _wait_running(home / "blast.db", time.monotonic() + 20)
-        time.sleep(rng.uniform(0.0, 1.2))
+        kill_after = rng.randrange(0, n - 4)  # a random point in the campaign, in accepted sends
+        deadline = time.monotonic() + 20
+        while len(sb.sent()) < kill_after and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0.0, 0.05))  # and a random instant around it (mid-request included)
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait(timeout=20)
@@ -240,6 +244,7 @@ def test_sigkill_at_random_points_then_resume_no_duplicate_no_loss(make_sandbox,
     with sqlite3.connect(home / "blast.db") as conn:
         states = dict(conn.execute("SELECT status, count(*) FROM messages GROUP BY status").fetchall())
     print(f"seed {seed}: killed after {before} accepted sends, rows {states}")
+    assert before < n, "the campaign finished before the kill: nothing was tested"
     resumed = subprocess.run(
         [*_cli(), "campaign", "resume", "1", "--yes", "--json"], env=env, capture_output=True, text=True, timeout=120,
     )
