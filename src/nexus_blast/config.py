@@ -93,7 +93,7 @@ class Waha(_Section):
 
 class Scheduler(_Section):
     poll_interval: float = Field(1.0, gt=0)
-    lease_seconds: int = Field(60, ge=5)
+    lease_seconds: int = Field(60, ge=1)
 
 
 class Webhook(_Section):

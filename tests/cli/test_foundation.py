@@ -10,7 +10,7 @@ import sys
 import pytest
 
 # Each issue adds its commands here as they land: copy, validate, import, send, run-due, worker.
-GROUPS = ["init", "config", "session", "ai", "copy", "contacts", "optout", "validate", "import", "campaign", "webhook", "sandbox", "send"]
+GROUPS = ["init", "config", "session", "ai", "copy", "contacts", "optout", "validate", "import", "campaign", "webhook", "sandbox", "send", "run-due", "worker"]
 
 
 def _all_command_paths():

@@ -38,6 +38,7 @@ class SendRequest:
     include_landlines: bool = False
     phone_column: str | None = None
     preview: int = 5
+    ignore_window: bool = False  # send at any hour and day (stored in the campaign's options)
 
 
 @dataclass
@@ -82,9 +83,11 @@ def prepare(
     rng: random.Random | None = None,
     now: datetime | None = None,
     window: Window | None = None,
+    start_at: datetime | None = None,
 ) -> Prepared:
     """Validate and render everything; store the campaign (status paused, awaiting confirmation)
-    unless DRY_RUN. Any error leaves the database untouched."""
+    unless DRY_RUN. Any error leaves the database untouched. WINDOW and START_AT (a scheduled
+    start) only shape the duration estimate."""
     rng = rng or random.Random()
     now = now or datetime.now(UTC)
     sessions = resolve_sessions(settings, request.sessions)
@@ -123,6 +126,7 @@ def prepare(
                 messages=messages, image=image.as_dict() if image else None, source=source_label,
                 options={
                     "typing": settings.sending.typing,
+                    "ignore_window": request.ignore_window,
                     "include_landlines": options.include_landlines,
                     "rejected": summary.rejected_total,
                     "rejected_by_reason": dict(summary.rejected),
@@ -135,7 +139,7 @@ def prepare(
         if campaign_id is not None:
             store.delete_campaign(db, campaign_id)
         raise InputError(f"{source_label}: no valid contact to send to ({summary.rejected_total} rejected rows)")
-    estimate = _estimate(settings, db, summary, sessions, delay, now, window)
+    estimate = _estimate(settings, db, summary, sessions, delay, start_at or now, window)
     return Prepared(campaign_id, name, sessions, delay, image, summary, estimate)
 
 

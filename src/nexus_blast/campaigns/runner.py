@@ -1,10 +1,16 @@
 """Running a stored campaign to the end (or to a clean pause): `run_campaign` is what `blast send`,
-`blast campaign resume` and the scheduler call.
+`blast campaign resume`, `run-due` and `worker` call.
 
-Order: check the campaign can run, mark it running, reconcile every message left `sending` by an
-earlier run (WAHA is asked; nothing is resent blindly), run the lanes, then settle the status:
-completed/failed when nothing is left, paused otherwise (with the reason and how to resume).
-The lease columns belong to the scheduler and are not touched here.
+Order: take the campaign's lease (another live process holding it → CampaignBusy), check the
+campaign can run, mark it running, reconcile every message left `sending` by an earlier run (WAHA
+is asked; nothing is resent blindly), run the lanes while the lease is renewed, then settle the
+status: completed/failed when nothing is left, paused otherwise (with the reason and how to
+resume), and release the lease.
+
+A run stops early for one of: `signal` (STOP_EVENT set), `deadline` (run-due --max-seconds),
+`lease` (this process lost its lease: another one continues, nothing is touched), `status` (a
+person paused or cancelled it). With AUTO_RESUME (the scheduler), a signal or deadline stop leaves
+the campaign paused with resume_on_due set, so the next run-due or worker continues it.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +26,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from nexus_blast.campaigns.clients import ClientPool
+from nexus_blast.campaigns.lease import LeaseKeeper, new_owner
 from nexus_blast.campaigns.media import Image, load_payload
 from nexus_blast.campaigns.reconcile import reconcile_campaign
 from nexus_blast.campaigns.sender import Events, Sender, SenderConfig
@@ -42,9 +50,13 @@ class CampaignOutcome:
     reason: str = ""
     blocked: bool = False  # paused because no session could send (or outcomes are unknown)
     interrupted: bool = False
+    error_code: int = 0  # the run could not happen (busy, lease lost, sessions gone): that exit code
+    next_send_at: str | None = None  # not started: outside its sending window until then
 
     @property
     def exit_code(self) -> int:
+        if self.error_code:
+            return self.error_code
         if self.interrupted:
             return int(ExitCode.INTERRUPTED)
         if self.blocked:
@@ -60,6 +72,8 @@ class CampaignOutcome:
         }
         if self.reason:
             doc["reason"] = self.reason
+        if self.next_send_at:
+            doc["next_send_at"] = self.next_send_at
         return doc
 
 
@@ -67,7 +81,10 @@ def resume_hint(campaign_id: int) -> str:
     return f"blast campaign resume {campaign_id}"
 
 
-def outcome_of(db, campaign_id: int, *, reason: str = "", blocked: bool = False, interrupted: bool = False) -> CampaignOutcome:
+def outcome_of(
+    db, campaign_id: int, *, reason: str = "", blocked: bool = False, interrupted: bool = False,
+    error_code: int = 0, next_send_at: str | None = None,
+) -> CampaignOutcome:
     campaign = store.get_campaign(db, campaign_id)
     if campaign is None:
         raise NotFound(f"no campaign {campaign_id}", hint="see: blast campaign list")
@@ -75,27 +92,15 @@ def outcome_of(db, campaign_id: int, *, reason: str = "", blocked: bool = False,
     return CampaignOutcome(
         campaign_id, campaign.status, c.sent, c.failed, c.skipped, c.unfinished,
         reason or (campaign.status_reason if campaign.status == "paused" else ""), blocked, interrupted,
+        error_code, next_send_at,
     )
 
 
-def run_campaign(
-    settings,
-    db_path: Path,
-    campaign_id: int,
-    *,
-    stop_event: threading.Event | None = None,
-    now: Callable[[], datetime] | None = None,
-    rng: random.Random | None = None,
-    events: Events | None = None,
-    window: Window | None = None,
-) -> CampaignOutcome:
-    """Run CAMPAIGN_ID until it is done, paused (no session can send, or STOP_EVENT was set), or
-    changed by another command (paused/cancelled). Synchronous; see `run_campaign_async`."""
-    return asyncio.run(
-        run_campaign_async(
-            settings, db_path, campaign_id, stop_event=stop_event, now=now, rng=rng, events=events, window=window
-        )
-    )
+def run_campaign(settings, db_path: Path, campaign_id: int, **options) -> CampaignOutcome:
+    """Run CAMPAIGN_ID until it is done, paused (no session can send, STOP_EVENT was set, the
+    deadline came), or changed by another command (paused/cancelled). Synchronous; the options are
+    those of `run_campaign_async`."""
+    return asyncio.run(run_campaign_async(settings, db_path, campaign_id, **options))
 
 
 async def run_campaign_async(
@@ -108,41 +113,79 @@ async def run_campaign_async(
     rng: random.Random | None = None,
     events: Events | None = None,
     window: Window | None = None,
+    owner: str | None = None,
+    deadline: float | None = None,
+    auto_resume: bool = False,
 ) -> CampaignOutcome:
+    """OWNER: the lease holder name (default: a new `host:pid:random`); a scheduler that already
+    claimed the lease passes its own. DEADLINE: a `time.monotonic()` instant at which to stop
+    cleanly. NOW and RNG are for tests (the window and daily caps follow NOW; leases use real time)."""
     from nexus_blast.store.db import open_database
 
     now = now or (lambda: datetime.now(UTC))
     events = events or Events()
     db = open_database(Path(db_path))
     try:
-        campaign = _runnable(settings, db, campaign_id)
-        config = _sender_config(settings, campaign, window)
-        store.set_campaign_status(db, campaign_id, "running", reason="")
-        pool = ClientPool(settings)
-        stop = asyncio.Event()
-        bridge = asyncio.create_task(_bridge(stop_event, stop)) if stop_event is not None else None
+        keeper = LeaseKeeper(db, campaign_id, owner or new_owner(), settings.scheduler.lease_seconds)
+        if store.get_campaign(db, campaign_id) is None:
+            raise NotFound(f"no campaign {campaign_id}", hint="see: blast campaign list")
+        keeper.claim()
         try:
-            names = [s for s in campaign.sessions if s in settings.sessions]
-            lanes = pool.lanes(names)
-            targets = {lane.name: (lane.client, lane.waha_session) for lane in lanes}
-            reconciling = asyncio.create_task(
-                reconcile_campaign(db, campaign_id, targets, settle_seconds=settings.waha.timeout, now=now)
-            )
-            if not await _until_done_or_stopped(reconciling, stop):
-                return _pause(db, campaign_id, "interrupted", interrupted=True)
-            result = await Sender(db, campaign_id, lanes, config, rng=rng, now=now, events=events).run(stop)
-        except BaseException as exc:
-            if store.campaign_status(db, campaign_id) == "running":
-                reason = "interrupted" if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)) else f"error: {exc}"
-                store.set_campaign_status(db, campaign_id, "paused", reason=reason)
-            raise
+            return await _run_leased(settings, db, campaign_id, keeper, stop_event, now, rng, events, window, deadline, auto_resume)
         finally:
-            if bridge is not None:
-                bridge.cancel()
-            await pool.aclose()
-        return _settle(db, campaign_id, result)
+            keeper.release()
     finally:
         db.conn.close()
+
+
+class _Stop:
+    """Why the run was asked to stop (the first reason wins)."""
+
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+        self.why = ""
+
+    def __call__(self, why: str) -> None:
+        if not self.why:
+            self.why = why
+        self.event.set()
+
+
+async def _run_leased(settings, db, campaign_id, keeper, stop_event, now, rng, events, window, deadline, auto_resume):
+    campaign = _runnable(settings, db, campaign_id)
+    config = _sender_config(settings, campaign, window)
+    store.set_campaign_status(db, campaign_id, "running", reason="")
+    store.set_resume_on_due(db, campaign_id, False)  # a resume-at request is now honoured
+    pool = ClientPool(settings)
+    stop = _Stop()
+    helpers = [asyncio.create_task(keeper.keep(stop))]
+    if stop_event is not None:
+        helpers.append(asyncio.create_task(_bridge(stop_event, stop)))
+    if deadline is not None:
+        helpers.append(asyncio.create_task(_at_deadline(deadline, stop)))
+    try:
+        names = [s for s in campaign.sessions if s in settings.sessions]
+        lanes = pool.lanes(names)
+        targets = {lane.name: (lane.client, lane.waha_session) for lane in lanes}
+        reconciling = asyncio.create_task(
+            reconcile_campaign(db, campaign_id, targets, settle_seconds=settings.waha.timeout, now=now)
+        )
+        if not await _until_done_or_stopped(reconciling, stop.event):
+            return _stopped(db, campaign_id, stop.why, auto_resume)
+        result = await Sender(db, campaign_id, lanes, config, rng=rng, now=now, events=events).run(stop.event)
+    except BaseException as exc:
+        if not keeper.lost and store.campaign_status(db, campaign_id) == "running":
+            reason = "interrupted" if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)) else f"error: {exc}"
+            store.set_campaign_status(db, campaign_id, "paused", reason=reason)
+        raise
+    finally:
+        for task in helpers:
+            task.cancel()
+        await asyncio.gather(*helpers, return_exceptions=True)
+        await pool.aclose()
+    if result.halt == "interrupted":
+        return _stopped(db, campaign_id, stop.why, auto_resume)
+    return _settle(db, campaign_id, result)
 
 
 def _runnable(settings, db, campaign_id: int):
@@ -178,11 +221,40 @@ def _sender_config(settings, campaign, window: Window | None) -> SenderConfig:
     )
 
 
-async def _bridge(source: threading.Event, target: asyncio.Event) -> None:
+async def _bridge(source: threading.Event, stop: _Stop) -> None:
     """A thread-safe stop request (signal handler, worker thread) → the run's asyncio event."""
     while not source.is_set():
         await asyncio.sleep(0.05)
-    target.set()
+    stop("signal")
+
+
+async def _at_deadline(deadline: float, stop: _Stop) -> None:
+    await asyncio.sleep(max(0.0, deadline - time.monotonic()))
+    stop("deadline")
+
+
+def _stopped(db, campaign_id: int, why: str, auto_resume: bool) -> CampaignOutcome:
+    """The run was asked to stop (see the module docstring for WHY)."""
+    hint = f"resume with: {resume_hint(campaign_id)}"
+    if why == "lease":
+        holder = store.get_campaign(db, campaign_id).lease_owner or "another process"
+        return outcome_of(
+            db, campaign_id, error_code=int(ExitCode.USAGE),
+            reason=f"this process lost the campaign's lease (it stalled longer than scheduler.lease_seconds); "
+            f"{holder} continues it",
+        )
+    if why == "status":
+        return outcome_of(db, campaign_id)
+    if auto_resume:
+        reason = (
+            "stopped at --max-seconds; the next run-due continues it" if why == "deadline"
+            else "stopped with the scheduler; the next run-due or worker continues it"
+        )
+        store.pause_for_later(db, campaign_id, reason)
+        return outcome_of(db, campaign_id, reason=reason, interrupted=why == "signal")
+    if why == "deadline":
+        return _pause(db, campaign_id, f"time limit reached; {hint}")
+    return _pause(db, campaign_id, f"interrupted; {hint}", interrupted=True)
 
 
 async def _until_done_or_stopped(task: asyncio.Task, stop: asyncio.Event) -> bool:
@@ -205,8 +277,6 @@ def _pause(db, campaign_id: int, reason: str, *, blocked: bool = False, interrup
 
 def _settle(db, campaign_id: int, result) -> CampaignOutcome:
     hint = f"resume with: {resume_hint(campaign_id)}"
-    if result.halt == "interrupted":
-        return _pause(db, campaign_id, f"interrupted; {hint}", interrupted=True)
     if result.halt == "status":
         return outcome_of(db, campaign_id)
     if result.halt in ("no_session", "error"):

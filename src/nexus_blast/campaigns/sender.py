@@ -97,6 +97,7 @@ class Sender(Failover):
         self.tally = Tally()
         self._halt = asyncio.Event()
         self.result = SenderResult("done")
+        self._window_closed_until: datetime | None = None
 
     # --- run ----------------------------------------------------------------------------------
 
@@ -226,6 +227,9 @@ class Sender(Failover):
         message = store.get_message(self.db, mid)
         if message is None or message.status != "pending":
             return
+        if not await self._wait_for_window():  # before the look-up: nothing reaches WhatsApp at night
+            lane.queue.appendleft(mid)
+            return
         status = store.campaign_status(self.db, self.campaign_id)
         if status != "running":
             lane.queue.appendleft(mid)
@@ -245,7 +249,7 @@ class Sender(Failover):
         if chat_id is None:
             return
         await self._pause(due - time.monotonic())
-        await self._wait_for_window()
+        await self._wait_for_window()  # it may have closed during the delay
         if self._halt.is_set():
             lane.queue.appendleft(mid)
             return
@@ -327,10 +331,18 @@ class Sender(Failover):
             return False
         return True
 
-    async def _wait_for_window(self) -> None:
+    async def _wait_for_window(self) -> bool:
+        """Wait until the sending window is open (True), or the campaign halts (False). The first
+        lane to find it closed says until when; lanes re-check at least every minute."""
         window = self.config.window
         while window is not None and not self._halt.is_set():
             local = self.now().astimezone(self.config.timezone)
             if window.is_open(local):
-                return
-            await self._pause(min(60.0, (window.next_open(local) - local).total_seconds()))
+                self._window_closed_until = None
+                return True
+            opens = window.next_open(local)
+            if self._window_closed_until != opens:
+                self._window_closed_until = opens
+                self.events.notice(f"outside the sending window: waiting until {opens:%Y-%m-%d %H:%M} ({self.config.timezone})")
+            await self._pause(min(60.0, max(0.01, (opens - local).total_seconds())))
+        return not self._halt.is_set()

@@ -30,6 +30,8 @@ def send(
     name: Annotated[Optional[str], typer.Option("--name", help="Campaign name (default: source and time).", show_default=False)] = None,
     include_landlines: Annotated[bool, typer.Option("--include-landlines", help="Send to landlines too (default: contacts.include_landlines).")] = False,
     phone_column: Annotated[Optional[str], typer.Option("--phone-column", help="Column holding the phone (default: detected by name).", show_default=False)] = None,
+    at: Annotated[Optional[str], typer.Option("--at", help="Schedule instead of sending now: ISO 8601 (no offset = general.timezone), 09:00, 'tomorrow 09:00', +2h. Sent by blast run-due / blast worker.", show_default=False)] = None,
+    ignore_window: Annotated[bool, typer.Option("--ignore-window", help="Send at any hour and day (ignore sending.window/days) for this campaign.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Render and plan everything; store nothing, send nothing.")] = False,
     preview: Annotated[int, typer.Option("--preview", min=0, help="Messages shown by --dry-run.")] = 5,
     yes: YesOpt = False,
@@ -37,36 +39,75 @@ def send(
 ) -> None:
     """Send a campaign: one personalised message per contact, paced, spread over sessions."""
     from nexus_blast.campaigns.create import SendRequest, prepare
+    from nexus_blast.campaigns.timing import resolve_at, window_for
     from nexus_blast.store import campaigns as store
 
     text = _message_text(message, message_file)
     if not dry_run and not yes and not stdin_is_tty():
         confirm("send the campaign?", yes)  # fails at once: nothing to ask without a terminal
     state = current()
-    settings, db = state.settings(), state.db()
+    settings = state.settings()
+    start_at = resolve_at(settings, at) if at is not None else None
+    db = state.db()
     request = SendRequest(
         message=text, source=file, list_name=list_name, image=image,
         sessions=[s.strip() for s in session.split(",") if s.strip()] if session else None,
         delay=delay, name=name, include_landlines=include_landlines, phone_column=phone_column, preview=preview,
+        ignore_window=ignore_window,
     )
-    prepared = prepare(settings, db, request, dry_run=dry_run)
+    window = window_for(settings, ignore=ignore_window)
+    prepared = prepare(settings, db, request, dry_run=dry_run, window=window, start_at=start_at)
     if dry_run:
-        _print_plan(prepared, json)
+        _print_plan(prepared, json, start_at)
         return
     confirmed = False
     try:
-        _describe_plan(prepared)
-        confirm(f"Send {prepared.summary.pending} message(s) from {len(prepared.sessions)} session(s)?", yes)
+        _describe_plan(prepared, start_at=start_at)
+        verb = f"Schedule for {start_at:%Y-%m-%d %H:%M %Z}" if start_at else "Send"
+        confirm(f"{verb} {prepared.summary.pending} message(s) from {len(prepared.sessions)} session(s)?", yes)
+        if start_at is not None:
+            _schedule(db, prepared.campaign_id, start_at)
         confirmed = True
     finally:
         if not confirmed:
             store.delete_campaign(db, prepared.campaign_id)
-    outcome = _run(prepared.campaign_id)
     rejected = prepared.summary.rejected_total
-    _print_outcome(outcome, json, extra={"rejected": rejected, "rejected_by_reason": dict(prepared.summary.rejected)})
+    extra = {"rejected": rejected, "rejected_by_reason": dict(prepared.summary.rejected)}
+    if start_at is not None:
+        _print_scheduled(prepared, start_at, json, extra)
+        if rejected:
+            raise typer.Exit(1)
+        return
+    outcome = _run(prepared.campaign_id, window)
+    _print_outcome(outcome, json, extra=extra)
     code = outcome.exit_code or (1 if rejected else 0)
     if code:
         raise typer.Exit(code)
+
+
+def _schedule(db, campaign_id: int, start_at) -> None:
+    from nexus_blast.store import campaigns as store
+    from nexus_blast.store.db import iso
+
+    store.schedule_campaign(db, campaign_id, iso(start_at))
+
+
+def _print_scheduled(prepared, start_at, json: bool, extra: dict) -> None:
+    from nexus_blast.store.db import iso
+
+    s = prepared.summary
+    doc = {
+        "campaign": prepared.campaign_id, "status": "scheduled", "sent": 0, "failed": 0,
+        "skipped": s.skipped_total, "pending": s.pending, "scheduled_at": iso(start_at),
+    } | extra
+    if json:
+        print_json(doc)
+    else:
+        typer.echo(
+            f"campaign {prepared.campaign_id} scheduled for {start_at:%Y-%m-%d %H:%M %Z}: "
+            f"{s.pending} message(s), {s.skipped_total} skipped"
+        )
+    info("it is sent by `blast run-due` (cron) or `blast worker`; see: blast campaign list")
 
 
 def _message_text(message: str | None, message_file: Path | None) -> str:
@@ -96,17 +137,22 @@ def _plan_doc(prepared) -> dict:
     }
 
 
-def _print_plan(prepared, json: bool) -> None:
+def _print_plan(prepared, json: bool, start_at=None) -> None:
     if json:
-        print_json(_plan_doc(prepared))
+        doc = _plan_doc(prepared)
+        if start_at is not None:
+            from nexus_blast.store.db import iso
+
+            doc["scheduled_at"] = iso(start_at)
+        print_json(doc)
         return
-    _describe_plan(prepared, stderr=False)
+    _describe_plan(prepared, stderr=False, start_at=start_at)
     for p in prepared.summary.preview:
         typer.echo(f"\n--- row {p.row} → {p.phone} via {p.session}\n{p.text}")
     typer.echo("\ndry run: nothing stored, nothing sent")
 
 
-def _describe_plan(prepared, stderr: bool = True) -> None:
+def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
     from nexus_blast.campaigns.estimate import human_duration
 
     s = prepared.summary
@@ -116,6 +162,7 @@ def _describe_plan(prepared, stderr: bool = True) -> None:
     title = (
         f"{prepared.name}: {s.pending} message(s), delay {prepared.delay}s, "
         f"about {human_duration(prepared.estimate_seconds)}"
+        + (f", starting {start_at:%Y-%m-%d %H:%M %Z}" if start_at is not None else "")
     )
     table(title, ["session", "messages"], rows, stderr=stderr)
 
@@ -158,8 +205,9 @@ class _Reporter:
             info(text)
 
 
-def _run(campaign_id: int):
-    """Run the campaign with Ctrl-C/SIGTERM turned into a clean pause (a second Ctrl-C abandons)."""
+def _run(campaign_id: int, window=None):
+    """Run the campaign with Ctrl-C/SIGTERM turned into a clean pause (a second Ctrl-C abandons);
+    outside the sending WINDOW it says so and waits for the opening."""
     import signal
     import threading
 
@@ -167,6 +215,7 @@ def _run(campaign_id: int):
     from nexus_blast.store import campaigns as store
 
     state = current()
+    _say_if_window_closed(state.settings(), window)
     counts = store.counts(state.db(), campaign_id)
     stop = threading.Event()
 
@@ -182,7 +231,7 @@ def _run(campaign_id: int):
     reporter = _Reporter(counts.sent + counts.failed + counts.skipped + counts.unfinished)
     try:
         with reporter:  # duck-typed campaigns.sender.Events
-            return run_campaign(state.settings(), state.paths.db, campaign_id, stop_event=stop, events=reporter)
+            return run_campaign(state.settings(), state.paths.db, campaign_id, stop_event=stop, events=reporter, window=window)
     except KeyboardInterrupt:  # the second Ctrl-C: the runner paused the campaign before this
         from nexus_blast.errors import Interrupted
 
@@ -193,6 +242,22 @@ def _run(campaign_id: int):
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
+
+
+def _say_if_window_closed(settings, window) -> None:
+    from datetime import UTC, datetime
+
+    from nexus_blast.campaigns.timing import describe_window, timezone
+
+    if window is None:
+        return
+    local = datetime.now(UTC).astimezone(timezone(settings))
+    if not window.is_open(local):
+        info(
+            f"outside the sending window ({describe_window(settings)}): waiting until "
+            f"{window.next_open(local):%Y-%m-%d %H:%M}; Ctrl-C pauses it. To send later without "
+            "a waiting process use --at (sent by run-due/worker); --ignore-window sends now"
+        )
 
 
 def _print_outcome(outcome, json: bool, extra: dict | None = None) -> None:
@@ -213,42 +278,100 @@ def _print_outcome(outcome, json: bool, extra: dict | None = None) -> None:
 
 @campaign_app.command("list")
 def list_(json: JsonOpt = False) -> None:
-    """Every campaign with its progress."""
+    """Every campaign with its progress, scheduled time and next send time."""
     from nexus_blast.campaigns.report import summaries
 
-    docs = summaries(current().db())
+    state = current()
+    docs = summaries(state.db())
     if json:
         print_json([{k: d[k] for k in _LIST_FIELDS} for d in docs])
         return
     if not docs:
         info("no campaigns yet (start one with: blast send FILE --message TEXT)")
         return
-    table(None, ["id", "name", "status", "sent", "failed", "skipped", "pending", "delivered", "read", "scheduled"],
-          [[d["campaign"], d["name"], d["status"], d["sent"], d["failed"], d["skipped"], d["pending"],
-            d["delivered"], d["read"], d["scheduled_at"] or ""] for d in docs])
+    nexts = _next_sends(state.settings(), state.db())
+    # Narrow enough for 80 columns; `campaign show ID` and --json have every count.
+    settings = state.settings()
+    table(None, ["id", "name", "status", "progress", "scheduled", "next send"],
+          [[d["campaign"], d["name"], d["status"], _progress(d), _local(settings, d["scheduled_at"]),
+            _local(settings, nexts.get(d["campaign"]))] for d in docs])
 
 
 _LIST_FIELDS = ("campaign", "status", "sent", "failed", "skipped", "pending", "name", "scheduled_at", "delivered", "read")
 
 
+def _progress(doc: dict) -> str:
+    """`30/40 75%` (sent, failed and skipped are done), `, 2 failed` when some failed."""
+    done = doc["sent"] + doc["failed"] + doc["skipped"]
+    total = done + doc["pending"]
+    text = f"{done}/{total} {100 * done // total if total else 100}%"
+    return text + (f", {doc['failed']} failed" if doc["failed"] else "")
+
+
+def _next_sends(settings, db) -> dict[int, str]:
+    from datetime import UTC, datetime
+
+    from nexus_blast.campaigns.timing import next_send_at
+    from nexus_blast.store import campaigns as store
+    from nexus_blast.store.db import iso
+
+    now = datetime.now(UTC)
+    out = {}
+    for campaign in store.list_campaigns(db):
+        moment = next_send_at(settings, campaign, now)
+        if moment is not None:
+            out[campaign.id] = iso(moment)
+    return out
+
+
+def _local(settings, stamp: str | None) -> str:
+    """An ISO UTC timestamp in general.timezone, short: `21:53` today, `26/11 09:00` this year,
+    else `26/11/2027 09:00`."""
+    if not stamp:
+        return ""
+    from datetime import datetime
+
+    from nexus_blast.campaigns.timing import timezone
+
+    tz = timezone(settings)
+    moment, today = datetime.fromisoformat(stamp).astimezone(tz), datetime.now(tz).date()
+    if moment.date() == today:
+        return f"{moment:%H:%M}"
+    return f"{moment:%d/%m %H:%M}" if moment.year == today.year else f"{moment:%d/%m/%Y %H:%M}"
+
+
 @campaign_app.command("show")
 def show(campaign_id: IdArg, json: JsonOpt = False) -> None:
-    """One campaign: status, counts, reason, sessions."""
+    """One campaign: status, counts, reason, sessions, scheduled and next send time."""
     from nexus_blast.campaigns.report import get, summary
     from nexus_blast.store import campaigns as store
 
-    db = current().db()
-    doc = summary(get(db, campaign_id), store.counts(db, campaign_id))
+    state = current()
+    db = state.db()
+    campaign = get(db, campaign_id)
+    doc = summary(campaign, store.counts(db, campaign_id))
+    doc["next_send_at"] = _next_sends(state.settings(), db).get(campaign_id)
+    doc["resume_on_due"] = campaign.resume_on_due
+    doc["ignore_window"] = bool(campaign.options.get("ignore_window"))
+    if campaign.lease_owner:
+        doc["lease_owner"], doc["lease_expires_at"] = campaign.lease_owner, campaign.lease_expires_at
     if json:
         print_json(doc)
         return
     table(f"campaign {campaign_id}", ["", ""], [[k, ", ".join(v) if isinstance(v, list) else v] for k, v in doc.items()])
 
 
+AtOpt = Annotated[Optional[str], typer.Option(
+    "--resume-at", help="Resume it then, by blast run-due / blast worker (same forms as send --at).", show_default=False,
+)]
+
+
 @campaign_app.command("pause")
-def pause(campaign_id: IdArg, json: JsonOpt = False) -> None:
-    """Pause a campaign (a running `blast send` stops after its message in flight)."""
-    _change(campaign_id, "paused", "paused by user", json)
+def pause(campaign_id: IdArg, resume_at: AtOpt = None, json: JsonOpt = False) -> None:
+    """Pause a campaign (a running send, run-due or worker stops after its message in flight);
+    with --resume-at, run-due or the worker continues it at that time."""
+    at = _resolve_at(resume_at)
+    _change(campaign_id, "paused", "paused by user" + (f" until {at:%Y-%m-%d %H:%M %Z}" if at else ""), json, at)
 
 
 @campaign_app.command("cancel")
@@ -257,37 +380,77 @@ def cancel(campaign_id: IdArg, yes: YesOpt = False, json: JsonOpt = False) -> No
     _change(campaign_id, "cancelled", "cancelled by user", json)
 
 
-def _change(campaign_id: int, status: str, reason: str, json: bool) -> None:
+def _resolve_at(text: str | None):
+    if text is None:
+        return None
+    from nexus_blast.campaigns.timing import resolve_at
+
+    return resolve_at(current().settings(), text)
+
+
+def _change(campaign_id: int, status: str, reason: str, json: bool, resume_at=None) -> None:
     from nexus_blast.campaigns.report import get
     from nexus_blast.campaigns.runner import outcome_of
     from nexus_blast.domain.messages import CAMPAIGN_TRANSITIONS, CampaignStatus, SkipReason
     from nexus_blast.store import campaigns as store
+    from nexus_blast.store.db import iso
 
     db = current().db()
     campaign = get(db, campaign_id)
     if CampaignStatus(status) not in CAMPAIGN_TRANSITIONS[CampaignStatus(campaign.status)]:
         raise InputError(f"campaign {campaign_id} is {campaign.status}: it cannot be {status}")
     store.set_campaign_status(db, campaign_id, status, reason=reason)
+    if status == "paused":
+        if resume_at is not None:
+            store.set_due_at(db, campaign_id, iso(resume_at))
+        else:  # a person's pause holds until a person resumes (or sets --resume-at)
+            store.set_resume_on_due(db, campaign_id, False)
     if status == "cancelled":
         store.skip_pending(db, campaign_id, str(SkipReason.CANCELLED))
-    _print_outcome(outcome_of(db, campaign_id), json)
+    outcome = outcome_of(db, campaign_id)
+    _print_outcome(outcome, json, extra={"scheduled_at": iso(resume_at)} if resume_at else None)
 
 
 @campaign_app.command("resume")
-def resume(campaign_id: IdArg, yes: YesOpt = False, json: JsonOpt = False) -> None:
+def resume(
+    campaign_id: IdArg,
+    at: Annotated[Optional[str], typer.Option("--at", help="Do not run now: run-due / the worker resumes it then (same forms as send --at).", show_default=False)] = None,
+    yes: YesOpt = False,
+    json: JsonOpt = False,
+) -> None:
     """Continue a paused or interrupted campaign exactly where it stopped (unknown outcomes are
-    checked with WAHA first, never resent blindly)."""
+    checked with WAHA first, never resent blindly); a scheduled one starts now. With --at, leave
+    it to run-due / the worker at that time. Outside the sending window it waits for the opening."""
     from nexus_blast.campaigns.report import get
+    from nexus_blast.campaigns.timing import window_for
     from nexus_blast.domain.messages import RESUMABLE
 
-    campaign = get(current().db(), campaign_id)
+    state = current()
+    campaign = get(state.db(), campaign_id)
     if campaign.status not in RESUMABLE:
         raise InputError(f"campaign {campaign_id} is {campaign.status}: nothing to resume")
+    if at is not None:
+        _resume_later(campaign, _resolve_at(at), yes, json)
+        return
     confirm(f"Resume campaign {campaign_id} ({campaign.name})?", yes)
-    outcome = _run(campaign_id)
+    outcome = _run(campaign_id, window_for(state.settings(), campaign))
     _print_outcome(outcome, json)
     if outcome.exit_code:
         raise typer.Exit(outcome.exit_code)
+
+
+def _resume_later(campaign, at, yes: bool, json: bool) -> None:
+    from nexus_blast.campaigns.runner import outcome_of
+    from nexus_blast.store import campaigns as store
+    from nexus_blast.store.db import iso
+
+    if campaign.status == "running":
+        raise InputError(f"campaign {campaign.id} is running: pause it first (blast campaign pause {campaign.id} --resume-at WHEN)")
+    confirm(f"Resume campaign {campaign.id} ({campaign.name}) at {at:%Y-%m-%d %H:%M %Z}?", yes)
+    db = current().db()
+    store.set_due_at(db, campaign.id, iso(at))
+    _print_outcome(outcome_of(db, campaign.id), json, extra={"scheduled_at": iso(at)})
+    info(f"campaign {campaign.id} resumes at {at:%Y-%m-%d %H:%M %Z} (by blast run-due or blast worker)")
 
 
 @campaign_app.command("report")

@@ -2,8 +2,104 @@
 
 from __future__ import annotations
 
+import time
+from typing import Annotated, Optional
+
 import typer
+
+from nexus_blast.cli.output import info, print_json
+from nexus_blast.cli.state import current
+
+
+def run_due(
+    max_seconds: Annotated[Optional[float], typer.Option("--max-seconds", min=1, help="Pause whatever is still running (resumable by the next run) so this exits within N seconds: for cron, e.g. 55.", show_default=False)] = None,
+    json: Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")] = False,
+) -> None:
+    """Run every campaign whose time has come, then exit (cron: every minute; safe to start twice)."""
+    started = time.monotonic()
+    from datetime import UTC, datetime
+
+    from nexus_blast.store.db import iso
+    from nexus_blast.store.due import anything_due
+
+    state = current()
+    if not anything_due(state.paths.db, iso(datetime.now(UTC))):  # the every-minute case: stay light
+        if json:
+            print_json({"campaigns": []})
+        return
+    from nexus_blast.campaigns.scheduler import Scheduler, deadline_for, worst_exit_code
+
+    scheduler = Scheduler(state.settings(), state.paths.db, deadline=deadline_for(max_seconds, started), log=info)
+    with _stop_on_signals(scheduler.stop_event):
+        try:
+            outcomes = scheduler.run_due()
+        finally:
+            scheduler.close()
+    if json:
+        print_json({"campaigns": [o.as_dict() for o in outcomes]})
+    else:
+        for o in outcomes:
+            typer.echo(
+                f"campaign {o.campaign_id} {o.status}: {o.sent} sent, {o.failed} failed, {o.skipped} skipped, {o.pending} pending"
+                + (f" ({o.reason})" if o.reason else "")
+            )
+    code = worst_exit_code(outcomes)
+    if code:
+        raise typer.Exit(code)
+
+
+def worker(
+    poll: Annotated[Optional[float], typer.Option("--poll", min=0.05, help="Seconds between looks for due campaigns (default: scheduler.poll_interval).", show_default=False)] = None,
+) -> None:
+    """Run due campaigns continuously (systemd); SIGTERM/SIGINT pause the running one cleanly
+    (the next worker or run-due continues it) and exit 0."""
+    from nexus_blast.campaigns.scheduler import Scheduler
+
+    state = current()
+    settings = state.settings()
+    interval = poll or settings.scheduler.poll_interval
+    scheduler = Scheduler(settings, state.paths.db, log=info)
+    info(
+        f"worker {scheduler.owner}: polling every {interval:g}s, lease {settings.scheduler.lease_seconds}s, "
+        f"window {settings.sending.window} {settings.sending.days} ({settings.general.timezone})"
+    )
+    with _stop_on_signals(scheduler.stop_event):
+        try:
+            scheduler.serve(interval)
+        finally:
+            scheduler.close()
+    info("worker stopped")
+
+
+class _stop_on_signals:
+    """SIGTERM/SIGINT → a threading.Event the runs watch (clean pause); a second one abandons the
+    message in flight (KeyboardInterrupt: exit 130, it is checked with WAHA on resume)."""
+
+    def __init__(self, event) -> None:
+        self.event = event
+        self.previous: dict = {}
+
+    def _on_signal(self, signum, frame) -> None:
+        if self.event.is_set():
+            raise KeyboardInterrupt
+        self.event.set()
+        info("stopping: the running campaign pauses after its message in flight; the next run continues it")
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self.previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        return self.event
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("run-due")(run_due)
+    app.command("worker")(worker)

@@ -57,6 +57,9 @@ class Campaign:
     started_at: str | None
     finished_at: str | None
     updated_at: str
+    resume_on_due: bool = False  # paused, to be continued by run-due/worker once scheduled_at has come
+    lease_owner: str | None = None
+    lease_expires_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,8 @@ def _campaign(row: sqlite3.Row) -> Campaign:
         delay_min=row["delay_min"], delay_max=row["delay_max"], options=json.loads(row["options"] or "{}"),
         source=row["source"], scheduled_at=row["scheduled_at"], status_reason=row["status_reason"],
         created_at=row["created_at"], started_at=row["started_at"], finished_at=row["finished_at"],
-        updated_at=row["updated_at"],
+        updated_at=row["updated_at"], resume_on_due=bool(row["resume_on_due"]),
+        lease_owner=row["lease_owner"], lease_expires_at=row["lease_expires_at"],
     )
 
 
@@ -206,6 +210,58 @@ def set_campaign_status(db, campaign_id: int, new: str, *, reason: str | None = 
         args.append(now)
     cursor = conn.execute(
         f"UPDATE campaigns SET {', '.join(sets)} WHERE id = ? AND status = ?", (*args, campaign_id, current)
+    )
+    return cursor.rowcount == 1
+
+
+def schedule_campaign(db, campaign_id: int, at: str) -> bool:
+    """A confirmed `send --at`: the campaign (stored paused, awaiting confirmation, so no scheduler
+    could pick it up half-confirmed) becomes `scheduled` at AT (ISO UTC)."""
+    cursor = _conn(db).execute(
+        """UPDATE campaigns SET status = 'scheduled', scheduled_at = ?, status_reason = '', resume_on_due = 0,
+                                 updated_at = ?
+           WHERE id = ? AND status = 'paused'""",
+        (at, utcnow(), campaign_id),
+    )
+    return cursor.rowcount == 1
+
+
+def set_due_at(db, campaign_id: int, at: str) -> bool:
+    """Run a scheduled campaign at AT instead, or resume a paused one at AT (resume_on_due)."""
+    cursor = _conn(db).execute(
+        """UPDATE campaigns SET scheduled_at = ?, resume_on_due = (status = 'paused'), updated_at = ?
+           WHERE id = ? AND status IN ('scheduled', 'paused')""",
+        (at, utcnow(), campaign_id),
+    )
+    return cursor.rowcount == 1
+
+
+def set_resume_on_due(db, campaign_id: int, value: bool) -> None:
+    _conn(db).execute(
+        "UPDATE campaigns SET resume_on_due = ?, updated_at = ? WHERE id = ?", (int(value), utcnow(), campaign_id)
+    )
+
+
+def pause_for_later(db, campaign_id: int, reason: str) -> bool:
+    """running → paused with resume_on_due set: the scheduler stopped it (deadline, shutdown) and
+    the next run-due/worker continues it. Conditional: a campaign paused or cancelled meanwhile by
+    a person keeps that decision."""
+    check_campaign_transition("running", "paused")
+    cursor = _conn(db).execute(
+        """UPDATE campaigns SET status = 'paused', status_reason = ?, resume_on_due = 1, updated_at = ?
+           WHERE id = ? AND status = 'running'""",
+        (reason, utcnow(), campaign_id),
+    )
+    return cursor.rowcount == 1
+
+
+def park(db, campaign_id: int, reason: str) -> bool:
+    """A campaign the scheduler cannot run (its sessions were removed...): paused, not due any
+    more, with REASON, so cron does not fail on it every minute."""
+    cursor = _conn(db).execute(
+        """UPDATE campaigns SET status = 'paused', status_reason = ?, resume_on_due = 0, updated_at = ?
+           WHERE id = ? AND status IN ('scheduled', 'paused', 'running')""",
+        (reason, utcnow(), campaign_id),
     )
     return cursor.rowcount == 1
 

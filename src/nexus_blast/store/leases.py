@@ -29,6 +29,28 @@ def try_claim(db, campaign_id: int, owner: str, now: str, until: str) -> bool:
     return cursor.rowcount == 1
 
 
+def claim_due(db, campaign_id: int, owner: str, now: str, until: str) -> bool:
+    """Take the lease only while the campaign is still due (checked in the same UPDATE): a campaign
+    paused by a person, completed, or claimed by another process a moment ago is left alone."""
+    cursor = db.execute(
+        f"""UPDATE campaigns SET lease_owner = :owner, lease_expires_at = :until
+            WHERE id = :id AND ({_DUE})
+              AND (lease_owner IS NULL OR lease_owner = :owner OR lease_expires_at IS NULL
+                   OR lease_expires_at <= :now)""",
+        {"owner": owner, "until": until, "id": campaign_id, "now": now},
+    )
+    return cursor.rowcount == 1
+
+
+def take_over(db, campaign_id: int, dead_owner: str, owner: str, until: str) -> bool:
+    """Take the lease from DEAD_OWNER (known dead) if it still holds it."""
+    cursor = db.execute(
+        "UPDATE campaigns SET lease_owner = ?, lease_expires_at = ? WHERE id = ? AND lease_owner = ?",
+        (owner, until, campaign_id, dead_owner),
+    )
+    return cursor.rowcount == 1
+
+
 def renew(db, campaign_id: int, owner: str, until: str) -> bool:
     """Extend our lease; False when it was lost (taken over after expiry)."""
     cursor = db.execute(

@@ -1,0 +1,180 @@
+"""`run-due` and `worker`: find the campaigns whose time has come, claim each one's lease and run
+it (one at a time per process, so two campaigns on one session never double its pace).
+
+Due (store/leases.py): `scheduled` and its time has come; `paused` with resume_on_due and its time
+has come; `running` with an expired lease (its process died: the runner reconciles first). A due
+campaign outside its sending window is not started; it is reported with the window's next opening.
+Claims are conditional UPDATEs, so two schedulers started together never run one campaign twice.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from nexus_blast.campaigns.lease import CampaignBusy, new_owner
+from nexus_blast.campaigns.runner import CampaignOutcome, outcome_of, run_campaign
+from nexus_blast.campaigns.sender import Events
+from nexus_blast.campaigns.timing import timezone, window_for
+from nexus_blast.errors import BlastError
+from nexus_blast.store import campaigns as store
+from nexus_blast.store import leases
+from nexus_blast.store.db import iso
+from nexus_blast.store.due import anything_due
+
+STOP_MARGIN = 5.0  # seconds kept for the message in flight and the exit after a --max-seconds stop
+
+
+def deadline_for(max_seconds: float | None, started: float) -> float | None:
+    """The monotonic instant at which a run limited to MAX_SECONDS (counted from STARTED) asks its
+    campaign to pause: MAX_SECONDS minus a margin (a quarter of it when short), so the process has
+    exited by then."""
+    if max_seconds is None:
+        return None
+    return started + max_seconds - min(STOP_MARGIN, max_seconds / 4)
+
+
+class _Notices(Events):
+    """Sender notices, prefixed with the campaign, to LOG."""
+
+    def __init__(self, campaign_id: int, log: Callable[[str], None]) -> None:
+        self.campaign_id = campaign_id
+        self.log = log
+
+    def notice(self, text: str) -> None:
+        self.log(f"campaign {self.campaign_id}: {text}")
+
+
+class Scheduler:
+    """Runs due campaigns for one process (one lease owner)."""
+
+    def __init__(
+        self,
+        settings,
+        db_path,
+        *,
+        stop_event: threading.Event | None = None,
+        deadline: float | None = None,
+        log: Callable[[str], None] = lambda text: None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.settings = settings
+        self.db_path = Path(db_path)
+        self._db = None
+        self.owner = new_owner()
+        self.stop_event = stop_event or threading.Event()
+        self.deadline = deadline
+        self.log = log
+        self.clock = clock
+        self._waiting: dict[int, str] = {}  # campaign → the window opening already announced
+
+    @property
+    def db(self):
+        """Opened on first need: an idle worker on a fresh machine creates (and locks) nothing."""
+        if self._db is None:
+            from nexus_blast.store.db import open_database
+
+            self._db = open_database(self.db_path)
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.conn.close()
+            self._db = None
+
+    def stopping(self) -> bool:
+        return self.stop_event.is_set() or (self.deadline is not None and time.monotonic() >= self.deadline)
+
+    def due(self) -> list[int]:
+        now = iso(self.clock())
+        if self._db is None and not anything_due(self.db_path, now):  # plain sqlite3, read-only
+            return []
+        return leases.due_campaign_ids(self.db, now)
+
+    def run_due(self) -> list[CampaignOutcome]:
+        """Every campaign due now (and any that comes due meanwhile), each tried once; then return."""
+        tried: set[int] = set()
+        outcomes: list[CampaignOutcome] = []
+        while not self.stopping():
+            ids = [cid for cid in self.due() if cid not in tried]
+            if not ids:
+                break
+            tried.add(ids[0])
+            outcome = self.step(ids[0])
+            if outcome is not None:
+                outcomes.append(outcome)
+        return outcomes
+
+    def serve(self, poll_interval: float) -> list[CampaignOutcome]:
+        """The worker: run due campaigns until STOP_EVENT is set; poll every POLL_INTERVAL seconds
+        when idle. Returns what it ran (the last run is paused, resumable, when stopped)."""
+        outcomes: list[CampaignOutcome] = []
+        while not self.stopping():
+            ran = False
+            for cid in self.due():
+                if self.stopping():
+                    break
+                outcome = self.step(cid)
+                if outcome is not None and outcome.next_send_at is None:
+                    outcomes.append(outcome)
+                    ran = True
+                    break  # look again: something else may have come due meanwhile
+            if not ran:
+                self.stop_event.wait(poll_interval)
+        return outcomes
+
+    def step(self, campaign_id: int) -> CampaignOutcome | None:
+        """Run one due campaign if it is ours to run; None when another process has it."""
+        campaign = store.get_campaign(self.db, campaign_id)
+        if campaign is None:
+            return None
+        window = window_for(self.settings, campaign)
+        now = self.clock()
+        local = now.astimezone(timezone(self.settings))
+        if window is not None and not window.is_open(local):
+            return self._outside_window(campaign_id, window.next_open(local))
+        self._waiting.pop(campaign_id, None)
+        until = iso(now + timedelta(seconds=self.settings.scheduler.lease_seconds))
+        if not leases.claim_due(self.db, campaign_id, self.owner, iso(now), until):
+            return None
+        self.log(f"campaign {campaign_id} ({campaign.name}): starting ({campaign.status} → running)")
+        try:
+            outcome = run_campaign(
+                self.settings, self.db_path, campaign_id, owner=self.owner, window=window,
+                stop_event=self.stop_event, deadline=self.deadline, auto_resume=True,
+                events=_Notices(campaign_id, self.log),
+            )
+        except CampaignBusy:
+            return None
+        except BlastError as exc:
+            return self._cannot_run(campaign_id, exc)
+        self.log(
+            f"campaign {campaign_id} {outcome.status}: {outcome.sent} sent, {outcome.failed} failed, "
+            f"{outcome.skipped} skipped, {outcome.pending} pending" + (f" ({outcome.reason})" if outcome.reason else "")
+        )
+        return outcome
+
+    def _outside_window(self, campaign_id: int, opens: datetime) -> CampaignOutcome:
+        when = iso(opens)
+        if self._waiting.get(campaign_id) != when:
+            self._waiting[campaign_id] = when
+            self.log(f"campaign {campaign_id}: outside the sending window until {opens:%Y-%m-%d %H:%M %Z}")
+        return outcome_of(self.db, campaign_id, reason="outside the sending window", next_send_at=when)
+
+    def _cannot_run(self, campaign_id: int, exc: BlastError) -> CampaignOutcome:
+        """Park it (paused, not due) so cron does not fail on it every minute; say why."""
+        reason = f"could not run: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")
+        parked = store.park(self.db, campaign_id, reason)
+        leases.release(self.db, campaign_id, self.owner)
+        if not parked:  # finished or cancelled a moment ago: nothing was wrong with it
+            return outcome_of(self.db, campaign_id)
+        self.log(f"campaign {campaign_id}: {reason}")
+        return outcome_of(self.db, campaign_id, reason=reason, error_code=int(exc.exit_code))
+
+
+def worst_exit_code(outcomes: list[CampaignOutcome]) -> int:
+    """The highest exit code of the runs (0 when nothing ran): 130 > 3 > 2 > 1 > 0."""
+    return max((o.exit_code for o in outcomes), default=0)
