@@ -128,6 +128,19 @@ def test_run_due_with_nothing_at_all_is_quiet(blast, blast_home):
     assert blast("run-due", "--json").json() == {"campaigns": []}
 
 
+def test_run_due_fast_path_forms_and_option_errors(blast, blast_home, tmp_path):
+    other = tmp_path / "elsewhere.db"
+    for args in (["--db", str(other), "run-due", "--json"], [f"--db={other}", "run-due", "--max-seconds=55", "--json"],
+                 ["run-due", "--json", "--max-seconds", "1.5"]):
+        result = blast(*args)
+        assert (result.exit_code, result.json()) == (0, {"campaigns": []}), args
+    assert not other.exists()
+    for args in (["run-due", "--max-seconds", "0"], ["run-due", "--max-seconds", "soon"], ["run-due", "--bogus"]):
+        result = blast(*args, "--json")
+        assert result.exit_code == 2 and result.json()["error"]["code"] == 2, args
+    assert blast("run-due", "--help").stdout.startswith("Usage:")
+
+
 def test_scheduled_dry_run_and_human_output(blast, sandbox, setup, blast_home):
     csv = setup(sandbox, n=3)
     dry = blast("send", csv, "-m", "Oi {{nome}}", "--at", "tomorrow 09:00", "--dry-run", "--json")

@@ -73,6 +73,9 @@ def main(argv: list[str] | None = None) -> None:
     from typer._click import exceptions as click_exc
 
     args = list(sys.argv[1:] if argv is None else argv)
+    if schedule.nothing_due_fast(args):  # cron's every-minute run-due: no Typer parsing (pydantic)
+        sys.stdout.flush()
+        sys.exit(0)
     json_mode = "--json" in args
     debug = "--debug" in args
     command = typer.main.get_command(app)

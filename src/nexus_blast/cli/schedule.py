@@ -48,6 +48,53 @@ def run_due(
         raise typer.Exit(code)
 
 
+def nothing_due_fast(args: list[str]) -> bool:
+    """Cron's every-minute case, answered before Typer parses anything (its option coercion imports
+    pydantic, ~60 ms): `blast [--config P] [--db P] run-due [--json] [--max-seconds N]` with nothing
+    due prints what `run-due` would and returns True. Any other form returns False (Typer runs)."""
+    from pathlib import Path
+
+    options: dict[str, str] = {}
+    flags: set[str] = set()
+    command = None
+    it = iter(args)
+    for token in it:
+        name, eq, value = token.partition("=")
+        if command is None and name in ("--config", "--db") or command and name == "--max-seconds":
+            options[name] = value if eq else next(it, "")
+            if not options[name]:
+                return False
+        elif command is None and token == "run-due":
+            command = token
+        elif command and token == "--json":
+            flags.add(token)
+        else:
+            return False
+    if command is None or not _valid_max_seconds(options.get("--max-seconds")):
+        return False
+    from datetime import UTC, datetime
+
+    from nexus_blast.paths import resolve_paths
+    from nexus_blast.store.db import iso
+    from nexus_blast.store.due import anything_due
+
+    config, db = (Path(options[k]) if options.get(k) else None for k in ("--config", "--db"))
+    if anything_due(resolve_paths(config, db).db, iso(datetime.now(UTC))):
+        return False
+    if "--json" in flags:
+        print_json({"campaigns": []})
+    return True
+
+
+def _valid_max_seconds(text: str | None) -> bool:
+    if text is None:
+        return True
+    try:
+        return float(text) >= 1
+    except ValueError:
+        return False
+
+
 def worker(
     poll: Annotated[Optional[float], typer.Option("--poll", min=0.05, help="Seconds between looks for due campaigns (default: scheduler.poll_interval).", show_default=False)] = None,
 ) -> None:
