@@ -1,0 +1,274 @@
+"""`blast send`: plan, confirm, then run in the foreground (or schedule with --at); and the
+foreground run shared with `campaign resume` (progress, signals, sending window notice)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from nexus_blast.cli.output import confirm, info, print_json, stdin_is_tty, table
+from nexus_blast.cli.state import current
+from nexus_blast.errors import InputError
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+
+def send(
+    file: Annotated[Optional[str], typer.Argument(metavar="FILE", help="CSV of contacts, or - for stdin.", show_default=False)] = None,
+    list_name: Annotated[Optional[str], typer.Option("--list", help="Send to an imported contact list instead of a file.", show_default=False)] = None,
+    message: Annotated[Optional[str], typer.Option("--message", "-m", help="Message template: {{coluna}}, {{coluna|padrão}}, {Olá|Oi}.", show_default=False)] = None,
+    message_file: Annotated[Optional[Path], typer.Option("--message-file", help="Read the message template from this UTF-8 file.", show_default=False)] = None,
+    image: Annotated[Optional[str], typer.Option("--image", help="JPEG/PNG/WebP file or http(s) URL; the message becomes its caption.", show_default=False)] = None,
+    session: Annotated[Optional[str], typer.Option("--session", help="Sessions to send from, comma-separated (default: all configured).", show_default=False)] = None,
+    delay: Annotated[Optional[str], typer.Option("--delay", help="Seconds between two sends of one session, MIN-MAX (default: sending.delay).", show_default=False)] = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="Campaign name (default: source and time).", show_default=False)] = None,
+    include_landlines: Annotated[bool, typer.Option("--include-landlines", help="Send to landlines too (default: contacts.include_landlines).")] = False,
+    phone_column: Annotated[Optional[str], typer.Option("--phone-column", help="Column holding the phone (default: detected by name).", show_default=False)] = None,
+    at: Annotated[Optional[str], typer.Option("--at", help="Schedule instead of sending now: ISO 8601 (no offset = general.timezone), 09:00, 'tomorrow 09:00', +2h. Sent by blast run-due / blast worker.", show_default=False)] = None,
+    ignore_window: Annotated[bool, typer.Option("--ignore-window", help="Send at any hour and day (ignore sending.window/days) for this campaign.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Render and plan everything; store nothing, send nothing.")] = False,
+    preview: Annotated[int, typer.Option("--preview", min=0, help="Messages shown by --dry-run.")] = 5,
+    yes: YesOpt = False,
+    json: JsonOpt = False,
+) -> None:
+    """Send a campaign: one personalised message per contact, paced, spread over sessions."""
+    from nexus_blast.campaigns.create import SendRequest, prepare
+    from nexus_blast.campaigns.timing import resolve_at, window_for
+    from nexus_blast.store import campaigns as store
+
+    text = _message_text(message, message_file)
+    if not dry_run and not yes and not stdin_is_tty():
+        confirm("send the campaign?", yes)  # fails at once: nothing to ask without a terminal
+    state = current()
+    settings = state.settings()
+    start_at = resolve_at(settings, at) if at is not None else None
+    db = state.db()
+    request = SendRequest(
+        message=text, source=file, list_name=list_name, image=image,
+        sessions=[s.strip() for s in session.split(",") if s.strip()] if session else None,
+        delay=delay, name=name, include_landlines=include_landlines, phone_column=phone_column, preview=preview,
+        ignore_window=ignore_window,
+    )
+    window = window_for(settings, ignore=ignore_window)
+    prepared = prepare(settings, db, request, dry_run=dry_run, window=window, start_at=start_at)
+    if dry_run:
+        _print_plan(prepared, json, start_at)
+        return
+    confirmed = False
+    try:
+        _describe_plan(prepared, start_at=start_at)
+        verb = f"Schedule for {start_at:%Y-%m-%d %H:%M %Z}" if start_at else "Send"
+        confirm(f"{verb} {prepared.summary.pending} message(s) from {len(prepared.sessions)} session(s)?", yes)
+        if start_at is not None:
+            _schedule(db, prepared.campaign_id, start_at)
+        confirmed = True
+    finally:
+        if not confirmed:
+            store.delete_campaign(db, prepared.campaign_id)
+    rejected = prepared.summary.rejected_total
+    extra = {"rejected": rejected, "rejected_by_reason": dict(prepared.summary.rejected)}
+    if start_at is not None:
+        _print_scheduled(prepared, start_at, json, extra)
+        if rejected:
+            raise typer.Exit(1)
+        return
+    outcome = run_foreground(prepared.campaign_id, window)
+    print_outcome(outcome, json, extra=extra)
+    code = outcome.exit_code or (1 if rejected else 0)
+    if code:
+        raise typer.Exit(code)
+
+
+def _schedule(db, campaign_id: int, start_at) -> None:
+    from nexus_blast.store import campaigns as store
+    from nexus_blast.store.db import iso
+
+    store.schedule_campaign(db, campaign_id, iso(start_at))
+
+
+def _print_scheduled(prepared, start_at, json: bool, extra: dict) -> None:
+    from nexus_blast.store.db import iso
+
+    s = prepared.summary
+    doc = {
+        "campaign": prepared.campaign_id, "status": "scheduled", "sent": 0, "failed": 0,
+        "skipped": s.skipped_total, "pending": s.pending, "scheduled_at": iso(start_at),
+    } | extra
+    if json:
+        print_json(doc)
+    else:
+        typer.echo(
+            f"campaign {prepared.campaign_id} scheduled for {start_at:%Y-%m-%d %H:%M %Z}: "
+            f"{s.pending} message(s), {s.skipped_total} skipped"
+        )
+    info("it is sent by `blast run-due` (cron) or `blast worker`; see: blast campaign list")
+
+
+def _message_text(message: str | None, message_file: Path | None) -> str:
+    if (message is None) == (message_file is None):
+        raise InputError("give the message with --message TEXT or --message-file FILE (one of them)")
+    if message is not None:
+        return message
+    try:
+        return message_file.read_text(encoding="utf-8").strip("\n")
+    except FileNotFoundError:
+        raise InputError(f"{message_file}: no such message file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{message_file}: not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(f"{message_file}: cannot read ({exc.strerror})") from None
+
+
+def _plan_doc(prepared) -> dict:
+    s = prepared.summary
+    return {
+        "campaign": None, "status": "dry_run", "sent": 0, "failed": 0, "skipped": s.skipped_total,
+        "pending": s.pending, "dry_run": True, "name": prepared.name, "sessions": dict(s.per_session),
+        "delay": str(prepared.delay), "estimated_seconds": round(prepared.estimate_seconds, 1),
+        "skipped_by_reason": dict(s.skipped), "rejected": s.rejected_total, "rejected_by_reason": dict(s.rejected),
+        "sticky": s.sticky,
+        "preview": [{"row": p.row, "phone": p.phone, "session": p.session, "text": p.text} for p in s.preview],
+    }
+
+
+def _print_plan(prepared, json: bool, start_at=None) -> None:
+    if json:
+        doc = _plan_doc(prepared)
+        if start_at is not None:
+            from nexus_blast.store.db import iso
+
+            doc["scheduled_at"] = iso(start_at)
+        print_json(doc)
+        return
+    _describe_plan(prepared, stderr=False, start_at=start_at)
+    for p in prepared.summary.preview:
+        typer.echo(f"\n--- row {p.row} → {p.phone} via {p.session}\n{p.text}")
+    typer.echo("\ndry run: nothing stored, nothing sent")
+
+
+def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
+    from nexus_blast.campaigns.estimate import human_duration
+
+    s = prepared.summary
+    rows = [[name, count] for name, count in s.per_session.items()]
+    rows.append(["skipped (" + ", ".join(f"{k} {v}" for k, v in s.skipped.items()) + ")" if s.skipped else "skipped", s.skipped_total])
+    rows.append(["rejected rows (" + ", ".join(f"{k} {v}" for k, v in s.rejected.items()) + ")" if s.rejected else "rejected rows", s.rejected_total])
+    title = (
+        f"{prepared.name}: {s.pending} message(s), delay {prepared.delay}s, "
+        f"about {human_duration(prepared.estimate_seconds)}"
+        + (f", starting {start_at:%Y-%m-%d %H:%M %Z}" if start_at is not None else "")
+    )
+    table(title, ["session", "messages"], rows, stderr=stderr)
+
+
+class _Reporter:
+    """Progress for people: a rich bar on a terminal (stderr), notices as lines otherwise."""
+
+    def __init__(self, total: int) -> None:
+        self.bar = None
+        if sys.stderr.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            from nexus_blast.cli.output import console
+
+            self.bar = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("sent {task.fields[sent]} · failed {task.fields[failed]} · skipped {task.fields[skipped]}"),
+                TimeRemainingColumn(), console=console(stderr=True), transient=False,
+            )
+            self.task = self.bar.add_task("sending", total=total, sent=0, failed=0, skipped=0)
+
+    def __enter__(self):
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def progress(self, tally) -> None:
+        if self.bar is not None:
+            done = tally.sent + tally.failed + tally.skipped
+            self.bar.update(self.task, completed=done, sent=tally.sent, failed=tally.failed, skipped=tally.skipped)
+
+    def notice(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.console.print(text)
+        else:
+            info(text)
+
+
+def run_foreground(campaign_id: int, window=None):
+    """Run the campaign with Ctrl-C/SIGTERM turned into a clean pause (a second Ctrl-C abandons);
+    outside the sending WINDOW it says so and waits for the opening."""
+    import signal
+    import threading
+
+    from nexus_blast.campaigns.runner import run_campaign, resume_hint
+    from nexus_blast.store import campaigns as store
+
+    state = current()
+    _say_if_window_closed(state.settings(), window)
+    counts = store.counts(state.db(), campaign_id)
+    stop = threading.Event()
+
+    def on_signal(signum, frame) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        info(f"stopping after the message in flight; resume later with: {resume_hint(campaign_id)}")
+
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        handlers = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    reporter = _Reporter(counts.sent + counts.failed + counts.skipped + counts.unfinished)
+    try:
+        with reporter:  # duck-typed campaigns.sender.Events
+            return run_campaign(state.settings(), state.paths.db, campaign_id, stop_event=stop, events=reporter, window=window)
+    except KeyboardInterrupt:  # the second Ctrl-C: the runner paused the campaign before this
+        from nexus_blast.errors import Interrupted
+
+        raise Interrupted(
+            f"campaign {campaign_id} paused; a message in flight is checked with WAHA on resume",
+            hint=f"resume with: {resume_hint(campaign_id)}",
+        ) from None
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+
+
+def _say_if_window_closed(settings, window) -> None:
+    from datetime import UTC, datetime
+
+    from nexus_blast.campaigns.timing import describe_window, timezone
+
+    if window is None:
+        return
+    local = datetime.now(UTC).astimezone(timezone(settings))
+    if not window.is_open(local):
+        info(
+            f"outside the sending window ({describe_window(settings)}): waiting until "
+            f"{window.next_open(local):%Y-%m-%d %H:%M}; Ctrl-C pauses it. To send later without "
+            "a waiting process use --at (sent by run-due/worker); --ignore-window sends now"
+        )
+
+
+def print_outcome(outcome, json: bool, extra: dict | None = None) -> None:
+    doc = outcome.as_dict() | (extra or {})
+    if json:
+        print_json(doc)
+    else:
+        typer.echo(
+            f"campaign {outcome.campaign_id} {outcome.status}: {outcome.sent} sent, {outcome.failed} failed, "
+            f"{outcome.skipped} skipped, {outcome.pending} pending"
+        )
+    if outcome.reason:
+        info(f"campaign {outcome.campaign_id} {outcome.status}: {outcome.reason}")
+    if not json:
+        if extra and extra.get("rejected"):
+            info(f"{extra['rejected']} row(s) rejected before sending (see: blast validate FILE --rejects REJ.csv)")
