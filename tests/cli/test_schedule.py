@@ -294,8 +294,10 @@ def test_max_seconds_pauses_resumably_and_the_next_run_due_continues(blast, sand
 
 def test_run_due_outside_the_window_waits_and_ignore_window_sends(blast, sandbox, setup, blast_home):
     csv = setup(sandbox, n=3, sending={"window": _closed_window(), "days": "mon-sun"})
-    blast("send", csv, "-m", "Oi {{nome}}", "--at", "+1s", "--yes")
-    blast("send", csv, "-m", "Olá {{nome}}", "--at", "+1s", "--ignore-window", "--yes")
+    first = blast("send", csv, "-m", "Oi {{nome}}", "--at", "+1s", "--yes", "--json")
+    assert first.json()["next_send_at"] > first.json()["scheduled_at"] and "outside the sending window" in first.stderr
+    second = blast("send", csv, "-m", "Olá {{nome}}", "--at", "+1s", "--ignore-window", "--yes", "--json")
+    assert second.json()["next_send_at"] == second.json()["scheduled_at"]
     time.sleep(1.1)
     result = blast("run-due", "--json")
     assert result.exit_code == 0, result.stderr

@@ -106,7 +106,7 @@ def show(campaign_id: IdArg, json: JsonOpt = False) -> None:
 
 
 AtOpt = Annotated[Optional[str], typer.Option(
-    "--resume-at", help="Resume it then, by blast run-due / blast worker (same forms as send --at).", show_default=False,
+    "--resume-at", metavar="WHEN", help="Resume it then, by blast run-due / blast worker (same forms as send --at).", show_default=False,
 )]
 
 
@@ -158,7 +158,7 @@ def _change(campaign_id: int, status: str, reason: str, json: bool, resume_at=No
 @campaign_app.command("resume")
 def resume(
     campaign_id: IdArg,
-    at: Annotated[Optional[str], typer.Option("--at", help="Do not run now: run-due / the worker resumes it then (same forms as send --at).", show_default=False)] = None,
+    at: Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help="Do not run now: run-due / the worker resumes it then (same forms as send --at).", show_default=False)] = None,
     yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:

@@ -12,7 +12,7 @@ from nexus_blast.cli.state import current
 
 
 def run_due(
-    max_seconds: Annotated[Optional[float], typer.Option("--max-seconds", min=1, help="Pause whatever is still running (resumable by the next run) so this exits within N seconds: for cron, e.g. 55.", show_default=False)] = None,
+    max_seconds: Annotated[Optional[float], typer.Option("--max-seconds", min=1, metavar="N", help="Pause whatever is still running (resumable by the next run) so this exits within N seconds: for cron, e.g. 55.", show_default=False)] = None,
     json: Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")] = False,
 ) -> None:
     """Run every campaign whose time has come, then exit (cron: every minute; safe to start twice)."""
@@ -30,7 +30,7 @@ def run_due(
     from nexus_blast.campaigns.scheduler import Scheduler, deadline_for, worst_exit_code
 
     scheduler = Scheduler(state.settings(), state.paths.db, deadline=deadline_for(max_seconds, started), log=info)
-    with _stop_on_signals(scheduler.stop_event):
+    with _StopOnSignals(scheduler.stop_event):
         try:
             outcomes = scheduler.run_due()
         finally:
@@ -96,7 +96,7 @@ def _valid_max_seconds(text: str | None) -> bool:
 
 
 def worker(
-    poll: Annotated[Optional[float], typer.Option("--poll", min=0.05, help="Seconds between looks for due campaigns (default: scheduler.poll_interval).", show_default=False)] = None,
+    poll: Annotated[Optional[float], typer.Option("--poll", min=0.05, metavar="SECONDS", help="Seconds between looks for due campaigns (default: scheduler.poll_interval).", show_default=False)] = None,
 ) -> None:
     """Run due campaigns continuously (systemd); SIGTERM/SIGINT pause the running one cleanly
     (the next worker or run-due continues it) and exit 0."""
@@ -110,7 +110,7 @@ def worker(
         f"worker {scheduler.owner}: polling every {interval:g}s, lease {settings.scheduler.lease_seconds}s, "
         f"window {settings.sending.window} {settings.sending.days} ({settings.general.timezone})"
     )
-    with _stop_on_signals(scheduler.stop_event):
+    with _StopOnSignals(scheduler.stop_event):
         try:
             scheduler.serve(interval)
         finally:
@@ -118,7 +118,7 @@ def worker(
     info("worker stopped")
 
 
-class _stop_on_signals:
+class _StopOnSignals:
     """SIGTERM/SIGINT → a threading.Event the runs watch (clean pause); a second one abandons the
     message in flight (KeyboardInterrupt: exit 130, it is checked with WAHA on resume)."""
 

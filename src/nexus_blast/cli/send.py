@@ -28,7 +28,7 @@ def send(
     name: Annotated[Optional[str], typer.Option("--name", help="Campaign name (default: source and time).", show_default=False)] = None,
     include_landlines: Annotated[bool, typer.Option("--include-landlines", help="Send to landlines too (default: contacts.include_landlines).")] = False,
     phone_column: Annotated[Optional[str], typer.Option("--phone-column", help="Column holding the phone (default: detected by name).", show_default=False)] = None,
-    at: Annotated[Optional[str], typer.Option("--at", help="Schedule instead of sending now: ISO 8601 (no offset = general.timezone), 09:00, 'tomorrow 09:00', +2h. Sent by blast run-due / blast worker.", show_default=False)] = None,
+    at: Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help="Schedule instead of sending now: ISO 8601 (no offset = general.timezone), 09:00, 'tomorrow 09:00', +2h. Sent by blast run-due / blast worker.", show_default=False)] = None,
     ignore_window: Annotated[bool, typer.Option("--ignore-window", help="Send at any hour and day (ignore sending.window/days) for this campaign.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Render and plan everything; store nothing, send nothing.")] = False,
     preview: Annotated[int, typer.Option("--preview", min=0, help="Messages shown by --dry-run.")] = 5,
@@ -72,7 +72,7 @@ def send(
     rejected = prepared.summary.rejected_total
     extra = {"rejected": rejected, "rejected_by_reason": dict(prepared.summary.rejected)}
     if start_at is not None:
-        _print_scheduled(prepared, start_at, json, extra)
+        _print_scheduled(prepared, start_at, json, extra, window)
         if rejected:
             raise typer.Exit(1)
         return
@@ -90,14 +90,19 @@ def _schedule(db, campaign_id: int, start_at) -> None:
     store.schedule_campaign(db, campaign_id, iso(start_at))
 
 
-def _print_scheduled(prepared, start_at, json: bool, extra: dict) -> None:
+def _print_scheduled(prepared, start_at, json: bool, extra: dict, window) -> None:
+    from nexus_blast.campaigns.timing import window_opens
     from nexus_blast.store.db import iso
 
     s = prepared.summary
+    opens = window_opens(window, start_at, start_at.tzinfo)
     doc = {
         "campaign": prepared.campaign_id, "status": "scheduled", "sent": 0, "failed": 0,
         "skipped": s.skipped_total, "pending": s.pending, "scheduled_at": iso(start_at),
+        "next_send_at": iso(opens),
     } | extra
+    if opens > start_at:
+        info(f"{start_at:%Y-%m-%d %H:%M} is outside the sending window: sending starts {opens.astimezone(start_at.tzinfo):%Y-%m-%d %H:%M}")
     if json:
         print_json(doc)
     else:
