@@ -112,7 +112,7 @@ def test_end_to_end_sandbox_acks_reach_campaign_show(blast, blast_home, make_san
     sandbox = make_sandbox(sessions=("s1",), ack_delay=0.02)
     write_config(
         blast_home,
-        '[sending]\ndelay = "0-0"\nlookup_delay = "0-0"\nwindow = "00:00-23:59"\ndays = "mon-sun"\n'
+        '[sending]\ndelay = "0-0"\nlookup_delay = "0-0"\nwindow = "00:00-24:00"\ndays = "mon-sun"\n'
         '[retry]\nbackoff_initial = 0.01\nbackoff_max = 0.05\n',
     )
     port = _free_port()

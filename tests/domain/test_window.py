@@ -61,3 +61,12 @@ def test_next_open_is_open_and_not_before_now(day, hh, mm):
     nxt = w.next_open(now)
     assert nxt >= now
     assert w.is_open(nxt)
+
+
+def test_all_day_window():
+    w = Window.parse("00:00-24:00", "mon-sun")
+    assert all(w.is_open(at(d, h, m)) for d in range(7) for h in (0, 12, 23) for m in (0, 59))
+    assert w.is_open(datetime(2026, 11, 23, 23, 59, 59, 999999, tzinfo=SP))
+    weekdays = Window.parse("00:00-24:00", "mon-fri")
+    assert not weekdays.is_open(at(5, 12))
+    assert weekdays.next_open(at(5, 12)) == at(7, 0)

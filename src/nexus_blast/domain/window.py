@@ -6,13 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+END_OF_DAY = time.max  # "24:00"
 
 
 def parse_window(text: str) -> tuple[time, time]:
-    """`"08:00-20:00"`; the end may be before the start (window crosses midnight)."""
+    """`"08:00-20:00"`; the end may be before the start (window crosses midnight); `24:00` is the
+    end of the day (`"00:00-24:00"`: all day)."""
     try:
         start_s, end_s = (p.strip() for p in text.split("-"))
-        start, end = time.fromisoformat(start_s), time.fromisoformat(end_s)
+        start = time.fromisoformat(start_s)
+        end = END_OF_DAY if end_s in ("24:00", "24:00:00") else time.fromisoformat(end_s)
     except ValueError:
         raise ValueError(f"window {text!r} is not HH:MM-HH:MM") from None
     if start == end:
@@ -59,7 +62,7 @@ class Window:
         the day it opens on."""
         t = now.timetz().replace(tzinfo=None)
         if self.start < self.end:
-            return now.weekday() in self.days and self.start <= t < self.end
+            return now.weekday() in self.days and self.start <= t and (t < self.end or self.end == END_OF_DAY)
         if t >= self.start:
             return now.weekday() in self.days
         if t < self.end:
