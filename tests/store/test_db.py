@@ -45,3 +45,16 @@ def test_anything_due_fast_path(tmp_path):
     )
     assert anything_due(path, "2026-01-01T08:59:59.000+00:00") is False
     assert anything_due(path, "2026-01-01T09:00:00.000+00:00") is True
+
+
+def test_processes_creating_the_database_at_once_all_succeed(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "new.db"
+    code = "import sys; from nexus_blast.store.db import open_database; open_database(__import__('pathlib').Path(sys.argv[1])).conn.close()"
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(path)], stderr=subprocess.PIPE) for _ in range(8)]
+    errors = [p.communicate(timeout=60)[1].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0] * 8, errors
+    db = open_database(path)
+    assert db["_sqlite_migrations"].count == len(__import__("nexus_blast.store.migrations", fromlist=["m"]).migrations._migrations)

@@ -44,9 +44,20 @@ def open_database(path: Path):
 
     from nexus_blast.store.migrations import migrations
 
-    db = sqlite_utils.Database(connect(path))
+    conn = connect(path)
+    db = sqlite_utils.Database(conn)
     try:
-        migrations.apply(db)
+        if migrations.pending(db):
+            # One writer migrates; a process starting at the same instant waits, then finds nothing to do.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                migrations.apply(db)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
     except sqlite3.DatabaseError as exc:
+        conn.close()
         raise ConfigError(f"{path}: not a nexus_blast database ({exc})") from None
     return db
