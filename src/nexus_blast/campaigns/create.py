@@ -1,11 +1,12 @@
-"""`blast send` before the first send: options checked, contacts validated, every message rendered
-and stored with its session (or, for a dry run, only counted and previewed)."""
+"""`blast send` before the first send: options checked, contacts validated, AI variants written
+(with --ai-brief), every message rendered and stored with its session (or, for a dry run, only
+counted and previewed)."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from nexus_blast.campaigns.media import Image, check_image
 from nexus_blast.campaigns.planner import PlanOptions, PlanSummary, plan_messages
 from nexus_blast.contacts.validation import Checked, resolve_options, validate_rows
 from nexus_blast.domain.pacing import DelayRange, parse_delay
-from nexus_blast.domain.templates import parse_template
+from nexus_blast.domain.templates import TemplateError, parse_template
 from nexus_blast.domain.window import Window
 from nexus_blast.errors import ConfigError, DependencyError, InputError
 from nexus_blast.store import campaigns as store
@@ -22,13 +23,24 @@ from nexus_blast.store import contacts as contacts_store
 from nexus_blast.store.db import iso
 
 AWAITING = "awaiting confirmation"
+VARIANT_SEPARATOR = "\n---\n"  # between AI variants in the campaign's stored template
+AI_HINT = "or draft the text with: blast copy BRIEF --placeholders COLUMNS -o msg.txt, edit it, then send with --message-file msg.txt"
+
+
+@dataclass(frozen=True)
+class AIBrief:
+    """`send --ai-brief`: the AI writes VARIANTS messages from BRIEF, rotated across recipients."""
+
+    brief: str
+    variants: int = 3
+    provider: str | None = None  # None: the default provider
 
 
 @dataclass(frozen=True)
 class SendRequest:
-    """What `blast send` was asked to do."""
+    """What `blast send` was asked to do: MESSAGE (a template), or AI to write the variants."""
 
-    message: str
+    message: str = ""
     source: str | None = None  # CSV path or "-"
     list_name: str | None = None
     image: str | None = None
@@ -39,6 +51,7 @@ class SendRequest:
     phone_column: str | None = None
     preview: int = 5
     ignore_window: bool = False  # send at any hour and day (stored in the campaign's options)
+    ai: AIBrief | None = None  # when set, MESSAGE is unused
 
 
 @dataclass
@@ -50,6 +63,7 @@ class Prepared:
     image: Image | None
     summary: PlanSummary
     estimate_seconds: float
+    variants: list[str] = field(default_factory=list)  # the AI-written messages, when --ai-brief
 
 
 def resolve_sessions(settings, wanted: list[str] | None) -> list[str]:
@@ -86,13 +100,14 @@ def prepare(
     start_at: datetime | None = None,
 ) -> Prepared:
     """Validate and render everything; store the campaign (status paused, awaiting confirmation)
-    unless DRY_RUN. Any error leaves the database untouched. WINDOW and START_AT (a scheduled
-    start) only shape the duration estimate."""
+    unless DRY_RUN. Any error leaves the database untouched (AI generations are still recorded in
+    ai_generations, dry run included). WINDOW and START_AT (a scheduled start) only shape the
+    duration estimate."""
     rng = rng or random.Random()
     now = now or datetime.now(UTC)
     sessions = resolve_sessions(settings, request.sessions)
     delay = resolve_delay(request.delay or settings.sending.delay)
-    template = parse_template(request.message)
+    template = parse_template(request.message) if request.ai is None else None
     image = check_image(request.image, max_mib=settings.sending.max_image_mib) if request.image else None
     if image is not None and not dry_run:
         _refuse_core_servers(settings, sessions)
@@ -108,9 +123,14 @@ def prepare(
     )
     optouts = contacts_store.optout_phones(db)
     summary = PlanSummary()
-    columns, rows, closer, source_label = _open_source(db, request, options, optouts)
+    columns, rows, closer, source_label, phone_column = _open_source(db, request, options, optouts)
+    variants: list[str] = []
     try:
-        bound = template.bind(columns)
+        if request.ai is None:
+            bound = [template.bind(columns)]
+        else:  # after every local check, so a bad option costs no AI call
+            variants = _write_variants(settings, db, request.ai, columns, phone_column)
+            bound = [_bind_variant(text, number, columns) for number, text in enumerate(variants, 1)]
         messages = plan_messages(
             rows, bound, plan_options,
             last_senders=lambda phones: store.last_senders(db, phones), rng=rng, summary=summary,
@@ -122,17 +142,22 @@ def prepare(
                 pass
         else:
             campaign_id = store.create_campaign(
-                db, name=name, template=request.message, sessions=sessions, delay=(delay.low, delay.high),
-                messages=messages, image=image.as_dict() if image else None, source=source_label,
+                db, name=name, template=VARIANT_SEPARATOR.join(variants) or request.message, sessions=sessions,
+                delay=(delay.low, delay.high), messages=messages, image=image.as_dict() if image else None, source=source_label,
                 options={
                     "typing": settings.sending.typing,
                     "ignore_window": request.ignore_window,
                     "include_landlines": options.include_landlines,
                     "rejected": summary.rejected_total,
                     "rejected_by_reason": dict(summary.rejected),
-                },
+                }
+                | (_ai_options(settings, request.ai, variants) if variants else {}),
                 status="paused", status_reason=AWAITING,
             )
+    except TemplateError as exc:
+        if not variants:
+            raise
+        raise TemplateError(exc.message, hint="; ".join(filter(None, (exc.hint, AI_HINT)))) from None
     finally:
         closer()
     if summary.pending == 0 and summary.skipped_total == 0:
@@ -140,7 +165,28 @@ def prepare(
             store.delete_campaign(db, campaign_id)
         raise InputError(f"{source_label}: no valid contact to send to ({summary.rejected_total} rejected rows)")
     estimate = _estimate(settings, db, summary, sessions, delay, start_at or now, window)
-    return Prepared(campaign_id, name, sessions, delay, image, summary, estimate)
+    return Prepared(campaign_id, name, sessions, delay, image, summary, estimate, variants)
+
+
+def _write_variants(settings, db, ai: AIBrief, columns: list[str], phone_column: str | None) -> list[str]:
+    """The AI's variants for AI.brief; the contacts' columns (not the phone) are its placeholders."""
+    from nexus_blast.ai.copywriter import PLACEHOLDER_NAME_RE, generate_variants
+
+    allowed = [c for c in columns if c != phone_column and PLACEHOLDER_NAME_RE.match(c)]
+    return generate_variants(settings, db, ai.brief, provider=ai.provider, n=ai.variants, placeholders=allowed)
+
+
+def _bind_variant(text: str, number: int, columns: list[str]):
+    try:
+        return parse_template(text).bind(columns)
+    except TemplateError as exc:
+        raise TemplateError(f"AI variant {number}: {exc.message}", hint=exc.hint) from None
+
+
+def _ai_options(settings, ai: AIBrief, variants: list[str]) -> dict:
+    from nexus_blast.ai.providers import default_name
+
+    return {"ai": {"brief": ai.brief, "provider": ai.provider or default_name(settings), "variants": variants}}
 
 
 def settings_tz(settings):
@@ -150,7 +196,7 @@ def settings_tz(settings):
 
 
 def _open_source(db, request: SendRequest, options, optouts: set[str]):
-    """(columns, checked rows, close function, label) for a CSV file or an imported list."""
+    """(columns, checked rows, close function, label, phone column) for a CSV file or an imported list."""
     if (request.source is None) == (request.list_name is None):
         raise InputError("give a CSV FILE or --list NAME (one of them)")
     if request.list_name is not None:
@@ -162,13 +208,16 @@ def _open_source(db, request: SendRequest, options, optouts: set[str]):
         if first is None:
             raise InputError(f"contact list {request.list_name!r} is empty")
         columns = list(first[2])
-        return columns, _list_rows(db, request.list_name, optouts), (lambda: None), f"list:{request.list_name}"
+        from nexus_blast.contacts.reader import detect_phone_column
+
+        rows = _list_rows(db, request.list_name, optouts)
+        return columns, rows, (lambda: None), f"list:{request.list_name}", detect_phone_column(columns)
     from nexus_blast.contacts.reader import read_rows
 
     source = read_rows(request.source, phone_column=request.phone_column)
     rows = validate_rows(source, options=options, optouts=optouts)
     label = "stdin" if request.source == "-" else Path(request.source).name
-    return list(source.columns), rows, source.close, label
+    return list(source.columns), rows, source.close, label, source.phone_column
 
 
 def _list_rows(db, list_name: str, optouts: set[str]) -> Iterator[Checked]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from nexus_blast.contacts.validation import Checked
@@ -26,6 +26,7 @@ class PreviewItem:
     phone: str
     session: str
     text: str
+    variant: int = 1  # which message variant (1-based) when there are several
 
 
 @dataclass
@@ -37,6 +38,7 @@ class PlanSummary:
     skipped: Counter = field(default_factory=Counter)  # reason -> count
     rejected: Counter = field(default_factory=Counter)  # validation reason -> count
     per_session: Counter = field(default_factory=Counter)
+    per_variant: Counter = field(default_factory=Counter)  # variant (1-based) -> pending messages
     sticky: int = 0
     typing_seconds: Counter = field(default_factory=Counter)  # session -> summed typing pauses
     preview: list[PreviewItem] = field(default_factory=list)
@@ -78,7 +80,7 @@ class SessionBalancer:
 
 def plan_messages(
     rows: Iterable[Checked],
-    template: BoundTemplate,
+    template: BoundTemplate | Sequence[BoundTemplate],
     options: PlanOptions,
     *,
     last_senders: Callable[[list[str]], dict[str, str]],
@@ -87,7 +89,13 @@ def plan_messages(
 ) -> Iterator[NewMessage]:
     """Yield one NewMessage per contact worth a row (pending, or skipped with a reason); rejected
     rows (bad or duplicate numbers) only count in SUMMARY. Raises TemplateError at the first
-    contact whose message cannot be rendered."""
+    contact whose message cannot be rendered.
+
+    Several TEMPLATEs (e.g. AI variants) rotate: the n-th pending message uses template n mod k,
+    so they are spread evenly and the choice depends only on the input order."""
+    templates = (template,) if isinstance(template, BoundTemplate) else tuple(template)
+    if not templates:
+        raise ValueError("plan_messages needs at least one template")
     balancer = SessionBalancer(options.sessions, options.weights)
     allowed = set(options.sessions)
     seen_optouts: set[str] = set()
@@ -99,7 +107,7 @@ def plan_messages(
         phones = [c.e164 for c in chunk if c.reason is None and c.e164]
         previous = last_senders(phones) if phones else {}
         for checked in chunk:
-            message = _plan_one(checked, previous, allowed, balancer, template, options, rng, summary, seen_optouts)
+            message = _plan_one(checked, previous, allowed, balancer, templates, options, rng, summary, seen_optouts)
             if message is None:
                 continue
             seq += 1
@@ -114,7 +122,7 @@ def plan_messages(
     yield from flush()
 
 
-def _plan_one(checked, previous, allowed, balancer, template, options, rng, summary, seen_optouts) -> dict | None:
+def _plan_one(checked, previous, allowed, balancer, templates, options, rng, summary, seen_optouts) -> dict | None:
     reason = checked.reason
     if reason == "opted_out":
         if checked.e164 in seen_optouts:
@@ -127,7 +135,8 @@ def _plan_one(checked, previous, allowed, balancer, template, options, rng, summ
         return None
     if checked.kind == "landline" and not options.include_landlines:
         return _skipped(checked, SkipReason.LANDLINE, summary)
-    text = template.render(checked.fields, rng, row=checked.row)
+    variant = summary.pending % len(templates)
+    text = templates[variant].render(checked.fields, rng, row=checked.row)
     sticky = previous.get(checked.e164)
     if sticky in allowed:
         balancer.take(sticky)
@@ -137,10 +146,11 @@ def _plan_one(checked, previous, allowed, balancer, template, options, rng, summ
         session = balancer.pick()
     summary.pending += 1
     summary.per_session[session] += 1
+    summary.per_variant[variant + 1] += 1
     if options.typing_cps:
         summary.typing_seconds[session] += typing_pause(text, options.typing_cps)
     if len(summary.preview) < options.preview:
-        summary.preview.append(PreviewItem(checked.row, checked.e164, session, text))
+        summary.preview.append(PreviewItem(checked.row, checked.e164, session, text, variant + 1))
     return {"row": checked.row, "phone": checked.e164, "text": text, "fields": checked.fields, "session": session}
 
 

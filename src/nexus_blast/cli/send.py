@@ -22,6 +22,9 @@ def send(
     list_name: Annotated[Optional[str], typer.Option("--list", help="Send to an imported contact list instead of a file.", show_default=False)] = None,
     message: Annotated[Optional[str], typer.Option("--message", "-m", help="Message template: {{coluna}}, {{coluna|padrão}}, {Olá|Oi}.", show_default=False)] = None,
     message_file: Annotated[Optional[Path], typer.Option("--message-file", help="Read the message template from this UTF-8 file.", show_default=False)] = None,
+    ai_brief: Annotated[Optional[str], typer.Option("--ai-brief", metavar="TEXT", help="Have AI write the message from this brief instead (variants rotate across contacts; they may use the contact columns as {{coluna}}).", show_default=False)] = None,
+    ai_variants: Annotated[Optional[int], typer.Option("--ai-variants", metavar="N", min=1, max=10, help="How many AI variants to write and rotate (with --ai-brief; default 3).", show_default=False)] = None,
+    ai_provider: Annotated[Optional[str], typer.Option("--ai-provider", metavar="NAME", help="AI provider for --ai-brief (default: the default one; see: blast ai list).", show_default=False)] = None,
     image: Annotated[Optional[str], typer.Option("--image", help="JPEG/PNG/WebP file or http(s) URL; the message becomes its caption.", show_default=False)] = None,
     session: Annotated[Optional[str], typer.Option("--session", help="Sessions to send from, comma-separated (default: all configured).", show_default=False)] = None,
     delay: Annotated[Optional[str], typer.Option("--delay", help="Seconds between two sends of one session, MIN-MAX (default: sending.delay).", show_default=False)] = None,
@@ -40,7 +43,8 @@ def send(
     from nexus_blast.campaigns.timing import resolve_at, window_for
     from nexus_blast.store import campaigns as store
 
-    text = _message_text(message, message_file)
+    ai = _ai_brief(message, message_file, ai_brief, ai_variants, ai_provider)
+    text = _message_text(message, message_file) if ai is None else ""
     if not dry_run and not yes and not stdin_is_tty():
         confirm("send the campaign?", yes)  # fails at once: nothing to ask without a terminal
     state = current()
@@ -51,15 +55,16 @@ def send(
         message=text, source=file, list_name=list_name, image=image,
         sessions=[s.strip() for s in session.split(",") if s.strip()] if session else None,
         delay=delay, name=name, include_landlines=include_landlines, phone_column=phone_column, preview=preview,
-        ignore_window=ignore_window,
+        ignore_window=ignore_window, ai=ai,
     )
     window = window_for(settings, ignore=ignore_window)
     prepared = prepare(settings, db, request, dry_run=dry_run, window=window, start_at=start_at)
     if dry_run:
-        _print_plan(prepared, json, start_at)
+        _print_plan(prepared, json, start_at, ai)
         return
     confirmed = False
     try:
+        _show_variants(prepared, ai, stderr=True)
         _describe_plan(prepared, start_at=start_at)
         verb = f"Schedule for {start_at:%Y-%m-%d %H:%M %Z}" if start_at else "Send"
         confirm(f"{verb} {prepared.summary.pending} message(s) from {len(prepared.sessions)} session(s)?", yes)
@@ -71,6 +76,8 @@ def send(
             store.delete_campaign(db, prepared.campaign_id)
     rejected = prepared.summary.rejected_total
     extra = {"rejected": rejected, "rejected_by_reason": dict(prepared.summary.rejected)}
+    if prepared.variants:
+        extra["variants"] = prepared.variants
     if start_at is not None:
         _print_scheduled(prepared, start_at, json, extra, window)
         if rejected:
@@ -113,9 +120,36 @@ def _print_scheduled(prepared, start_at, json: bool, extra: dict, window) -> Non
     info("it is sent by `blast run-due` (cron) or `blast worker`; see: blast campaign list")
 
 
+def _ai_brief(message, message_file, brief: str | None, variants: int | None, provider: str | None):
+    """The AIBrief for --ai-brief (None without it); refused with --message/--message-file."""
+    from nexus_blast.campaigns.create import AIBrief
+
+    if brief is None:
+        if variants is not None or provider is not None:
+            raise InputError("--ai-variants and --ai-provider go with --ai-brief TEXT")
+        return None
+    if message is not None or message_file is not None:
+        raise InputError("give the message with --message, --message-file or --ai-brief (one of them)")
+    if not brief.strip():
+        raise InputError("--ai-brief is empty", hint='describe the campaign: --ai-brief "promoção de ..."')
+    return AIBrief(brief=brief, variants=variants or 3, provider=provider)
+
+
+def _show_variants(prepared, ai, stderr: bool) -> None:
+    """The AI's variants, numbered, before the plan (the preview says which one each contact gets)."""
+    if not prepared.variants:
+        return
+    echo = info if stderr else typer.echo
+    for number, text in enumerate(prepared.variants, 1):
+        count = prepared.summary.per_variant[number]
+        echo(f"--- AI variant {number} ({len(text)} chars, {count} contact(s)) ---\n{text}\n")
+    if len(prepared.variants) < ai.variants:
+        echo(f"only {len(prepared.variants)} of {ai.variants} AI variants passed the checks; rotating those")
+
+
 def _message_text(message: str | None, message_file: Path | None) -> str:
     if (message is None) == (message_file is None):
-        raise InputError("give the message with --message TEXT or --message-file FILE (one of them)")
+        raise InputError("give the message with --message TEXT, --message-file FILE or --ai-brief TEXT (one of them)")
     if message is not None:
         return message
     try:
@@ -137,10 +171,21 @@ def _plan_doc(prepared) -> dict:
         "skipped_by_reason": dict(s.skipped), "rejected": s.rejected_total, "rejected_by_reason": dict(s.rejected),
         "sticky": s.sticky,
         "preview": [{"row": p.row, "phone": p.phone, "session": p.session, "text": p.text} for p in s.preview],
-    }
+    } | _variants_doc(prepared)
 
 
-def _print_plan(prepared, json: bool, start_at=None) -> None:
+def _variants_doc(prepared) -> dict:
+    """`variants` (the AI's texts) and, in each preview item, which one it uses (1-based)."""
+    if not prepared.variants:
+        return {}
+    preview = [
+        {"row": p.row, "phone": p.phone, "session": p.session, "variant": p.variant, "text": p.text}
+        for p in prepared.summary.preview
+    ]
+    return {"variants": prepared.variants, "preview": preview}
+
+
+def _print_plan(prepared, json: bool, start_at=None, ai=None) -> None:
     if json:
         doc = _plan_doc(prepared)
         if start_at is not None:
@@ -149,10 +194,12 @@ def _print_plan(prepared, json: bool, start_at=None) -> None:
             doc["scheduled_at"] = iso(start_at)
         print_json(doc)
         return
+    _show_variants(prepared, ai, stderr=False)
     _describe_plan(prepared, stderr=False, start_at=start_at)
     for p in prepared.summary.preview:
-        typer.echo(f"\n--- row {p.row} → {p.phone} via {p.session}\n{p.text}")
-    typer.echo("\ndry run: nothing stored, nothing sent")
+        variant = f" (AI variant {p.variant})" if prepared.variants else ""
+        typer.echo(f"\n--- row {p.row} → {p.phone} via {p.session}{variant}\n{p.text}")
+    typer.echo("\ndry run: nothing stored, nothing sent" + (" (the AI generations are logged)" if prepared.variants else ""))
 
 
 def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
