@@ -10,7 +10,10 @@ import pytest
 
 from tests.campaigns.helpers import configure, e164, write_contacts
 
-LIST_KEYS = {"campaign", "status", "sent", "failed", "skipped", "pending", "name", "scheduled_at", "delivered", "read"}
+LIST_KEYS = {
+    "campaign", "status", "sent", "failed", "skipped", "pending", "name", "scheduled_at", "delivered", "read",
+    "delivered_rate", "read_rate",
+}
 
 
 @pytest.fixture
@@ -44,6 +47,37 @@ def test_list_and_show_json_shapes(blast, sent_campaign):
     assert LIST_KEYS <= set(shown.json()) and shown.json()["sessions"] == ["s1", "s2"]
     assert "Black" in blast("campaign", "list").stdout
     assert blast("campaign", "show", str(sent_campaign)).exit_code == 0
+
+
+def test_delivered_and_read_counts_and_rates(blast, sent_campaign, blast_home, tmp_path):
+    from nexus_blast.store.db import open_database
+    from nexus_blast.store.delivery import delivery_summary
+
+    with sqlite3.connect(blast_home / "blast.db") as conn:  # receipts as the webhook or sync would store them
+        conn.execute("UPDATE messages SET delivered_at = sent_at WHERE seq <= 3")
+        conn.execute("UPDATE messages SET read_at = sent_at WHERE seq = 1")
+    expected = {"sent": 4, "delivered": 3, "read": 1, "delivered_rate": 0.75, "read_rate": 0.25}
+    (listed,) = blast("campaign", "list", "--json").json()
+    shown = blast("campaign", "show", str(sent_campaign), "--json").json()
+    assert {k: listed[k] for k in expected} == expected == {k: shown[k] for k in expected}
+    db = open_database(blast_home / "blast.db")
+    assert delivery_summary(db, sent_campaign) == {k: expected[k] for k in ("delivered", "read", "delivered_rate", "read_rate")}
+    db.conn.close()
+    assert "75% · 25%" in blast("campaign", "list").stdout
+    human_show = blast("campaign", "show", str(sent_campaign)).stdout
+    assert "3 (75%)" in human_show and "1 (25%)" in human_show and "_rate" not in human_show
+    # The report keeps one row per contact; -o says the counts and rates on stderr.
+    rows = blast("campaign", "report", str(sent_campaign), "--format", "json").json()
+    assert len(rows) == 4 and sum(bool(r["delivered_at"]) for r in rows) == 3 and sum(bool(r["read_at"]) for r in rows) == 1
+    written = blast("campaign", "report", str(sent_campaign), "-o", tmp_path / "r.csv")
+    assert written.exit_code == 0 and "delivered 3 (75%), read 1 (25%)" in written.stderr
+
+
+def test_rates_are_zero_while_nothing_was_sent(blast, paused_campaign):
+    _, cid = paused_campaign
+    shown = blast("campaign", "show", str(cid), "--json").json()
+    assert (shown["sent"], shown["delivered_rate"], shown["read_rate"]) == (0, 0.0, 0.0)
+    assert blast("campaign", "show", str(cid)).exit_code == 0
 
 
 def test_unknown_campaign_is_exit_2(blast, blast_home):

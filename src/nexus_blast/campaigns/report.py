@@ -21,9 +21,15 @@ def get(db, campaign_id: int) -> store.Campaign:
     return campaign
 
 
+def rate(part: int, sent: int) -> float:
+    """PART's share of SENT messages, 0..1 rounded to 4 places, 0.0 while nothing was sent (the
+    rule of store.delivery.delivery_summary, applied to counts already read)."""
+    return round(part / sent, 4) if sent else 0.0
+
+
 def summary(campaign: store.Campaign, counts: store.Counts) -> dict[str, Any]:
     """CLI.md's fields (`campaign, status, sent, failed, skipped, pending, name, scheduled_at,
-    delivered, read`) plus a few more for people."""
+    delivered, read`), the delivered and read rates, plus a few more for people."""
     return {
         "campaign": campaign.id,
         "status": campaign.status,
@@ -35,6 +41,8 @@ def summary(campaign: store.Campaign, counts: store.Counts) -> dict[str, Any]:
         "scheduled_at": campaign.scheduled_at,
         "delivered": counts.delivered,
         "read": counts.read,
+        "delivered_rate": rate(counts.delivered, counts.sent),
+        "read_rate": rate(counts.read, counts.sent),
         "reason": campaign.status_reason,
         "sessions": campaign.sessions,
         "delay": f"{campaign.delay_min:g}-{campaign.delay_max:g}",

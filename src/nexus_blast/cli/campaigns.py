@@ -34,14 +34,30 @@ def list_(json: JsonOpt = False) -> None:
         info("no campaigns yet (start one with: blast send FILE --message TEXT)")
         return
     nexts = _next_sends(state.settings(), state.db())
-    # Narrow enough for 80 columns; `campaign show ID` and --json have every count.
+    # Narrow enough for 80 columns (rates only); `campaign show ID` and --json have every count.
     settings = state.settings()
-    table(None, ["id", "name", "status", "progress", "scheduled", "next send"],
-          [[d["campaign"], d["name"], d["status"], _progress(d), _local(settings, d["scheduled_at"]),
-            _local(settings, nexts.get(d["campaign"]))] for d in docs])
+    table(None, ["id", "name", "status", "progress", "delivered · read", "scheduled", "next send"],
+          [[d["campaign"], d["name"], d["status"], _progress(d), _rates(d),
+            _local(settings, d["scheduled_at"]), _local(settings, nexts.get(d["campaign"]))] for d in docs])
 
 
-_LIST_FIELDS = ("campaign", "status", "sent", "failed", "skipped", "pending", "name", "scheduled_at", "delivered", "read")
+_LIST_FIELDS = (
+    "campaign", "status", "sent", "failed", "skipped", "pending", "name", "scheduled_at", "delivered", "read",
+    "delivered_rate", "read_rate",
+)
+
+
+def _rates(doc: dict) -> str:
+    """`94% · 50%`: delivered and read shares of the sent messages (`-` before the first send)."""
+    if not doc["sent"]:
+        return "-"
+    return f"{100 * doc['delivered'] // doc['sent']}% · {100 * doc['read'] // doc['sent']}%"
+
+
+def _share(doc: dict, key: str) -> str:
+    """`17 (94%)`: the count and its share of the sent messages (rounded down: 100% means all)."""
+    count = doc[key]
+    return f"{count} ({100 * count // doc['sent']}%)" if doc["sent"] else str(count)
 
 
 def _progress(doc: dict) -> str:
@@ -102,7 +118,9 @@ def show(campaign_id: IdArg, json: JsonOpt = False) -> None:
     if json:
         print_json(doc)
         return
-    table(f"campaign {campaign_id}", ["", ""], [[k, ", ".join(v) if isinstance(v, list) else v] for k, v in doc.items()])
+    human = doc | {"delivered": _share(doc, "delivered"), "read": _share(doc, "read")}
+    rows = [[k, ", ".join(v) if isinstance(v, list) else v] for k, v in human.items() if not k.endswith("_rate")]
+    table(f"campaign {campaign_id}", ["", ""], rows)
 
 
 AtOpt = Annotated[Optional[str], typer.Option(
@@ -204,14 +222,15 @@ def report(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.", show_default=False)] = None,
     yes: YesOpt = False,
 ) -> None:
-    """One row per contact: phone, status, session, message_id, sent_at, delivered_at, read_at, error."""
-    from nexus_blast.campaigns.report import get, write_csv, write_json
+    """One row per contact: phone, status, session, message_id, sent_at, delivered_at, read_at, error
+    (with -o, the delivered and read counts and rates are said on stderr)."""
+    from nexus_blast.campaigns.report import get, summary, write_csv, write_json
     from nexus_blast.store import campaigns as store
 
     if fmt not in ("csv", "json"):
         raise InputError(f"--format {fmt!r}: use csv or json")
     db = current().db()
-    get(db, campaign_id)
+    campaign = get(db, campaign_id)
     write = write_csv if fmt == "csv" else write_json
     rows = store.report_rows(db, campaign_id)
     if output is None:
@@ -230,7 +249,8 @@ def report(
             n = write(rows, handle)
     except OSError as exc:
         raise InputError(f"{output}: cannot write ({exc.strerror})") from None
-    info(f"{n} row(s) written to {output}")
+    doc = summary(campaign, store.counts(db, campaign_id))
+    info(f"{n} row(s) written to {output}; {doc['sent']} sent, delivered {_share(doc, 'delivered')}, read {_share(doc, 'read')}")
 
 
 def register(app: typer.Typer) -> None:
