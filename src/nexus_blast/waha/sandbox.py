@@ -29,7 +29,7 @@ from nexus_blast.waha.sandbox_webhooks import Emitter
 __all__ = ["SandboxConfig", "create_app"]
 
 GROUP_RE = re.compile(r"^[\d-]{6,40}@g\.us$")
-PLUS_ONLY = "The feature is available only in Plus version. https://waha.devlike.pro/docs/how-to/plus-version/"
+PLUS_ONLY = "The feature is available only in Plus version. Check this out: https://waha.devlike.pro/"
 CORE_SESSIONS = (
     "WAHA Core support only 'default' session. If you want to run more then one WhatsApp account - "
     "please get WAHA PLUS version. Check this out: https://waha.devlike.pro/docs/how-to/plus-version/"
@@ -171,7 +171,7 @@ class Sandbox:
         config = body.get("config") or {}
         session = Session(name, config=config if isinstance(config, dict) else {}, status_since=self.world.clock())
         self.world.sessions[name] = session
-        if body.get("start", True):
+        if body.get("start") is True:  # WAHA: `request.start || false` — no start, stays STOPPED
             self.world.start(session)
         return JSONResponse(self.world.info(session), status_code=201)
 
@@ -365,8 +365,13 @@ class Sandbox:
 
 
 async def _nest_404(request: Request, exc) -> Response:
-    """NestJS's answer for a path it has no route for."""
+    """NestJS's answer for a path it has no route for; WAHA's key check runs before routing."""
     path = request.url.path
+    if path.startswith("/api/"):
+        try:
+            request.app.state.sandbox._authorize(request)
+        except Reply as reply:
+            return reply.response
     return JSONResponse({"message": f"Cannot {request.method} {path}", "error": "Not Found", "statusCode": 404}, status_code=404)
 
 
