@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import random
 import threading
+import time
 from datetime import datetime
 
 import pytest
@@ -294,3 +295,29 @@ def test_classify_waha_errors():
         (e.WahaBadRequest("x"), "permanent"),
     ]
     assert [classify(exc) for exc, _ in table] == [kind for _, kind in table]
+
+
+def test_send_accepted_just_after_the_client_timeout_is_not_resent(make_sandbox, campaign):
+    """A send request hangs past the client timeout and WAHA accepts it a moment later: the chat
+    must not be read back at once (nothing there yet → back to pending → resent → duplicate)."""
+    sb = make_sandbox(sessions=("s1",))
+    settings, db_path, cid = campaign({"s1": sb.url}, 2)
+    db = open_database(db_path)
+    for m in store.messages_in(db, cid, "pending"):  # known recipients: no look-up requests
+        store.put_recipient(db, m.phone, True, digits_chat(m.phone))
+    db.conn.close()
+
+    class HangSecondSend:
+        def progress(self, tally):
+            if tally.sent == 1 and not getattr(self, "armed", False):
+                self.armed = True
+                sb.faults(session="s1", hang_seconds=2.5, hang_count=1)  # client timeout is 2.0 s
+
+        def notice(self, text):
+            pass
+
+    outcome = run_campaign(settings, db_path, cid, events=HangSecondSend())
+    assert (outcome.sent, outcome.failed, outcome.pending) == (2, 0, 0)
+    time.sleep(1.0)  # past the end of the hang: a late acceptance would show up now
+    chats = [m["chatId"] for m in sb.sent()]
+    assert len(chats) == 2 == len(set(chats)), chats

@@ -56,6 +56,10 @@ class Failover:
         kind = classify(exc)
         attempts = message.attempts + 1
         if kind == "unknown":
+            await self._pause(self.config.settle)  # the abandoned request may still go out
+            if self._halt.is_set():
+                lane.unknown.append(message.id)  # stays `sending`: the resume reconciles it
+                return
             sending = store.get_message(self.db, message.id)
             try:
                 found = await find_sent(

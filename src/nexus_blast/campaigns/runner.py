@@ -167,8 +167,10 @@ async def _run_leased(settings, db, campaign_id, keeper, stop_event, now, rng, e
         names = [s for s in campaign.sessions if s in settings.sessions]
         lanes = pool.lanes(names)
         targets = {lane.name: (lane.client, lane.waha_session) for lane in lanes}
+        # A request left in flight may be answered up to a timeout after it was sent, and WAHA may
+        # finish an abandoned one later still: the live sender waits a timeout past its own.
         reconciling = asyncio.create_task(
-            reconcile_campaign(db, campaign_id, targets, settle_seconds=settings.waha.timeout, now=now)
+            reconcile_campaign(db, campaign_id, targets, settle_seconds=2 * settings.waha.timeout, now=now)
         )
         if not await _until_done_or_stopped(reconciling, stop.event):
             return _stopped(db, campaign_id, stop.why, auto_resume)
@@ -218,6 +220,7 @@ def _sender_config(settings, campaign, window: Window | None) -> SenderConfig:
         image_data=load_payload(image) if image else None,
         timezone=ZoneInfo(settings.general.timezone),
         window=window,
+        settle=settings.waha.timeout,
     )
 
 

@@ -46,6 +46,9 @@ class SenderConfig:
     image_data: str | None = None
     timezone: ZoneInfo = ZoneInfo("America/Sao_Paulo")
     window: Window | None = None
+    # An unknown outcome (timeout) is read back from the chat only this long after the failure: the
+    # server may still be working on the abandoned request, and reading too early would resend it.
+    settle: float = 30.0
 
 
 @dataclass
