@@ -171,6 +171,20 @@ def test_start_creates_a_session_missing_on_the_server(blast, sandbox):
     assert "gone" in sandbox.world.sessions
 
 
+def test_start_recreates_a_missing_session_with_its_webhook_and_engine_config(blast, sandbox):
+    # `add --no-check` (or a WAHA server that lost its sessions): `start` creates the session, and
+    # must write what `add` would have — blast's webhook and WEBJS's tagsEventsOn — or acks never flow.
+    hook = "http://127.0.0.1:9/webhook"
+    assert blast("session", "add", "gone", "--url", sandbox.url, "--no-check", "--webhook", hook,
+                 "--webhook-hmac-key", "hook-key-123").exit_code == 0
+    assert blast("session", "start", "gone", "--json").exit_code == 0
+    config = sandbox.world.sessions["gone"].config
+    assert config["webjs"]["tagsEventsOn"] is True
+    [webhook] = config["webhooks"]
+    assert webhook["url"] == hook and webhook["hmac"] == {"key": "hook-key-123"}
+    assert sorted(webhook["events"]) == ["message", "message.ack", "session.status"]
+
+
 def _decode(rendered: str) -> list[list[bool]]:
     """Half-block text back to modules (True = dark); light modules are drawn as ink by default."""
     rows: list[list[bool]] = []
