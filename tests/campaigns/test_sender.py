@@ -321,3 +321,22 @@ def test_send_accepted_just_after_the_client_timeout_is_not_resent(make_sandbox,
     time.sleep(1.0)  # past the end of the hang: a late acceptance would show up now
     chats = [m["chatId"] for m in sb.sent()]
     assert len(chats) == 2 == len(set(chats)), chats
+
+
+def test_daily_cap_holds_for_campaigns_running_at_once_on_one_session(sandbox, campaign, tmp_path):
+    """Two campaigns sending through s1 at the same time (two processes: send + run-due) share
+    s1's daily cap: together they never exceed it."""
+    settings, db_path, first = campaign({"s1": sandbox.url}, 8, delay="0.05-0.1", sections={"sending": {"daily_cap": 5}})
+    db = open_database(db_path)
+    csv = write_contacts(tmp_path / "again.csv", 8)
+    second = prepare(settings, db, SendRequest(message="Outra {{nome}}", source=str(csv), delay="0.05-0.1"), dry_run=False).campaign_id
+    db.conn.close()
+    outcomes = {}
+    threads = [threading.Thread(target=lambda c=c: outcomes.__setitem__(c, run_campaign(settings, db_path, c))) for c in (first, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(sandbox.sent()) == 5
+    assert sum(o.sent for o in outcomes.values()) == 5
+    assert all(o.status == "paused" and "daily cap" in o.reason for o in outcomes.values())

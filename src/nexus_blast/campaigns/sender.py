@@ -220,9 +220,12 @@ class Sender(Failover):
 
     def _roll_day(self, lane: Lane, local_day, force: bool = False) -> None:
         if force or lane.day != local_day:
-            start = datetime.combine(local_day, datetime.min.time(), tzinfo=self.config.timezone)
             lane.day = local_day
-            lane.sent_today = store.sent_since(self.db, lane.name, iso(start))
+            lane.sent_today = store.sent_since(self.db, lane.name, self._day_start(lane))
+
+    def _day_start(self, lane: Lane) -> str:
+        """Start of LANE's current local day (ISO UTC): the daily cap counts from there."""
+        return iso(datetime.combine(lane.day, datetime.min.time(), tzinfo=self.config.timezone))
 
     # --- one message --------------------------------------------------------------------------
 
@@ -258,10 +261,15 @@ class Sender(Failover):
             return
         if self.config.typing and not await self._type(lane, message, chat_id):
             return
-        if not store.transition(
-            self.db, mid, "pending", "sending", bump_attempts=True,
-            session=lane.name, chat_id=chat_id, sending_at=iso(self.now()), error="",
+        if not store.start_sending(
+            self.db, mid, session=lane.name, cap=lane.spec.daily_cap, since=self._day_start(lane),
+            chat_id=chat_id, sending_at=iso(self.now()), error="",
         ):
+            current = store.get_message(self.db, mid)
+            if current is not None and current.status == "pending":  # another campaign took the last slot
+                lane.queue.appendleft(mid)
+                lane.sent_today = max(lane.sent_today, lane.spec.daily_cap)
+                self._set_state(lane, CAPPED, f"daily cap of {lane.spec.daily_cap} reached")
             return
         try:
             sent = await self._send(lane, chat_id, message.text)

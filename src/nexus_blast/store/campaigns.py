@@ -319,6 +319,26 @@ def transition(db, mid: int, old: str, new: str, /, *, bump_attempts: bool = Fal
     return cursor.rowcount == 1
 
 
+def start_sending(db, mid: int, *, session: str, cap: int, since: str, **changes: Any) -> bool:
+    """pending → sending on SESSION (attempts bumped, CHANGES set) only while SESSION's messages
+    sent or in flight since SINCE (every campaign, every process) are fewer than CAP: one UPDATE,
+    so two campaigns sharing a session cannot both take its last slot. False when the message is
+    not pending any more or the cap is reached (tell them apart with get_message)."""
+    check_message_transition("pending", "sending")
+    unknown = set(changes) - MESSAGE_COLUMNS
+    if unknown:
+        raise ValueError(f"not a message column: {sorted(unknown)}")
+    sets = ", ".join(["status = 'sending'", "updated_at = ?", "attempts = attempts + 1", "session = ?"] + [f"{k} = ?" for k in changes])
+    cursor = _conn(db).execute(
+        f"""UPDATE messages SET {sets}
+            WHERE id = ? AND status = 'pending'
+              AND (SELECT count(*) FROM messages WHERE session = ? AND status = 'sent' AND sent_at >= ?)
+                + (SELECT count(*) FROM messages WHERE session = ? AND status = 'sending' AND sending_at >= ?) < ?""",
+        (utcnow(), session, *changes.values(), mid, session, since, session, since, cap),
+    )
+    return cursor.rowcount == 1
+
+
 def set_chat_id(db, message_id: int, chat_id: str) -> None:
     _conn(db).execute(
         "UPDATE messages SET chat_id = ?, updated_at = ? WHERE id = ? AND status = 'pending'",

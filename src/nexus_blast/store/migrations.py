@@ -115,3 +115,9 @@ def m001_initial(db) -> None:
         );
         """
     )
+
+
+@migrations()
+def m002_session_cap_index(db) -> None:
+    # The daily cap counts a session's in-flight (`sending`) messages of the day at every send.
+    db.executescript("CREATE INDEX IF NOT EXISTS messages_session_sending ON messages (session, status, sending_at);")
