@@ -141,6 +141,21 @@ CASES = [
     ("0021 1 650 253 0000", "foreign", None),  # from Brazil: 00 + carrier + country
     ("001 650 253 0000", "foreign", None),
     ("+1 000 000 0000", "invalid_number", None),
+    # --- review fixes: spellings that were misread
+    ("(0xx11) 98765-4321", M, "mobile"),  # the parenthesis hid the 0xx
+    ("(0XX21) 2345-6789", "+552123456789", "landline"),
+    ("+55 (0xx11) 98765-4321", M, "mobile"),
+    ("55 011 98765-4321", M, "mobile"),  # 55 + trunk 0 + DDD
+    ("00 21 55 11 98765-4321", M, "mobile"),  # 00 + carrier + 55: Brazilian, never "foreign"
+    ("0015 55 11 8765-4321", M, "legacy"),
+    ("11987654321.0", M, "mobile"),  # a float column exported: no digit lost
+    ("5511987654321,0", M, "mobile"),
+    ("+55 0800 123 4567", "invalid_number", None),  # non-geographic after +55 / 0055
+    ("0055 0800 123 4567", "invalid_number", None),
+    ("+55 4004-1234", "invalid_number", None),
+    ("0055 4004 1234", "invalid_number", None),
+    ("55 4004 1234", "invalid_number", None),
+    ("00 21 55 10 98765-4321", "invalid_ddd", None),
 ]
 
 
@@ -179,6 +194,9 @@ def test_foreign_allowed():
     assert normalize_phone("0021 1 650 253 0000", allow_foreign=True).e164 == "+16502530000"
     assert normalize_phone("+1 000 000 0000", allow_foreign=True).reason == "invalid_number"
     assert normalize_phone("+55 11 98765-4321", allow_foreign=True).kind == "mobile"
+    # 00 + carrier code + 55 is a Brazilian number: mobile, with the DDD checked
+    assert normalize_phone("00 21 55 11 98765-4321", allow_foreign=True).kind == "mobile"
+    assert normalize_phone("00 21 55 10 98765-4321", allow_foreign=True).reason == "invalid_ddd"
 
 
 def test_every_ddd_of_the_plan_is_accepted():

@@ -77,7 +77,8 @@ _SEPARATORS = re.compile(r"[\s.\-()/_\[\]\u2010-\u2015\u2212\u00b7]+")  # incl. 
 _ASCII_SPELLING = re.compile(r"\+?[0-9]+")
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d*)?e[+-]?\d+$", re.IGNORECASE)
 _EXTENSION = re.compile(r"(?:ramal|ext\.?|extens[aã]o|r\.|x|#)\s*\d+\s*$", re.IGNORECASE)
-_TRUNK_XX = re.compile(r"^0\s*xx\s*", re.IGNORECASE)
+_TRUNK_XX = re.compile(r"(?<![0-9a-z])0\s*xx\s*", re.IGNORECASE)  # "0xx11", "(0xx11)", "+55 (0xx11)"
+_FLOAT_ZERO = re.compile(r"^(\+?[0-9]{10,15})[.,]0+$")  # a float column exported: "11987654321.0"
 _NON_GEOGRAPHIC = re.compile(r"^0?[3589]00\d{6,7}$")  # 0800, 0300, 0500, 0900
 _SHARED_COST = re.compile(r"^(?:300\d|400\d|4020|4062)\d{4}$")  # 3003-, 4004-, 4003-...
 _MIN_SUBSCRIBER = 8
@@ -99,7 +100,10 @@ def normalize_phone(raw: str | None, *, default_ddd: str = "", allow_foreign: bo
         return _international(digits[2:], allow_foreign, carrier_possible=True)
     if _NON_GEOGRAPHIC.match(digits):
         return PhoneResult(reason="invalid_number")
-    return _national(_strip_prefixes(digits), default_ddd)
+    digits = _strip_prefixes(digits)
+    if _NON_GEOGRAPHIC.match(digits):  # "55 0800 …", "0 21 0800 …"
+        return PhoneResult(reason="invalid_number")
+    return _national(digits, default_ddd)
 
 
 def whatsapp_digits(e164: str) -> str:
@@ -122,6 +126,9 @@ def _canonical_text(text: str) -> str | PhoneResult:
     """Punctuated or odd spellings → "+digits" or "digits", or the reason they are not a number."""
     if _SCIENTIFIC.match(text.replace(" ", "")):
         return PhoneResult(reason="scientific_notation")
+    whole = _FLOAT_ZERO.match(text)
+    if whole:
+        return whole.group(1)
     text = _TRUNK_XX.sub("0", text)
     extension = _EXTENSION.search(text)
     if extension and any(c.isdigit() for c in text[: extension.start()]):
@@ -148,6 +155,8 @@ def _strip_prefixes(digits: str) -> str:
         return rest
     if digits.startswith("55") and n in (12, 13):
         return digits[2:]
+    if digits.startswith("550") and n in (13, 14):  # "55 (011) 9…": country code, then trunk zero
+        return digits[3:]
     return digits
 
 
@@ -214,6 +223,8 @@ def _international(digits: str, allow_foreign: bool, *, carrier_possible: bool =
         national = digits[2:]
         if national.startswith("0"):  # "+55 (011) 9..." keeps its trunk zero
             national = national[1:]
+        if _NON_GEOGRAPHIC.match(national) or _SHARED_COST.match(national):  # "+55 0800 …", "+55 4004 …"
+            return PhoneResult(reason="invalid_number")
         if len(national) < 10:
             return PhoneResult(reason="too_short") if len(national) < _MIN_SUBSCRIBER else PhoneResult(reason="missing_ddd")
         return _national(national, "")
@@ -225,6 +236,8 @@ def _foreign(digits: str, allow_foreign: bool, *, carrier_possible: bool = False
         return PhoneResult(reason="too_long")
     number = _parse_international(digits)
     if number is None and carrier_possible:  # "00 21 1 650…": carrier code between 00 and the country
+        if digits[2:4] == "55":  # "00 21 55 11 9…" is a Brazilian number: Brazil's rules, never "foreign"
+            return _international(digits[2:], allow_foreign)
         number = _parse_international(digits[2:])
     if number is None:
         return PhoneResult(reason="invalid_number")
