@@ -43,6 +43,15 @@ def _serialized(item: dict) -> str:
     return str(ident or "")
 
 
+def _seconds(value) -> float:
+    """An item's unix timestamp in seconds (milliseconds tolerated); +inf when absent or unreadable."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return float("inf")
+    return number / 1000 if number > 1e11 else number
+
+
 async def find_sent(client, waha_session: str, message: store.Message, known: Callable[[str], bool]) -> str | None:
     """The serialized id of MESSAGE in its chat, or None when it is not there (WahaError if WAHA
     cannot be asked)."""
@@ -50,6 +59,8 @@ async def find_sent(client, waha_session: str, message: store.Message, known: Ca
     items = await client.chat_messages(waha_session, message.chat_id, limit=HISTORY, since=since, from_me=True)
     for item in items:
         if item.get("fromMe") is False:
+            continue
+        if _seconds(item.get("timestamp")) < since:  # a server may ignore the filter: older is not ours
             continue
         body = item.get("body") if item.get("body") is not None else item.get("caption")
         if body != message.text:
