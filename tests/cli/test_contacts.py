@@ -26,6 +26,7 @@ def counts(doc: dict) -> tuple[int, int, int, int]:
         ("contacts_tab.tsv", (3, 2, 1, 0), {"missing_ddd": 1}),
         ("contacts_quoted.csv", (3, 3, 0, 0), {}),
         ("contacts_excel_scientific.csv", (4, 1, 3, 0), {"scientific_notation": 3}),
+        ("contacts_mac_cr.csv", (3, 2, 1, 0), {"not_a_number": 1}),  # Excel for Mac: CR-only lines
     ],
 )
 def test_validate_real_files(blast, name, expected, reasons):

@@ -140,6 +140,13 @@ def test_utf16_unicode_text_export(tmp_path):
     assert source.delimiter == "\t" and data == [(1, {"nome": "João", "telefone": "11987654321"})]
 
 
+def test_mac_cr_line_endings():
+    source, data = rows(DATA / "contacts_mac_cr.csv")
+    assert (source.encoding, source.delimiter, source.phone_column) == ("cp1252", ";", "Celular")
+    assert data[0] == (1, {"nome": "João", "Celular": "(11) 98765-4321", "cidade": "São Paulo"})
+    assert data[1][1]["cidade"] == "Rio\rde Janeiro" and [r for r, _ in data] == [1, 2, 3]
+
+
 def test_unterminated_quote_is_an_input_error_naming_the_row(tmp_path):
     path = tmp_path / "broken.csv"
     path.write_text('nome;telefone\nAna;11987654321\n"Bia;' + "x" * 200_000 + "\n", encoding="utf-8")

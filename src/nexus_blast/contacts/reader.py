@@ -32,7 +32,8 @@ PHONE_KEYWORDS = ("whatsapp", "whats", "wpp", "zap", "celular", "cel", "mobile",
 PHONE_WHOLE_NAMES = ("numero", "num", "nro")
 
 _FALLBACK = "nexus-blast-latin1"
-_SEP_HINT = re.compile(r"sep=([;,\t|])[ \t]*\r?\n", re.IGNORECASE)
+_LINE_END = re.compile(r"\r\n|\n|\r")
+_SEP_HINT = re.compile(r"sep=([;,\t|])[ \t]*(?:\r\n|\n|\r)", re.IGNORECASE)
 
 
 def _latin1_fallback(exc: UnicodeDecodeError) -> tuple[str, int]:
@@ -216,16 +217,20 @@ def _delimiter(binary: BinaryIO, encoding: str) -> tuple[bool, str]:
     hint = _SEP_HINT.match(sample)
     if hint:
         return True, hint.group(1)
-    if len(sample) >= SAMPLE // 4 and "\n" in sample:
-        sample = sample[: sample.rindex("\n") + 1]  # drop a record cut in half
-    header_line = sample.split("\n", 1)[0]
+    last_end = max(sample.rfind("\n"), sample.rfind("\r"))  # lines may end CR only (Excel for Mac)
+    if len(sample) >= SAMPLE // 4 and last_end >= 0:
+        sample = sample[: last_end + 1]  # drop a record cut in half
+    header_line = _LINE_END.split(sample, maxsplit=1)[0]
     best, best_score = SINGLE_COLUMN, (0.0, 0)
     for candidate in DELIMITERS:
         count = _count_outside_quotes(header_line, candidate)
         if not count:
             continue
-        widths = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=candidate) if r]
-        consistent = sum(1 for w in widths if w == count + 1) / len(widths)
+        try:
+            widths = [len(r) for r in csv.reader(io.StringIO(sample, newline=""), delimiter=candidate) if r]
+        except csv.Error:  # the real reading names the bad row; here the candidate just scores nothing
+            widths = []
+        consistent = sum(1 for w in widths if w == count + 1) / len(widths) if widths else 0.0
         score = (consistent, count)
         if score > best_score:
             best, best_score = candidate, score
