@@ -340,3 +340,19 @@ def test_daily_cap_holds_for_campaigns_running_at_once_on_one_session(sandbox, c
     assert len(sandbox.sent()) == 5
     assert sum(o.sent for o in outcomes.values()) == 5
     assert all(o.status == "paused" and "daily cap" in o.reason for o in outcomes.values())
+
+
+def test_number_opted_out_after_the_campaign_was_created_is_never_sent(sandbox, campaign):
+    """`blast optout add` after `send --at` (or while a campaign is paused): the number's
+    pending message is skipped as opted_out when its turn comes, never sent."""
+    from nexus_blast.store import contacts as contacts_store
+
+    settings, db_path, cid = campaign({"s1": sandbox.url}, 4)
+    db = open_database(db_path)
+    contacts_store.add_optout(db, e164(2), "asked by phone")
+    db.conn.close()
+    outcome = run_campaign(settings, db_path, cid)
+    assert (outcome.status, outcome.sent, outcome.skipped, outcome.pending) == ("completed", 3, 1, 0)
+    assert digits_chat(e164(2)) not in [m["chatId"] for m in sandbox.sent()]
+    report, _, _ = rows(db_path, cid)
+    assert [r["error"] for r in report if r["phone"] == e164(2)] == ["opted_out"]

@@ -24,6 +24,7 @@ from nexus_blast.domain.pacing import DelayRange, typing_pause
 from nexus_blast.domain.phones import whatsapp_digits
 from nexus_blast.domain.window import Window
 from nexus_blast.store import campaigns as store
+from nexus_blast.store import contacts as contacts_store
 from nexus_blast.store.db import iso
 from nexus_blast.waha.errors import WahaError
 
@@ -241,6 +242,10 @@ class Sender(Failover):
             lane.queue.appendleft(mid)
             self._stop_all("status", f"campaign is now {status}")
             return
+        if contacts_store.is_opted_out(self.db, message.phone):  # opted out after the campaign was made
+            if store.transition(self.db, mid, "pending", "skipped", error=str(SkipReason.OPTED_OUT)):
+                self._count_skipped()
+            return
         self._roll_day(lane, self.now().astimezone(self.config.timezone).date())
         if lane.sent_today >= lane.spec.daily_cap:
             lane.queue.appendleft(mid)
@@ -298,6 +303,11 @@ class Sender(Failover):
         self.tally.pending -= 1
         self.events.progress(self.tally)
 
+    def _count_skipped(self) -> None:
+        self.tally.skipped += 1
+        self.tally.pending -= 1
+        self.events.progress(self.tally)
+
     async def _resolve(self, lane: Lane, message: store.Message) -> str | None:
         """The chatId WhatsApp knows the number by (cached); None when the message left the lane."""
         digits = whatsapp_digits(message.phone)
@@ -321,9 +331,7 @@ class Sender(Failover):
             store.put_recipient(self.db, message.phone, exists, chat_id)
         if not exists:
             if store.transition(self.db, message.id, "pending", "skipped", error=str(SkipReason.NOT_ON_WHATSAPP)):
-                self.tally.skipped += 1
-                self.tally.pending -= 1
-                self.events.progress(self.tally)
+                self._count_skipped()
             return None
         return chat_id or f"{digits}@c.us"
 
