@@ -225,6 +225,15 @@ def test_pair_renders_the_raw_qr_refreshes_and_returns_when_working(blast, make_
         assert decoded == expected
 
 
+def test_pair_creates_a_missing_session_with_its_webhook_and_engine_config(blast, make_sandbox):
+    sb = make_sandbox(start_seconds=0.01, pair_after=0.2)
+    hook = "http://127.0.0.1:9/webhook"
+    assert blast("session", "add", "novo", "--url", sb.url, "--no-check", "--webhook", hook).exit_code == 0
+    assert blast("session", "pair", "novo", "--interval", "0.05", "--timeout", "20").exit_code == 0
+    config = sb.world.sessions["novo"].config
+    assert config["webjs"]["tagsEventsOn"] is True and [h["url"] for h in config["webhooks"]] == [hook]
+
+
 def test_pair_times_out_with_exit_3(blast, make_sandbox):
     sb = make_sandbox(start_seconds=0.01)
     _add(blast, "novo", sb.url)

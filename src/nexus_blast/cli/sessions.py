@@ -347,7 +347,8 @@ def pair(
     async def run():
         async with ops.client_for(name, cfg, _settings().waha) as waha:
             return await follow(waha, ops.waha_name(name, cfg), timeout=timeout, interval=interval, phone=phone,
-                                on_qr=on_qr, on_code=on_code, on_status=lambda s: info(f"status: {s}"))
+                                on_qr=on_qr, on_code=on_code, on_status=lambda s: info(f"status: {s}"),
+                                create=lambda: ops.create_missing(waha, name, cfg))
 
     result = _run(run())
     me = (result.me or {}).get("id")

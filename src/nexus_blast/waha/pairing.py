@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Awaitable, Callable
 
 from nexus_blast.waha.client import WahaClient
 from nexus_blast.waha.errors import WahaError, WahaSessionNotFound, WahaSessionNotWorking, where
@@ -62,17 +62,19 @@ async def pair(
     on_qr: Callable[[str, int], None] = lambda value, n: None,
     on_code: Callable[[str], None] = lambda code: None,
     on_status: Callable[[str], None] = lambda status: None,
+    create: Callable[[], Awaitable[dict]] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> PairResult:
     """Follow SESSION until WORKING: start it if needed, hand each new QR (or the pairing code for
-    PHONE) to the callbacks, restart it when WAHA gives up (FAILED); PairingTimeout after TIMEOUT."""
+    PHONE) to the callbacks, restart it when WAHA gives up (FAILED); PairingTimeout after TIMEOUT.
+    A session missing on the server is created by CREATE (default: started, no config)."""
     deadline = clock() + timeout
     last_qr, shown, code, last_status = None, 0, None, None
     while True:
         try:
             info = await waha.get_session(session)
         except WahaSessionNotFound:
-            info = await waha.create_session(session, start=True)
+            info = await (create() if create else waha.create_session(session, start=True))
         status = str(info.get("status") or "")
         if status != last_status:
             on_status(status)

@@ -158,11 +158,14 @@ def with_webhook(config: dict, url: str, hmac_key: str = "", *, replace: tuple[s
     return config
 
 
-async def _initial_config(waha: WahaClient, cfg: SessionConfig) -> dict:
-    """The config `add` gives a session it creates: the engine's needs plus blast's webhook, if any."""
+async def create_missing(waha: WahaClient, name: str, cfg: SessionConfig) -> dict:
+    """Create the session on WAHA, started, with the config `add` gives it: the engine's needs plus
+    blast's webhook, if one is configured (`start` and `pair` when the server lost the session)."""
     server = await waha.server_version()
     config = engine_config({}, server.get("engine") if isinstance(server, dict) else None)
-    return with_webhook(config, cfg.webhook_url, cfg.webhook_hmac_key) if cfg.webhook_url else config
+    if cfg.webhook_url:
+        config = with_webhook(config, cfg.webhook_url, cfg.webhook_hmac_key)
+    return await waha.create_session(waha_name(name, cfg), start=True, config=config)
 
 
 @dataclass
@@ -204,7 +207,7 @@ async def act(name: str, cfg: SessionConfig, action: str, waha_settings: Any = N
             try:
                 return await waha.start_session(wname)
             except WahaSessionNotFound:
-                return await waha.create_session(wname, start=True, config=await _initial_config(waha, cfg))
+                return await create_missing(waha, name, cfg)
         if action == "delete":
             await waha.delete_session(wname)
             return {"name": wname, "status": "DELETED"}
