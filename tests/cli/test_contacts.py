@@ -74,6 +74,22 @@ def test_validate_output_and_rejects_files(blast, tmp_path):
         assert next(csv.reader(handle, delimiter=";")) == ["nome", "endereco", "whatsapp", "nota", "row", "reason"]
 
 
+@pytest.mark.parametrize("command", ["validate", "import"])
+def test_existing_output_files_are_not_overwritten_without_yes(blast, tmp_path, command):
+    out, rej = tmp_path / "out.csv", tmp_path / "rej.csv"
+    rej.write_text("keep me\n", encoding="utf-8")
+    args = [command, DATA / "contacts_quoted.csv", "--output", out, "--rejects", rej, "--json"]
+    args += ["--list", "l"] if command == "import" else []
+    refused = blast(*args)
+    assert refused.exit_code == 2 and f"Overwrite {rej}?" in refused.stderr and "--yes" in refused.stderr
+    assert refused.json()["error"]["code"] == 2
+    assert rej.read_text(encoding="utf-8") == "keep me\n" and not out.exists()
+    if command == "import":
+        assert blast("contacts", "lists", "--json").json() == []
+    done = blast(*args, "--yes")
+    assert done.exit_code == 0 and out.exists() and "row;reason" in rej.read_text(encoding="utf-8-sig")
+
+
 def test_validate_rejects_file_rows_and_reasons(blast, tmp_path):
     rej = tmp_path / "rej.csv"
     result = blast("validate", DATA / "contacts_utf8_comma.csv", "--rejects", rej)
@@ -126,7 +142,8 @@ def test_validate_stdin(blast):
 def test_output_may_replace_the_input(blast, tmp_path):
     path = tmp_path / "c.csv"
     shutil.copy(DATA / "contacts_tab.tsv", path)
-    assert blast("validate", path, "--output", path, "--default-ddd", "13").exit_code == 0
+    assert blast("validate", path, "--output", path, "--default-ddd", "13").exit_code == 2  # overwriting needs --yes
+    assert blast("validate", path, "--output", path, "--default-ddd", "13", "--yes").exit_code == 0
     header = path.read_text(encoding="utf-8").splitlines()[0]
     assert header == "Nome\tCel\tCidade\tphone_e164\tphone_kind"
 
@@ -196,8 +213,13 @@ def test_optout_add_list_remove(blast, tmp_path):
     entries = blast("optout", "list", "--json").json()
     assert [e["phone"] for e in entries] == ["+5511987654321", "+5521998765432"]
     assert set(entries[0]) == {"phone", "reason", "added_at"}
-    removed = blast("optout", "remove", "011 98765 4321", "(31) 99999-8888", "--json").json()
+    refused = blast("optout", "remove", "011 98765 4321", "--json")  # no terminal, no --yes: nothing removed
+    assert refused.exit_code == 2 and "--yes" in refused.stderr and refused.json()["error"]["code"] == 2
+    assert len(blast("optout", "list", "--json").json()) == 2
+    removed = blast("optout", "remove", "011 98765 4321", "(31) 99999-8888", "--yes", "--json").json()
     assert removed == {"removed": 1, "not_found": ["+5531999998888"]}
+    bad = blast("optout", "remove", "abc", "--yes", "--json")
+    assert bad.exit_code == 2 and "nothing removed" in bad.stderr and "stored" not in bad.stderr
     assert "+5521998765432" in blast("optout", "list").stdout
 
 

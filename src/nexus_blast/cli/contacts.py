@@ -21,6 +21,7 @@ PhoneColumnOpt = Annotated[Optional[str], typer.Option("--phone-column", help="C
 DddOpt = Annotated[Optional[str], typer.Option("--default-ddd", help="Area code for numbers written without one (default: contacts.default_ddd).", show_default=False)]
 ForeignOpt = Annotated[bool, typer.Option("--allow-foreign", help="Accept valid non-Brazilian numbers.")]
 LandlinesOpt = Annotated[bool, typer.Option("--include-landlines", help="Count landlines as sendable (they are always valid; send skips them otherwise).")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
 def validate(
@@ -31,6 +32,7 @@ def validate(
     default_ddd: DddOpt = None,
     allow_foreign: ForeignOpt = False,
     include_landlines: LandlinesOpt = False,
+    yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
     """Check the phone numbers of a CSV (exit 1 when some rows are invalid)."""
@@ -40,6 +42,7 @@ def validate(
 
     state = current()
     options = _options(default_ddd, allow_foreign, include_landlines)
+    _confirm_overwrite(yes, output, rejects)
     source = read_rows(file, phone_column=phone_column)
     report = check_file(source, options=options, optouts=optout_phones(state.db()), output=output, rejects=rejects)
     _finish(report, options, json, output, rejects)
@@ -54,6 +57,7 @@ def import_(
     default_ddd: DddOpt = None,
     allow_foreign: ForeignOpt = False,
     include_landlines: LandlinesOpt = False,
+    yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
     """Validate a CSV and store its valid rows in a contact list (exit 1 when some rows are invalid)."""
@@ -62,10 +66,18 @@ def import_(
 
     state = current()
     options = _options(default_ddd, allow_foreign, include_landlines)
+    _confirm_overwrite(yes, output, rejects)
     db = state.db()
     source = read_rows(file, phone_column=phone_column)
     report = import_file(db, source, list_name, options=options, output=output, rejects=rejects)
     _finish(report, options, json, output, rejects)
+
+
+def _confirm_overwrite(yes: bool, *paths: Path | None) -> None:
+    """--output/--rejects replace existing files only when confirmed (or --yes), before any reading."""
+    for path in paths:
+        if path is not None and path.exists():
+            confirm(f"Overwrite {path}?", yes)
 
 
 def _options(default_ddd, allow_foreign, include_landlines):
@@ -174,7 +186,7 @@ def _contacts_table(chosen: list) -> None:
 @contacts_app.command("delete")
 def delete(
     name: Annotated[str, typer.Argument(help="List name.", show_default=False)],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
     """Delete a contact list and its contacts (campaigns already planned keep their copies)."""
@@ -229,13 +241,15 @@ def optout_list(json: JsonOpt = False) -> None:
 @optout_app.command("remove")
 def optout_remove(
     phones: Annotated[list[str], typer.Argument(metavar="PHONE...", help="Numbers, any spelling.", show_default=False)],
+    yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
     """Allow messaging these numbers again (numbers not on the list are reported, not an error)."""
     from nexus_blast.contacts import optouts
 
     state = current()
-    numbers = optouts.phones_from_args(phones, None, default_ddd=state.settings().contacts.default_ddd)
+    numbers = optouts.phones_from_args(phones, None, default_ddd=state.settings().contacts.default_ddd, action="removed")
+    confirm(f"Remove {len(numbers)} number(s) from the opt-out list (they may be messaged again)?", yes)
     change = optouts.remove(state.db(), numbers)
     if json:
         print_json({"removed": change.changed, "not_found": change.unchanged})

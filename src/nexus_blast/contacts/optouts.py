@@ -21,7 +21,7 @@ class OptoutChange:
     unchanged: list[str] = field(default_factory=list)  # already there (or not there)
 
 
-def parse_phones(values: Iterable[tuple[str, str]], *, default_ddd: str = "") -> list[str]:
+def parse_phones(values: Iterable[tuple[str, str]], *, default_ddd: str = "", action: str = "stored") -> list[str]:
     """`(label, raw)` pairs → unique E.164 numbers; InputError naming every bad one if any is bad.
 
     Foreign numbers are accepted: suppressing a number is never harmful.
@@ -36,11 +36,11 @@ def parse_phones(values: Iterable[tuple[str, str]], *, default_ddd: str = "") ->
             phones[result.e164] = None
     if bad:
         more = f" and {len(bad) - SHOWN} more" if len(bad) > SHOWN else ""
-        raise InputError(f"invalid phone number(s), nothing stored: {', '.join(bad[:SHOWN])}{more}")
+        raise InputError(f"invalid phone number(s), nothing {action}: {', '.join(bad[:SHOWN])}{more}")
     return list(phones)
 
 
-def phones_from_args(args: list[str], file: Path | str | None, *, default_ddd: str = "") -> list[str]:
+def phones_from_args(args: list[str], file: Path | str | None, *, default_ddd: str = "", action: str = "stored") -> list[str]:
     """Numbers from the command line and from the phone column of FILE ("-" = stdin)."""
     pairs: list[tuple[str, str]] = [(repr(a), a) for a in args]
     if file is not None:
@@ -51,7 +51,7 @@ def phones_from_args(args: list[str], file: Path | str | None, *, default_ddd: s
             pairs += [(f"{source.name} row {row}: {f[source.phone_column]!r}", f[source.phone_column]) for row, f in source]
     if not pairs:
         raise InputError("no phone numbers given", hint="pass PHONE... or --file CSV")
-    return parse_phones(pairs, default_ddd=default_ddd)
+    return parse_phones(pairs, default_ddd=default_ddd, action=action)
 
 
 def add(db, phones: list[str], reason: str) -> OptoutChange:
