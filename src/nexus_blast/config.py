@@ -190,7 +190,19 @@ def load_settings(path: Path) -> Settings:
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(f"{path}: {where}: {err['msg']}") from None
+        source = _env_source(err["loc"]) or str(path)
+        raise ConfigError(f"{source}: {where}: {err['msg']}") from None
+
+
+def _env_source(loc: tuple) -> str | None:
+    """The BLAST_* variable that set the bad value (it beats the file), if one did."""
+    names = {name.upper() for name in os.environ}
+    parts = [str(p).upper() for p in loc]
+    for end in range(len(parts), 0, -1):
+        name = "BLAST_" + "__".join(parts[:end])
+        if name in names:
+            return f"environment variable {name}"
+    return None
 
 
 def starter_text() -> str:

@@ -97,6 +97,16 @@ def test_bad_config_is_exit_2_naming_file_and_key(blast, blast_home):
     assert blast("config", "show").exit_code == 2
 
 
+def test_bad_environment_override_names_the_variable_not_the_file(blast, blast_home, monkeypatch):
+    (blast_home / "config.toml").write_text("[sending]\ndaily_cap = 10\n")
+    monkeypatch.setenv("BLAST_SENDING__DAILY_CAP", "lots")
+    result = blast("config", "show", "--json")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "BLAST_SENDING__DAILY_CAP" in result.stderr and "sending.daily_cap" in result.stderr
+    assert "config.toml" not in result.stderr and "lots" not in result.stderr
+    assert result.json()["error"]["code"] == 2
+
+
 def test_config_and_db_options_override_home(blast, tmp_path):
     cfg, db = tmp_path / "c.toml", tmp_path / "d.db"
     result = blast("--config", cfg, "--db", db, "config", "path", "--json")
