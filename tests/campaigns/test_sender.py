@@ -356,3 +356,27 @@ def test_number_opted_out_after_the_campaign_was_created_is_never_sent(sandbox, 
     assert digits_chat(e164(2)) not in [m["chatId"] for m in sandbox.sent()]
     report, _, _ = rows(db_path, cid)
     assert [r["error"] for r in report if r["phone"] == e164(2)] == ["opted_out"]
+
+
+def test_pause_from_another_command_stops_before_the_next_send(sandbox, campaign):
+    """`blast campaign pause ID` while a lane waits out its delay: nothing more is sent (the
+    lease keeper only looks every lease_seconds/3, 20 s by default)."""
+    settings, db_path, cid = campaign({"s1": sandbox.url}, 3, delay="0.5-0.5")
+
+    def pause():
+        other = open_database(db_path)  # another process's connection
+        store.set_campaign_status(other, cid, "paused", reason="paused by user")
+        other.conn.close()
+
+    class PauseAfterFirst:
+        def progress(self, tally):
+            if tally.sent == 1 and not getattr(self, "done", False):
+                self.done = True
+                threading.Timer(0.2, pause).start()  # while the lane waits its 0.5 s delay
+
+        def notice(self, text):
+            pass
+
+    outcome = run_campaign(settings, db_path, cid, events=PauseAfterFirst())
+    assert (outcome.status, outcome.sent, outcome.pending) == ("paused", 1, 2)
+    assert len(sandbox.sent()) == 1

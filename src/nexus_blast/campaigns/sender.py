@@ -271,7 +271,11 @@ class Sender(Failover):
             chat_id=chat_id, sending_at=iso(self.now()), error="",
         ):
             current = store.get_message(self.db, mid)
-            if current is not None and current.status == "pending":  # another campaign took the last slot
+            status = store.campaign_status(self.db, self.campaign_id)
+            if current is not None and current.status == "pending" and status != "running":
+                lane.queue.appendleft(mid)  # paused or cancelled by another command meanwhile
+                self._stop_all("status", f"campaign is now {status}")
+            elif current is not None and current.status == "pending":  # another campaign took the last slot
                 lane.queue.appendleft(mid)
                 lane.sent_today = max(lane.sent_today, lane.spec.daily_cap)
                 self._set_state(lane, CAPPED, f"daily cap of {lane.spec.daily_cap} reached")

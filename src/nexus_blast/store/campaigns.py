@@ -320,10 +320,11 @@ def transition(db, mid: int, old: str, new: str, /, *, bump_attempts: bool = Fal
 
 
 def start_sending(db, mid: int, *, session: str, cap: int, since: str, **changes: Any) -> bool:
-    """pending → sending on SESSION (attempts bumped, CHANGES set) only while SESSION's messages
-    sent or in flight since SINCE (every campaign, every process) are fewer than CAP: one UPDATE,
-    so two campaigns sharing a session cannot both take its last slot. False when the message is
-    not pending any more or the cap is reached (tell them apart with get_message)."""
+    """pending → sending on SESSION (attempts bumped, CHANGES set) only while its campaign is
+    `running` and SESSION's messages sent or in flight since SINCE (every campaign, every process)
+    are fewer than CAP: one UPDATE, so a pause committed by another command stops the send, and two
+    campaigns sharing a session cannot both take its last slot. False otherwise (tell the reasons
+    apart with get_message and campaign_status)."""
     check_message_transition("pending", "sending")
     unknown = set(changes) - MESSAGE_COLUMNS
     if unknown:
@@ -332,6 +333,7 @@ def start_sending(db, mid: int, *, session: str, cap: int, since: str, **changes
     cursor = _conn(db).execute(
         f"""UPDATE messages SET {sets}
             WHERE id = ? AND status = 'pending'
+              AND (SELECT status FROM campaigns WHERE campaigns.id = messages.campaign_id) = 'running'
               AND (SELECT count(*) FROM messages WHERE session = ? AND status = 'sent' AND sent_at >= ?)
                 + (SELECT count(*) FROM messages WHERE session = ? AND status = 'sending' AND sending_at >= ?) < ?""",
         (utcnow(), session, *changes.values(), mid, session, since, session, since, cap),
