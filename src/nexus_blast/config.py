@@ -214,8 +214,8 @@ def mask(secret: str) -> str:
     """`gsk_…9f2a`: enough to recognise a key, never enough to use it."""
     if not secret:
         return ""
-    if len(secret) < 12:
-        return "…" * 3
+    if len(secret) < 16:  # a short key would be mostly shown: show its end only, or nothing
+        return f"…{secret[-2:]}" if len(secret) >= 8 else "…"
     return f"{secret[:4]}…{secret[-4:]}"
 
 

@@ -170,3 +170,14 @@ def test_interrupt_is_exit_130_without_traceback(blast, monkeypatch):
     result = blast("config", "show")
     assert result.exit_code == 130
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "secret, shown",
+    [("", ""), ("abc", "…"), ("12345678", "…78"), ("short_key_12", "…12"), ("gsk_abcdefghijklmnop9f2a", "gsk_…9f2a")],
+)
+def test_mask_never_shows_most_of_a_key(secret, shown):
+    from nexus_blast.config import mask
+
+    assert mask(secret) == shown
+    assert len(shown.replace("…", "")) <= len(secret) // 2
