@@ -79,3 +79,18 @@ def test_session_health(db):
     store.set_session_health(db, "a", status="UNHEALTHY", healthy=False, reason="down", until="t")
     store.set_session_health(db, "a", status="WORKING", healthy=True)
     assert {k: store.get_session_health(db, "a")[k] for k in ("healthy", "reason")} == {"healthy": 1, "reason": ""}
+
+
+def test_start_sending_needs_the_lease_when_an_owner_is_given(db):
+    from nexus_blast.store import leases
+
+    cid = make(db, n=2)
+    store.set_campaign_status(db, cid, "running", reason="")
+    assert leases.try_claim(db, cid, "new-owner", "2026-01-01T00:00:00.000+00:00", "2999-01-01T00:00:00.000+00:00")
+    first, second = store.messages_in(db, cid, "pending")
+    since = "2000-01-01T00:00:00.000+00:00"
+    # A stalled process whose lease was taken over must not start a send...
+    assert not store.start_sending(db, first.id, session="a", cap=10, since=since, owner="old-owner", sending_at="t")
+    assert store.get_message(db, first.id).status == "pending"
+    # ...the holder may.
+    assert store.start_sending(db, second.id, session="a", cap=10, since=since, owner="new-owner", sending_at="t")

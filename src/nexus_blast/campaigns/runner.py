@@ -153,7 +153,7 @@ class _Stop:
 
 async def _run_leased(settings, db, campaign_id, keeper, stop_event, now, rng, events, window, deadline, auto_resume):
     campaign = _runnable(settings, db, campaign_id)
-    config = _sender_config(settings, campaign, window)
+    config = _sender_config(settings, campaign, window, keeper.owner)
     store.set_campaign_status(db, campaign_id, "running", reason="")
     store.set_resume_on_due(db, campaign_id, False)  # a resume-at request is now honoured
     pool = ClientPool(settings)
@@ -185,6 +185,9 @@ async def _run_leased(settings, db, campaign_id, keeper, stop_event, now, rng, e
             task.cancel()
         await asyncio.gather(*helpers, return_exceptions=True)
         await pool.aclose()
+    if result.halt == "lease":  # the sender saw it before the keeper's next renewal
+        keeper.lost = True
+        return _stopped(db, campaign_id, "lease", auto_resume)
     if result.halt == "interrupted":
         return _stopped(db, campaign_id, stop.why, auto_resume)
     return _settle(db, campaign_id, result)
@@ -204,7 +207,7 @@ def _runnable(settings, db, campaign_id: int):
     return campaign
 
 
-def _sender_config(settings, campaign, window: Window | None) -> SenderConfig:
+def _sender_config(settings, campaign, window: Window | None, owner: str | None = None) -> SenderConfig:
     image = Image.from_dict(campaign.image) if campaign.image else None
     return SenderConfig(
         delay=DelayRange(campaign.delay_min, campaign.delay_max),
@@ -221,6 +224,7 @@ def _sender_config(settings, campaign, window: Window | None) -> SenderConfig:
         timezone=ZoneInfo(settings.general.timezone),
         window=window,
         settle=settings.waha.timeout,
+        lease_owner=owner,
     )
 
 

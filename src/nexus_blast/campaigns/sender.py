@@ -24,6 +24,7 @@ from nexus_blast.domain.pacing import DelayRange, typing_pause
 from nexus_blast.domain.phones import whatsapp_digits
 from nexus_blast.domain.window import Window
 from nexus_blast.store import campaigns as store
+from nexus_blast.store import leases
 from nexus_blast.store import contacts as contacts_store
 from nexus_blast.store.db import iso
 from nexus_blast.waha.errors import WahaError
@@ -50,6 +51,7 @@ class SenderConfig:
     # An unknown outcome (timeout) is read back from the chat only this long after the failure: the
     # server may still be working on the abandoned request, and reading too early would resend it.
     settle: float = 30.0
+    lease_owner: str | None = None  # sends only while this process holds the campaign's lease
 
 
 @dataclass
@@ -72,7 +74,7 @@ class Events:
 
 @dataclass
 class SenderResult:
-    halt: str  # done | interrupted | no_session | status
+    halt: str  # done | interrupted | no_session | status | lease
     detail: str = ""
     unknown: list[int] = field(default_factory=list)
 
@@ -268,11 +270,14 @@ class Sender(Failover):
             return
         if not store.start_sending(
             self.db, mid, session=lane.name, cap=lane.spec.daily_cap, since=self._day_start(lane),
-            chat_id=chat_id, sending_at=iso(self.now()), error="",
+            owner=self.config.lease_owner, chat_id=chat_id, sending_at=iso(self.now()), error="",
         ):
             current = store.get_message(self.db, mid)
             status = store.campaign_status(self.db, self.campaign_id)
-            if current is not None and current.status == "pending" and status != "running":
+            if self.config.lease_owner and leases.holder(self.db, self.campaign_id)[0] != self.config.lease_owner:
+                lane.queue.appendleft(mid)  # another process took the campaign over: it sends now
+                self._stop_all("lease", "lease lost to another process")
+            elif current is not None and current.status == "pending" and status != "running":
                 lane.queue.appendleft(mid)  # paused or cancelled by another command meanwhile
                 self._stop_all("status", f"campaign is now {status}")
             elif current is not None and current.status == "pending":  # another campaign took the last slot

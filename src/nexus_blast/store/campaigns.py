@@ -319,12 +319,13 @@ def transition(db, mid: int, old: str, new: str, /, *, bump_attempts: bool = Fal
     return cursor.rowcount == 1
 
 
-def start_sending(db, mid: int, *, session: str, cap: int, since: str, **changes: Any) -> bool:
+def start_sending(db, mid: int, *, session: str, cap: int, since: str, owner: str | None = None, **changes: Any) -> bool:
     """pending → sending on SESSION (attempts bumped, CHANGES set) only while its campaign is
     `running` and SESSION's messages sent or in flight since SINCE (every campaign, every process)
     are fewer than CAP: one UPDATE, so a pause committed by another command stops the send, and two
-    campaigns sharing a session cannot both take its last slot. False otherwise (tell the reasons
-    apart with get_message and campaign_status)."""
+    campaigns sharing a session cannot both take its last slot. With OWNER, also only while OWNER
+    still holds the campaign's lease (a stalled process must not send after a takeover). False
+    otherwise (tell the reasons apart with get_message, campaign_status and the lease owner)."""
     check_message_transition("pending", "sending")
     unknown = set(changes) - MESSAGE_COLUMNS
     if unknown:
@@ -334,9 +335,10 @@ def start_sending(db, mid: int, *, session: str, cap: int, since: str, **changes
         f"""UPDATE messages SET {sets}
             WHERE id = ? AND status = 'pending'
               AND (SELECT status FROM campaigns WHERE campaigns.id = messages.campaign_id) = 'running'
+              AND (? IS NULL OR (SELECT lease_owner FROM campaigns WHERE campaigns.id = messages.campaign_id) = ?)
               AND (SELECT count(*) FROM messages WHERE session = ? AND status = 'sent' AND sent_at >= ?)
                 + (SELECT count(*) FROM messages WHERE session = ? AND status = 'sending' AND sending_at >= ?) < ?""",
-        (utcnow(), session, *changes.values(), mid, session, since, session, since, cap),
+        (utcnow(), session, *changes.values(), mid, owner, owner, session, since, session, since, cap),
     )
     return cursor.rowcount == 1
 
