@@ -140,11 +140,15 @@ def test_pause_then_resume_then_cannot_pause_completed(blast, paused_campaign):
 
 def test_cancel_skips_pending_and_is_final(blast, paused_campaign):
     sb, cid = paused_campaign
-    result = blast("campaign", "cancel", str(cid), "--json")
+    refused = blast("campaign", "cancel", str(cid), "--json")  # no terminal, no --yes: nothing changes
+    assert refused.exit_code == 2 and "--yes" in refused.stderr
+    assert blast("campaign", "show", str(cid), "--json").json()["status"] == "paused"
+    result = blast("campaign", "cancel", str(cid), "--yes", "--json")
     assert result.exit_code == 0
     assert {k: result.json()[k] for k in ("status", "skipped", "pending")} == {"status": "cancelled", "skipped": 5, "pending": 0}
     report = blast("campaign", "report", str(cid), "--format", "json").json()
     assert {r["error"] for r in report} == {"cancelled"}
+    assert blast("campaign", "report", str(cid), "--json").json() == report
     sb.set_status("s1", "WORKING")
     assert blast("campaign", "resume", str(cid), "--yes").exit_code == 2
     assert sb.sent() == []

@@ -139,6 +139,10 @@ def pause(campaign_id: IdArg, resume_at: AtOpt = None, json: JsonOpt = False) ->
 @campaign_app.command("cancel")
 def cancel(campaign_id: IdArg, yes: YesOpt = False, json: JsonOpt = False) -> None:
     """Cancel a campaign for good: its pending messages become skipped (cancelled)."""
+    from nexus_blast.campaigns.report import get
+
+    campaign = get(current().db(), campaign_id)  # an unknown id is exit 2 before any question
+    confirm(f"Cancel campaign {campaign_id} ({campaign.name}) for good (its pending messages are never sent)?", yes)
     _change(campaign_id, "cancelled", "cancelled by user", json)
 
 
@@ -221,12 +225,15 @@ def report(
     fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.", show_default=False)] = None,
     yes: YesOpt = False,
+    json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:
     """One row per contact: phone, status, session, message_id, sent_at, delivered_at, read_at, error
     (with -o, the delivered and read counts and rates are said on stderr)."""
     from nexus_blast.campaigns.report import get, summary, write_csv, write_json
     from nexus_blast.store import campaigns as store
 
+    if json:
+        fmt = "json"
     if fmt not in ("csv", "json"):
         raise InputError(f"--format {fmt!r}: use csv or json")
     db = current().db()
