@@ -1,19 +1,15 @@
-"""Serving an ASGI app with uvicorn: in the foreground (`serve`) or in a thread (`ThreadedServer`).
+"""Serving an ASGI app with uvicorn in a thread (`ThreadedServer`), and running one in the
+foreground until SIGINT/SIGTERM (`run_until_signal`).
 
 One place for this, used by the WAHA sandbox, the webhook receiver and the tests' fake servers."""
 
 from __future__ import annotations
 
+import signal
 import socket
 import threading
 import time
-
-
-def serve(app, host: str, port: int, *, log_level: str = "info", lifespan: str = "off") -> None:
-    """Serve APP until SIGINT/SIGTERM (uvicorn stops cleanly, finishing requests in flight)."""
-    import uvicorn
-
-    uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan=lifespan, access_log=False)).run()
+from typing import Callable
 
 
 class ThreadedServer:
@@ -78,3 +74,21 @@ class ThreadedServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def run_until_signal(server, announce: Callable[[str], None]) -> None:
+    """Start SERVER (a ThreadedServer or anything with start/stop/alive/url), say its URL, and run
+    until SIGINT or SIGTERM, then stop it cleanly (the command exits 0). A port that cannot be
+    bound raises OSError from start()."""
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        server.start()
+        announce(server.url)
+        while not stop.wait(0.2):
+            if not server.alive:
+                raise RuntimeError(f"the server on {server.url} stopped unexpectedly")
+    finally:
+        server.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

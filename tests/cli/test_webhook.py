@@ -67,7 +67,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_webhook_serve_receives_events_until_interrupted(blast_home, home_db):
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_webhook_serve_receives_events_until_interrupted(blast_home, home_db, stop_signal):
     write_config(blast_home, '[webhook]\noptout_keywords = ["sair", "chega"]\n[sessions.s1]\nurl = "http://127.0.0.1:9"\n')
     add_campaign(home_db, sent=0)
     port = _free_port()
@@ -92,8 +93,9 @@ def test_webhook_serve_receives_events_until_interrupted(blast_home, home_db):
         assert response.status_code == 200 and response.json()["optout"] == PHONES[2]
         assert httpx.post(f"{url}/webhook", content=b"{", timeout=5).status_code == 400
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop_signal)
         out, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0, err  # a signal is the normal way to stop it: a clean exit
     assert out == ""
     assert f"http://127.0.0.1:{port}/webhook" in err
     row = home_db.conn.execute("SELECT reason FROM optouts WHERE phone = ?", (PHONES[2],)).fetchone()
@@ -151,3 +153,18 @@ def test_end_to_end_sandbox_acks_reach_campaign_show(blast, blast_home, make_san
     report = blast("campaign", "report", str(cid), "--format", "json")
     rows = json.loads(report.stdout)
     assert all(r["delivered_at"] and r["read_at"] for r in rows)
+
+
+def test_webhook_serve_on_a_busy_port_is_exit_2_in_one_line(blast, blast_home):
+    import socket
+
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    try:
+        result = blast("webhook", "serve", "--port", str(busy.getsockname()[1]))
+    finally:
+        busy.close()
+    assert result.exit_code == 2
+    assert "cannot listen on 127.0.0.1:" in result.stderr and "choose another --port" in result.stderr
+    assert [line for line in result.stderr.splitlines() if line.startswith("blast: error:")] == result.stderr.splitlines()[-1:]

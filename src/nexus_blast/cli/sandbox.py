@@ -28,7 +28,8 @@ def serve(
     """
     from nexus_blast.errors import InputError
     from nexus_blast.cli.output import info
-    from nexus_blast.waha.sandbox_server import SandboxServer, serve_until_signal
+    from nexus_blast.serving import run_until_signal
+    from nexus_blast.waha.sandbox_server import SandboxServer
     from nexus_blast.waha.sandbox_state import SandboxConfig
 
     names = tuple(s.strip() for s in sessions.split(",") if s.strip())
@@ -48,7 +49,7 @@ def serve(
         info(f"try: blast session add NAME --url {url}" + (" --api-key KEY" if api_key else "") + "   — Ctrl-C stops it")
 
     try:
-        serve_until_signal(server, announce)
+        run_until_signal(server, announce)
     except OSError as exc:
         raise InputError(f"cannot listen on {host}:{port} ({exc.strerror or exc})", hint="choose another --port") from None
     info("sandbox stopped")

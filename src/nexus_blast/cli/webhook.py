@@ -20,17 +20,17 @@ def serve(
     port: Annotated[Optional[int], typer.Option("--port", min=0, max=65535, help="Port (default: webhook.port).", show_default=False)] = None,
 ) -> None:
     """Receive WAHA events on POST /webhook: receipts, session status, opt-out keywords."""
+    from nexus_blast.errors import InputError
     from nexus_blast.webhook.server import run_receiver
 
     state = current()
     settings = state.settings()
-    run_receiver(
-        state.db(),
-        settings,
-        host or settings.webhook.host,
-        settings.webhook.port if port is None else port,
-        info,
-    )
+    host = host or settings.webhook.host
+    port = settings.webhook.port if port is None else port
+    try:
+        run_receiver(state.db(), settings, host, port, info)
+    except OSError as exc:
+        raise InputError(f"cannot listen on {host}:{port} ({exc.strerror or exc})", hint="choose another --port") from None
 
 
 def sync(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import signal
-import threading
-from typing import Any, Callable
+from typing import Any
 
 from nexus_blast.serving import ThreadedServer
 from nexus_blast.waha.sandbox import create_app
@@ -89,19 +87,3 @@ class SandboxServer:
 
     def whatsapp(self, phone: str, exists: bool = True, chat_id: str | None = None) -> dict:
         return self._control("POST", "/whatsapp", {"phone": phone, "exists": exists, "chat_id": chat_id})
-
-
-def serve_until_signal(server: SandboxServer, announce: Callable[[str], None]) -> None:
-    """Run SERVER until SIGINT or SIGTERM, then stop it cleanly (the caller exits 0)."""
-    stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        server.start()
-        announce(server.url)
-        while not stop.wait(0.2):
-            if not server.alive:
-                raise RuntimeError("the sandbox server stopped unexpectedly")
-    finally:
-        server.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)

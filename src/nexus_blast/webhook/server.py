@@ -1,8 +1,8 @@
-"""Running the receiver under uvicorn: in the foreground (`blast webhook serve`) or in a thread."""
+"""Running the receiver in the foreground (`blast webhook serve`) until SIGINT/SIGTERM."""
 
 from __future__ import annotations
 
-from nexus_blast.serving import serve
+from nexus_blast.serving import ThreadedServer, run_until_signal
 
 
 KEEP_EVENT_IDS_DAYS = 7  # WAHA's retries are long over by then
@@ -20,5 +20,5 @@ def run_receiver(db, settings, host: str, port: int, announce) -> None:
     with store.transaction(db):
         store.forget_events_before(db, iso(datetime.now(UTC) - timedelta(days=KEEP_EVENT_IDS_DAYS)))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    announce(f"receiving WAHA events on http://{host}:{port}/webhook (Ctrl-C stops)")
-    serve(create_app(db, settings), host, port, log_level="warning")
+    server = ThreadedServer(create_app(db, settings), host, port, name="webhook-receiver")
+    run_until_signal(server, lambda url: announce(f"receiving WAHA events on {url}/webhook (Ctrl-C stops)"))
