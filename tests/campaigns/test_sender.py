@@ -251,6 +251,20 @@ def test_daily_cap_counts_every_campaign_of_the_session(sandbox, campaign, tmp_p
     assert (outcome.status, outcome.sent, outcome.exit_code) == ("paused", 5, 3)
     assert "daily cap" in outcome.reason
     assert len(sandbox.sent()) == 5
+    # It continues by itself tomorrow: due for run-due/worker from the next local midnight.
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from nexus_blast.domain.window import next_day_start
+    from nexus_blast.store import leases
+    from nexus_blast.store.db import iso
+
+    db = open_database(db_path)
+    campaign_row = store.get_campaign(db, cid)
+    tomorrow = next_day_start(datetime.now(ZoneInfo(settings.general.timezone)))
+    assert campaign_row.resume_on_due and campaign_row.scheduled_at == iso(tomorrow)
+    assert leases.due_campaign_ids(db, iso(tomorrow)) == [cid]
+    assert "run-due/worker continue it from" in outcome.reason
 
 
 def test_sticky_sender_keeps_the_session_a_contact_knows(sandbox, campaign, tmp_path):

@@ -70,3 +70,10 @@ def test_all_day_window():
     weekdays = Window.parse("00:00-24:00", "mon-fri")
     assert not weekdays.is_open(at(5, 12))
     assert weekdays.next_open(at(5, 12)) == at(7, 0)
+
+
+def test_next_day_start_is_local_midnight():
+    from nexus_blast.domain.window import next_day_start
+
+    assert next_day_start(at(0, 23, 59)) == at(1, 0)
+    assert next_day_start(at(0, 0, 0)) == at(1, 0)

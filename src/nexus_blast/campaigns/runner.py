@@ -32,9 +32,10 @@ from nexus_blast.campaigns.reconcile import reconcile_campaign
 from nexus_blast.campaigns.sender import Events, Sender, SenderConfig
 from nexus_blast.domain.messages import RESUMABLE, final_campaign_status
 from nexus_blast.domain.pacing import DelayRange, parse_delay
-from nexus_blast.domain.window import Window
+from nexus_blast.domain.window import Window, next_day_start
 from nexus_blast.errors import ConfigError, ExitCode, InputError, NotFound
 from nexus_blast.store import campaigns as store
+from nexus_blast.store.db import iso
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,15 @@ async def _run_leased(settings, db, campaign_id, keeper, stop_event, now, rng, e
             task.cancel()
         await asyncio.gather(*helpers, return_exceptions=True)
         await pool.aclose()
+    if result.halt == "capped":  # every session used its daily cap: continue tomorrow by itself
+        tomorrow = next_day_start(now().astimezone(ZoneInfo(settings.general.timezone)))
+        outcome = _pause(
+            db, campaign_id,
+            f"{result.detail}; run-due/worker continue it from {tomorrow:%Y-%m-%d %H:%M}, "
+            f"or: {resume_hint(campaign_id)}", blocked=True,
+        )
+        store.set_due_at(db, campaign_id, iso(tomorrow))
+        return outcome
     if result.halt == "lease":  # the sender saw it before the keeper's next renewal
         keeper.lost = True
         return _stopped(db, campaign_id, "lease", auto_resume)

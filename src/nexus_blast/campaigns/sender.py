@@ -74,7 +74,7 @@ class Events:
 
 @dataclass
 class SenderResult:
-    halt: str  # done | interrupted | no_session | status | lease
+    halt: str  # done | interrupted | no_session | capped | status | lease
     detail: str = ""
     unknown: list[int] = field(default_factory=list)
 
@@ -205,7 +205,9 @@ class Sender(Failover):
             self._stop_all("done")
         elif not self.board.healthy() and not any(lane.queue and lane.sendable for lane in self.lanes):
             states = "; ".join(lane.describe() for lane in self.lanes)
-            self._stop_all("no_session", f"no session can send: {states}")
+            usable = [lane for lane in self.lanes if lane.state != UNUSABLE]
+            capped = bool(usable) and all(lane.state == CAPPED for lane in usable)
+            self._stop_all("capped" if capped else "no_session", f"no session can send: {states}")
 
     def _sync(self) -> None:
         moves = self.board.take_moves()

@@ -79,3 +79,8 @@ class Window:
             if candidate > now and candidate.weekday() in self.days:
                 return candidate
         raise ValueError("window never opens")  # unreachable: parse_days rejects empty sets
+
+
+def next_day_start(now: datetime) -> datetime:
+    """Local midnight after NOW (aware, in the zone daily caps are counted in)."""
+    return datetime.combine((now + timedelta(days=1)).date(), time(0, 0), tzinfo=now.tzinfo)
