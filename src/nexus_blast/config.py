@@ -120,12 +120,12 @@ class SessionConfig(_KeyedSection):
 
     url: str
     waha_session: str = ""
-    api_key: str = ""
+    api_key: str = Field("", repr=False)
     api_key_env: str = ""
     weight: float = Field(1.0, gt=0)
     daily_cap: int | None = Field(None, ge=1)
     webhook_url: str = ""
-    webhook_hmac_key: str = ""
+    webhook_hmac_key: str = Field("", repr=False)
 
 
 class ProviderConfig(_KeyedSection):
@@ -134,7 +134,7 @@ class ProviderConfig(_KeyedSection):
     provider: str
     base_url: str = ""
     model: str = ""
-    api_key: str = ""
+    api_key: str = Field("", repr=False)
     api_key_env: str = ""
 
 

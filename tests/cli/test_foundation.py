@@ -181,3 +181,13 @@ def test_mask_never_shows_most_of_a_key(secret, shown):
 
     assert mask(secret) == shown
     assert len(shown.replace("…", "")) <= len(secret) // 2
+
+
+def test_secrets_stay_out_of_reprs():
+    from nexus_blast.config import ProviderConfig, SessionConfig, Settings
+
+    session = SessionConfig(url="http://x", api_key="waha-secret-1234567890", webhook_hmac_key="hmac-secret-1234567890")
+    provider = ProviderConfig(provider="groq", api_key="gsk_secret_1234567890")
+    settings = Settings(sessions={"s": session.model_dump()}, ai={"providers": {"g": provider.model_dump()}})
+    for text in (repr(session), str(session), repr(provider), repr(settings)):
+        assert "secret" not in text
