@@ -55,10 +55,17 @@ def phones_from_args(args: list[str], file: Path | str | None, *, default_ddd: s
 
 
 def add(db, phones: list[str], reason: str) -> OptoutChange:
+    """Opt PHONES out; their messages still pending in any campaign become skipped (`opted_out`)."""
+    from nexus_blast.domain.messages import SkipReason
     from nexus_blast.store.contacts import add_optouts, is_opted_out
+    from nexus_blast.store.db import utcnow
+    from nexus_blast.store.delivery import skip_pending
 
     already = [p for p in phones if is_opted_out(db, p)]
     added = add_optouts(db, phones, reason)
+    now = utcnow()
+    for phone in phones:
+        skip_pending(db, phone, str(SkipReason.OPTED_OUT), now)
     return OptoutChange(phones=phones, changed=added, unchanged=already)
 
 
