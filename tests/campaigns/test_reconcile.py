@@ -55,5 +55,13 @@ def test_our_message_after_sending_at_is_found_and_known_ids_are_skipped():
 
 def test_other_text_is_not_proof():
     now = datetime.now(UTC)
-    client = History([item("X", now + timedelta(seconds=1), text=TEXT + " ")], honour_filter=True)
+    client = History([item("X", now + timedelta(seconds=1), text=TEXT + "!")], honour_filter=True)
     assert asyncio.run(find_sent(client, "s1", message(now), lambda i: False)) is None
+
+
+def test_line_endings_and_outer_blanks_changed_by_the_server_still_match():
+    now = datetime.now(UTC)
+    sent = message(now)
+    sent = Message(**{**sent.__dict__, "text": "Olá Ana,\noferta!\n"})
+    client = History([item("CRLF", now + timedelta(seconds=1), text="Olá Ana,\r\noferta!")], honour_filter=True)
+    assert asyncio.run(find_sent(client, "s1", sent, lambda i: False)) == f"true_{CHAT}_CRLF"

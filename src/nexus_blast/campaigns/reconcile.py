@@ -63,12 +63,17 @@ async def find_sent(client, waha_session: str, message: store.Message, known: Ca
         if _seconds(item.get("timestamp")) < since:  # a server may ignore the filter: older is not ours
             continue
         body = item.get("body") if item.get("body") is not None else item.get("caption")
-        if body != message.text:
+        if not isinstance(body, str) or _same_text(body) != _same_text(message.text):
             continue
         ident = _serialized(item)
         if ident and not known(ident):
             return ident
     return None
+
+
+def _same_text(text: str) -> str:
+    """The text as WhatsApp may hand it back: line endings and outer blanks are not ours to trust."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 async def settle(message: store.Message, settle_seconds: float, now: Callable[[], datetime]) -> None:
