@@ -309,6 +309,9 @@ def test_run_due_outside_the_window_waits_and_ignore_window_sends(blast, sandbox
     assert {m["text"].split()[0] for m in sandbox.sent()} == {"Olá"}
     assert "outside the sending window" in result.stderr
     assert f"{opens:%H:%M}" in blast("campaign", "list").stdout  # next send
+    # A person may push the waiting one out now, for this run only.
+    now = blast("campaign", "resume", "1", "--ignore-window", "--yes", "--json")
+    assert (now.exit_code, now.json()["status"], now.json()["sent"]) == (0, "completed", 3), now.stderr
 
 
 def test_foreground_send_outside_the_window_says_it_waits_then_sigterm_pauses(make_sandbox, tmp_path):

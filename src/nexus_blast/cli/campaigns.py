@@ -181,6 +181,7 @@ def _change(campaign_id: int, status: str, reason: str, json: bool, resume_at=No
 def resume(
     campaign_id: IdArg,
     at: Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help="Do not run now: run-due / the worker resumes it then (same forms as send --at).", show_default=False)] = None,
+    ignore_window: Annotated[bool, typer.Option("--ignore-window", help="This run sends at any hour and day (ignore sending.window/days).")] = False,
     yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
@@ -199,7 +200,7 @@ def resume(
         _resume_later(campaign, _resolve_at(at), yes, json)
         return
     confirm(f"Resume campaign {campaign_id} ({campaign.name})?", yes)
-    outcome = run_foreground(campaign_id, window_for(state.settings(), campaign))
+    outcome = run_foreground(campaign_id, window_for(state.settings(), campaign, ignore=ignore_window))
     print_outcome(outcome, json)
     if outcome.exit_code:
         raise typer.Exit(outcome.exit_code)
