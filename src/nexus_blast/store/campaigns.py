@@ -325,7 +325,10 @@ def start_sending(db, mid: int, *, session: str, cap: int, since: str, owner: st
     are fewer than CAP: one UPDATE, so a pause committed by another command stops the send, and two
     campaigns sharing a session cannot both take its last slot. With OWNER, also only while OWNER
     still holds the campaign's lease (a stalled process must not send after a takeover). False
-    otherwise (tell the reasons apart with get_message, campaign_status and the lease owner)."""
+    otherwise (tell the reasons apart with get_message, campaign_status and the lease owner).
+
+    Each count stops at CAP (min(sent, cap) + min(sending, cap) < cap exactly when sent + sending
+    < cap), and reads only the indexes messages_session_status_sent / messages_session_sending."""
     check_message_transition("pending", "sending")
     unknown = set(changes) - MESSAGE_COLUMNS
     if unknown:
@@ -336,9 +339,11 @@ def start_sending(db, mid: int, *, session: str, cap: int, since: str, owner: st
             WHERE id = ? AND status = 'pending'
               AND (SELECT status FROM campaigns WHERE campaigns.id = messages.campaign_id) = 'running'
               AND (? IS NULL OR (SELECT lease_owner FROM campaigns WHERE campaigns.id = messages.campaign_id) = ?)
-              AND (SELECT count(*) FROM messages WHERE session = ? AND status = 'sent' AND sent_at >= ?)
-                + (SELECT count(*) FROM messages WHERE session = ? AND status = 'sending' AND sending_at >= ?) < ?""",
-        (utcnow(), session, *changes.values(), mid, owner, owner, session, since, session, since, cap),
+              AND (SELECT count(*) FROM (SELECT 1 FROM messages
+                                         WHERE session = ? AND status = 'sent' AND sent_at >= ? LIMIT ?))
+                + (SELECT count(*) FROM (SELECT 1 FROM messages
+                                         WHERE session = ? AND status = 'sending' AND sending_at >= ? LIMIT ?)) < ?""",
+        (utcnow(), session, *changes.values(), mid, owner, owner, session, since, cap, session, since, cap, cap),
     )
     return cursor.rowcount == 1
 

@@ -121,3 +121,10 @@ def m001_initial(db) -> None:
 def m002_session_cap_index(db) -> None:
     # The daily cap counts a session's in-flight (`sending`) messages of the day at every send.
     db.executescript("CREATE INDEX IF NOT EXISTS messages_session_sending ON messages (session, status, sending_at);")
+
+
+@migrations()
+def m003_session_sent_cap_index(db) -> None:
+    # The daily cap's count of a session's `sent` messages of the day, read from the index alone
+    # (messages_session_sent has no status: every entry of the day cost a table row look-up).
+    db.executescript("CREATE INDEX IF NOT EXISTS messages_session_status_sent ON messages (session, status, sent_at);")

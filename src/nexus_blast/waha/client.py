@@ -92,10 +92,11 @@ class WahaClient:
         headers = {"Accept": "application/json"}
         if api_key:
             headers["X-Api-Key"] = api_key
+        self._timeout = httpx.Timeout(timeout, connect=self.connect_timeout)  # a call's first attempt
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers=headers,
-            timeout=httpx.Timeout(timeout, connect=self.connect_timeout),
+            timeout=self._timeout,
             transport=transport,
             follow_redirects=False,
         )
@@ -247,14 +248,25 @@ class WahaClient:
 
     async def _with_retries(self, method, path, *, session, json, params, policy) -> httpx.Response:
         started = time.monotonic()
+        # The first attempt runs outside tenacity (most calls succeed at once, and building and
+        # driving a retrier costs more than the request's own bookkeeping); its failure is then
+        # handed to tenacity as attempt 1, so the stop, wait and retry decisions are the same.
+        try:
+            return await self._once(method, path, session=session, json=json, params=params, budget=self.total_timeout)
+        except WahaError as exc:
+            if not self._retryable(exc, policy):
+                raise
+            first: list[BaseException] = [exc]
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.retries + 1) | stop_before_delay(self.total_timeout),
+            stop=stop_after_attempt(self.retries + 1) | stop_before_delay(self.total_timeout - (time.monotonic() - started)),
             wait=self._wait,
             retry=retry_if_exception(lambda exc: self._retryable(exc, policy)),
             reraise=True,
         )
         async for attempt in retrying:
             with attempt:
+                if first:
+                    raise first.pop()
                 remaining = self.total_timeout - (time.monotonic() - started)
                 return await self._once(method, path, session=session, json=json, params=params, budget=remaining)
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
@@ -278,24 +290,23 @@ class WahaClient:
 
     async def _once(self, method, path, *, session, json, params, budget: float) -> httpx.Response:
         read = max(0.01, min(self.timeout, budget))
-        timeout = httpx.Timeout(read, connect=min(self.connect_timeout, read))
-        label = where(self.base_url, session)
+        timeout = self._timeout if read == self.timeout else httpx.Timeout(read, connect=min(self.connect_timeout, read))
         try:
             response = await self._http.request(method, path, json=json, params=params, timeout=timeout)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol) as exc:
             raise WahaUnreachable(
-                f"{label}: cannot connect ({self._scrub(exc) or type(exc).__name__})",
+                f"{where(self.base_url, session)}: cannot connect ({self._scrub(exc) or type(exc).__name__})",
                 server=self.base_url, session=session, sent=False,
                 hint="is the server running and the URL right?",
             ) from None
         except httpx.TimeoutException:
             raise WahaUnreachable(
-                f"{label}: no answer to {method} {path} within {read:g}s",
+                f"{where(self.base_url, session)}: no answer to {method} {path} within {read:g}s",
                 server=self.base_url, session=session, sent=True,
             ) from None
         except httpx.TransportError as exc:
             raise WahaUnreachable(
-                f"{label}: connection failed during {method} {path} ({self._scrub(exc) or type(exc).__name__})",
+                f"{where(self.base_url, session)}: connection failed during {method} {path} ({self._scrub(exc) or type(exc).__name__})",
                 server=self.base_url, session=session, sent=True,
             ) from None
         if response.status_code >= 400:
