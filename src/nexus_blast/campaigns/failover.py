@@ -76,7 +76,7 @@ class Failover:
             kind = "transient"
         if kind == "permanent":
             store.transition(self.db, message.id, "sending", "failed", error=_short(exc))
-            self._count_failed()
+            self._count("failed")
             return
         store.transition(self.db, message.id, "sending", "pending")
         self._not_sent(lane, message, exc, attempts, kind=kind)
@@ -88,7 +88,7 @@ class Failover:
             kind = "transient"  # a look-up or typing call: nothing was sent
         if kind == "permanent":
             if store.transition(self.db, message.id, "pending", "failed", error=_short(exc)):
-                self._count_failed()
+                self._count("failed")
             return
         if kind == "timelock":
             self.board.sticky.discard(message.id)
@@ -112,16 +112,11 @@ class Failover:
         if attempts >= self.config.attempts:
             lane.queue.popleft()
             if store.transition(self.db, message.id, "pending", "failed", error=_short(exc)):
-                self._count_failed()
+                self._count("failed")
         retry_after = exc.retry_after if isinstance(exc, WahaRateLimited) and exc.retry_after else 0.0
         lane.not_before = time.monotonic() + max(retry_after, self._backoff(lane.failures))
         if lane.failures >= self.config.unhealthy_after:
             self._set_state(lane, UNHEALTHY, f"{lane.failures} failures in a row, last: {_short(exc)}")
-
-    def _count_failed(self) -> None:
-        self.tally.failed += 1
-        self.tally.pending -= 1
-        self.events.progress(self.tally)
 
     def _backoff(self, n: int) -> float:
         ceiling = min(self.config.backoff_max, self.config.backoff_initial * 2 ** max(0, n - 1))

@@ -56,10 +56,17 @@ class SenderConfig:
 
 @dataclass
 class Tally:
+    """Live progress of a run (the database holds the truth; this feeds the progress bar)."""
+
     sent: int = 0
     failed: int = 0
     skipped: int = 0
     pending: int = 0
+
+    def settle(self, outcome: str) -> None:
+        """One pending message ended as OUTCOME: sent, failed or skipped."""
+        setattr(self, outcome, getattr(self, outcome) + 1)
+        self.pending -= 1
 
 
 class Events:
@@ -248,7 +255,7 @@ class Sender(Failover):
             return
         if contacts_store.is_opted_out(self.db, message.phone):  # opted out after the campaign was made
             if store.transition(self.db, mid, "pending", "skipped", error=str(SkipReason.OPTED_OUT)):
-                self._count_skipped()
+                self._count("skipped")
             return
         self._roll_day(lane, self.now().astimezone(self.config.timezone).date())
         if lane.sent_today >= lane.spec.daily_cap:
@@ -310,13 +317,10 @@ class Sender(Failover):
     def _count_sent(self, lane: Lane) -> None:
         lane.failures = lane.flaps = 0
         lane.sent_today += 1
-        self.tally.sent += 1
-        self.tally.pending -= 1
-        self.events.progress(self.tally)
+        self._count("sent")
 
-    def _count_skipped(self) -> None:
-        self.tally.skipped += 1
-        self.tally.pending -= 1
+    def _count(self, outcome: str) -> None:
+        self.tally.settle(outcome)
         self.events.progress(self.tally)
 
     async def _resolve(self, lane: Lane, message: store.Message) -> str | None:
@@ -342,7 +346,7 @@ class Sender(Failover):
             store.put_recipient(self.db, message.phone, exists, chat_id)
         if not exists:
             if store.transition(self.db, message.id, "pending", "skipped", error=str(SkipReason.NOT_ON_WHATSAPP)):
-                self._count_skipped()
+                self._count("skipped")
             return None
         return chat_id or f"{digits}@c.us"
 

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from nexus_blast.cli.output import confirm, info, print_json, table
+from nexus_blast.cli.output import confirm, confirm_overwrite, info, print_json, table
 from nexus_blast.cli.state import current
 from nexus_blast.errors import InputError
 
@@ -165,8 +165,7 @@ def copy(
         brief = sys.stdin.read()
     if pick > variants:
         raise InputError(f"--pick {pick} is more than --variants {variants}")
-    if output is not None and output.exists():
-        confirm(f"Overwrite {output}?", yes)
+    confirm_overwrite(yes, output)
     request = CopyRequest(
         brief=brief, variants=variants, tone=tone, max_chars=max_chars, lang=lang, placeholders=parse_placeholders(placeholders)
     ).validated()

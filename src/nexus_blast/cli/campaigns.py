@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from nexus_blast.cli.output import confirm, info, print_json, table
+from nexus_blast.cli.output import confirm, confirm_overwrite, info, print_json, table
 from nexus_blast.cli.send import print_outcome, run_foreground, send
 from nexus_blast.cli.state import current
 from nexus_blast.errors import InputError
@@ -250,8 +250,7 @@ def report(
 
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return
-    if output.exists():
-        confirm(f"overwrite {output}?", yes)
+    confirm_overwrite(yes, output)
     try:
         with output.open("w", encoding="utf-8", newline="") as handle:
             n = write(rows, handle)

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from nexus_blast.cli.output import confirm, info, print_json, table
+from nexus_blast.cli.output import confirm, confirm_overwrite, info, print_json, table
 from nexus_blast.cli.state import current
 
 contacts_app = typer.Typer(help="Imported contact lists.", no_args_is_help=True)
@@ -42,7 +42,7 @@ def validate(
 
     state = current()
     options = _options(default_ddd, allow_foreign, include_landlines)
-    _confirm_overwrite(yes, output, rejects)
+    confirm_overwrite(yes, output, rejects)
     source = read_rows(file, phone_column=phone_column)
     report = check_file(source, options=options, optouts=optout_phones(state.db()), output=output, rejects=rejects)
     _finish(report, options, json, output, rejects)
@@ -66,18 +66,11 @@ def import_(
 
     state = current()
     options = _options(default_ddd, allow_foreign, include_landlines)
-    _confirm_overwrite(yes, output, rejects)
+    confirm_overwrite(yes, output, rejects)
     db = state.db()
     source = read_rows(file, phone_column=phone_column)
     report = import_file(db, source, list_name, options=options, output=output, rejects=rejects)
     _finish(report, options, json, output, rejects)
-
-
-def _confirm_overwrite(yes: bool, *paths: Path | None) -> None:
-    """--output/--rejects replace existing files only when confirmed (or --yes), before any reading."""
-    for path in paths:
-        if path is not None and path.exists():
-            confirm(f"Overwrite {path}?", yes)
 
 
 def _options(default_ddd, allow_foreign, include_landlines):

@@ -55,3 +55,10 @@ def confirm(question: str, yes: bool) -> None:
 
     if not typer.confirm(question, default=False, err=True):
         raise InputError("cancelled: not confirmed")
+
+
+def confirm_overwrite(yes: bool, *paths) -> None:
+    """Existing output files are replaced only when confirmed (or --yes); None paths are skipped."""
+    for path in paths:
+        if path is not None and path.exists():
+            confirm(f"Overwrite {path}?", yes)

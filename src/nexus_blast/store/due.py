@@ -5,6 +5,14 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+# When a campaign needs a runner: its time has come, it was paused to be resumed then, or the
+# process running it died (lease expired). The one definition, shared with store/leases.py.
+DUE = """
+    (status = 'scheduled' AND scheduled_at <= :now)
+    OR (status = 'paused' AND resume_on_due = 1 AND (scheduled_at IS NULL OR scheduled_at <= :now))
+    OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at <= :now))
+"""
+
 
 def anything_due(path: Path, now_iso: str) -> bool:
     """True when some campaign may need running; false also when there is no database yet."""
@@ -12,14 +20,7 @@ def anything_due(path: Path, now_iso: str) -> bool:
         return False
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     try:
-        row = conn.execute(
-            """SELECT 1 FROM campaigns
-               WHERE (status = 'scheduled' AND scheduled_at <= ?)
-                  OR (status = 'paused' AND resume_on_due = 1 AND (scheduled_at IS NULL OR scheduled_at <= ?))
-                  OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at <= ?))
-               LIMIT 1""",
-            (now_iso, now_iso, now_iso),
-        ).fetchone()
+        row = conn.execute(f"SELECT 1 FROM campaigns WHERE {DUE} LIMIT 1", {"now": now_iso}).fetchone()
     except sqlite3.OperationalError:
         return True  # no table yet or locked oddly: let the full path decide
     finally:

@@ -5,11 +5,10 @@ cannot both win; a crashed owner's lease expires and can then be taken over."""
 
 from __future__ import annotations
 
-_DUE = """
-    (status = 'scheduled' AND scheduled_at <= :now)
-    OR (status = 'paused' AND resume_on_due = 1 AND (scheduled_at IS NULL OR scheduled_at <= :now))
-    OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at <= :now))
-"""
+from nexus_blast.store.due import DUE as _DUE
+
+# The lease can be taken: nobody holds it, we do, or the holder's time ran out.
+_FREE = "(lease_owner IS NULL OR lease_owner = :owner OR lease_expires_at IS NULL OR lease_expires_at <= :now)"
 
 
 def due_campaign_ids(db, now: str) -> list[int]:
@@ -21,9 +20,8 @@ def due_campaign_ids(db, now: str) -> list[int]:
 def try_claim(db, campaign_id: int, owner: str, now: str, until: str) -> bool:
     """Take the lease when it is free, expired, or already ours; True when we hold it now."""
     cursor = db.execute(
-        """UPDATE campaigns SET lease_owner = :owner, lease_expires_at = :until
-           WHERE id = :id AND (lease_owner IS NULL OR lease_owner = :owner OR lease_expires_at IS NULL
-                               OR lease_expires_at <= :now)""",
+        f"""UPDATE campaigns SET lease_owner = :owner, lease_expires_at = :until
+           WHERE id = :id AND {_FREE}""",
         {"owner": owner, "until": until, "id": campaign_id, "now": now},
     )
     return cursor.rowcount == 1
@@ -34,9 +32,7 @@ def claim_due(db, campaign_id: int, owner: str, now: str, until: str) -> bool:
     paused by a person, completed, or claimed by another process a moment ago is left alone."""
     cursor = db.execute(
         f"""UPDATE campaigns SET lease_owner = :owner, lease_expires_at = :until
-            WHERE id = :id AND ({_DUE})
-              AND (lease_owner IS NULL OR lease_owner = :owner OR lease_expires_at IS NULL
-                   OR lease_expires_at <= :now)""",
+            WHERE id = :id AND ({_DUE}) AND {_FREE}""",
         {"owner": owner, "until": until, "id": campaign_id, "now": now},
     )
     return cursor.rowcount == 1
