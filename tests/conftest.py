@@ -72,9 +72,9 @@ def blast(blast_home, monkeypatch):
 @pytest.fixture
 def make_sandbox():
     """Factory: `make_sandbox(sessions=("s1",), engine="NOWEB", api_key="k", tier="CORE", ...)` →
-    a started SandboxServer (options of nexus_blast.waha.sandbox_state.SandboxConfig); all are
+    a started SandboxServer (options of nexus_blast.sandbox.state.SandboxConfig); all are
     stopped at the end of the test."""
-    from nexus_blast.waha.sandbox_server import SandboxServer
+    from nexus_blast.sandbox.server import SandboxServer
 
     started = []
 

@@ -29,8 +29,8 @@ def serve(
     from nexus_blast.errors import InputError
     from nexus_blast.cli.output import info
     from nexus_blast.serving import run_until_signal
-    from nexus_blast.waha.sandbox_server import SandboxServer
-    from nexus_blast.waha.sandbox_state import SandboxConfig
+    from nexus_blast.sandbox.server import SandboxServer
+    from nexus_blast.sandbox.state import SandboxConfig
 
     names = tuple(s.strip() for s in sessions.split(",") if s.strip())
     try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from nexus_blast.serving import ThreadedServer
-from nexus_blast.waha.sandbox import create_app
-from nexus_blast.waha.sandbox_state import SandboxConfig
+from nexus_blast.sandbox.app import create_app
+from nexus_blast.sandbox.state import SandboxConfig
 
 
 class SandboxServer:

@@ -9,7 +9,7 @@ import time
 
 from nexus_blast.waha.client import WahaClient, run_sync
 
-from .loopback import serve
+from tests.waha.loopback import serve
 
 CHAT = "5511987654321@c.us"
 

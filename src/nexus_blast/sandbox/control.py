@@ -6,8 +6,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from nexus_blast.waha.sandbox_replies import nest
-from nexus_blast.waha.sandbox_state import STATUSES
+from nexus_blast.sandbox.replies import nest
+from nexus_blast.sandbox.state import STATUSES
 
 
 async def _sent(sb, request: Request) -> Response:

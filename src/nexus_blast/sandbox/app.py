@@ -1,6 +1,6 @@
 """The sandbox: a WAHA-compatible ASGI app (same paths, bodies, statuses and error JSON as WAHA).
 
-`create_app(SandboxConfig(...))` returns the Starlette app; waha/sandbox_server.py runs it.
+`create_app(SandboxConfig(...))` returns the Starlette app; sandbox/server.py runs it.
 Control API (no key) under `/_sandbox/`: sent messages, pairing, status, faults, WhatsApp numbers.
 """
 
@@ -21,10 +21,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from nexus_blast.waha.sandbox_control import control_routes
-from nexus_blast.waha.sandbox_replies import Reply, nest
-from nexus_blast.waha.sandbox_state import CHAT_RE, NAME_RE, RUNNING, SandboxConfig, Session, World
-from nexus_blast.waha.sandbox_webhooks import Emitter
+from nexus_blast.sandbox.control import control_routes
+from nexus_blast.sandbox.replies import Reply, nest
+from nexus_blast.sandbox.state import CHAT_RE, NAME_RE, RUNNING, SandboxConfig, Session, World
+from nexus_blast.sandbox.webhooks import Emitter
 
 __all__ = ["SandboxConfig", "create_app"]
 

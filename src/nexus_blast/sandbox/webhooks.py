@@ -10,7 +10,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from nexus_blast.waha.sandbox_state import ACK_NAMES, Message, Session, World
+from nexus_blast.sandbox.state import ACK_NAMES, Message, Session, World
 
 
 @dataclass

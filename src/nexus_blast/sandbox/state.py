@@ -1,6 +1,6 @@
 """The sandbox's world: its options, sessions and their lifecycle, sends, faults, WhatsApp numbers.
 
-Pure bookkeeping (no HTTP): the routes of waha/sandbox.py read and change it; time is read from an
+Pure bookkeeping (no HTTP): the routes of sandbox/app.py read and change it; time is read from an
 injectable clock so the lifecycle (STARTING → SCAN_QR_CODE → WORKING, QR rotation) is testable.
 """
 
