@@ -282,3 +282,18 @@ def test_sigterm_pauses_cleanly_exit_130(make_sandbox, tmp_path):
     assert "blast campaign resume 1" in err
     with sqlite3.connect(home / "blast.db") as conn:
         assert conn.execute("SELECT count(*) FROM messages WHERE status = 'sending'").fetchone()[0] == 0
+
+
+def test_session_deleted_on_the_server_mid_campaign_moves_its_contacts(blast, sandbox, setup):
+    """Real WAHA answers a send for a session it no longer has with 422 'Session "X" does not
+    exist' (no `expected` key): that session is down, its contacts go to the healthy one."""
+    csv = setup(sandbox, sessions=("s1", "s2"), n=40)
+    sandbox.faults(session="s1", delete_after=5)
+    result = blast("send", csv, "-m", "Oi {{nome}}", "--delay", "0", "--yes", "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = result.json()
+    assert (doc["status"], doc["sent"], doc["failed"], doc["pending"]) == ("completed", 40, 0, 0)
+    sent = sandbox.sent()
+    assert Counter(m["chatId"] for m in sent).most_common(1)[0][1] == 1 and len(sent) == 40
+    assert Counter(m["session"] for m in sent)["s1"] == 5
+    assert "does not exist" in result.stderr

@@ -101,7 +101,10 @@ class Sandbox:
     async def _running(self, name: str, expected: str = "WORKING") -> Session:
         """A started session in status EXPECTED, after the session's injected faults."""
         session = self.world.sessions.get(name)
-        if session is None or session.status == "STOPPED":
+        if session is None:  # WAHA 2026: waits, then 422 without `expected`
+            await asyncio.sleep(self.config.not_working_wait)
+            raise Reply(422, {"error": f'Session "{name}" does not exist', "session": name})
+        if session.status == "STOPPED":
             raise nest(
                 404,
                 f"We didn't find a session with name '{name}'.\nPlease start it first by using POST /api/sessions/{name}/start request",
@@ -291,7 +294,9 @@ class Sandbox:
             raise self._engine_error(fault, request)
         message = self.world.accept(session, chat_id, text, **media)
         self.emitter.schedule_acks(message)
-        return JSONResponse(self.world.response_shape(message), status_code=201)
+        shape = self.world.response_shape(message)
+        self.world.after_send(session)  # count-down faults apply once this send is answered
+        return JSONResponse(shape, status_code=201)
 
     async def chat_action(self, request: Request) -> Response:
         await self._send_target(request, ("chatId",))

@@ -65,6 +65,7 @@ class Faults:
     fail_message: str = "Timed Out"
     not_working_after: int | None = None  # accepted sends before the session leaves WORKING
     not_working_status: str = "FAILED"
+    delete_after: int | None = None  # accepted sends before the session is deleted on the server
     timelock_after: int | None = None  # accepted sends before new contacts get error 463
     rate_limit: int = 0  # next N requests answer 429
     retry_after: float = 1.0
@@ -249,12 +250,11 @@ class World:
         self.messages.append(message)
         session.sends += 1
         session.chats.add(chat_id)
-        self._after_send(session)
         return message
 
-    def _after_send(self, session: Session) -> None:
+    def after_send(self, session: Session) -> None:
         faults = session.faults
-        for attr in ("fail_after", "not_working_after", "timelock_after"):
+        for attr in ("fail_after", "not_working_after", "timelock_after", "delete_after"):
             value = getattr(faults, attr)
             if value is not None and value > 0:
                 setattr(faults, attr, value - 1)
@@ -264,6 +264,9 @@ class World:
         if faults.timelock_after == 0:
             faults.timelock_after = None
             session.timelock_until = self.clock() + 3600
+        if faults.delete_after == 0:  # someone ran DELETE /api/sessions/NAME mid-campaign
+            self.sessions.pop(session.name, None)
+            session.status = "STOPPED"
 
     def send_fault(self, session: Session, chat_id: str) -> str | None:
         """The engine error a send must fail with now, if any (checked before accepting)."""

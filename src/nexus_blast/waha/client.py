@@ -337,6 +337,13 @@ class WahaClient:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             after = f", retry after {retry_after:g}s" if retry_after is not None else ""
             return WahaRateLimited(f"{label}: rate limited (HTTP 429{after})", retry_after=retry_after, **kw)
+        if code == 422 and isinstance(body, dict) and str(body.get("error", "")).endswith("does not exist"):
+            # WAHA 2025+: a session the server does not have (deleted, never created) on sends,
+            # check-exists, auth/qr and chat messages: the session is gone, not the request bad.
+            return WahaSessionNotFound(
+                f"{label}: session does not exist on the server",
+                hint="create it again: blast session start NAME", **kw,
+            )
         if code == 422 and "plus version" in message.lower():
             return WahaPlusOnly(f"{label}: {message}", hint="this server is WAHA Core: use a Plus or 2026.6+ server", **kw)
         if code == 422 and isinstance(body, dict) and "expected" in body:
