@@ -125,12 +125,12 @@ def test_connection_refused_is_unreachable_after_retries():
 
 
 def test_timeout_is_bounded_and_not_retried(fake_ai):
-    fake_ai.chat = [Reply(delay=2.0, body={})]
+    fake_ai.chat = [Reply(delay=10.0, body={})]
     started = time.monotonic()
     with client(fake_ai, limits=Limits(timeout=0.2, attempts=3)) as c, pytest.raises(Unreachable) as err:
         c.complete(PING)
     assert "did not answer within 0.2 s" in str(err.value)
-    assert time.monotonic() - started < 1.5  # the 2 s answer was not waited for
+    assert time.monotonic() - started < 5  # the 10 s answer was not waited for
     assert len(fake_ai.chats()) == 1
 
 

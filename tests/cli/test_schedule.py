@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.campaigns.helpers import configure, e164, write_contacts
+from tests.waiting import StreamLines
 
 SP = ZoneInfo("America/Sao_Paulo")
 
@@ -323,10 +324,12 @@ def test_foreground_send_outside_the_window_says_it_waits_then_sigterm_pauses(ma
     proc = subprocess.Popen([*_cli(), "send", str(csv), "-m", "Oi", "--yes", "--json"], env=_env(home),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
     try:
-        assert _wait(lambda: _campaign(home).get("status") == "running")
-        time.sleep(0.5)
+        stderr = StreamLines(proc.stderr)
+        stderr.wait_for("outside the sending window")
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
+        out = proc.stdout.read()
+        proc.wait(timeout=30)
+        err = stderr.text()
     finally:
         proc.kill()
     assert proc.returncode == 130, err

@@ -15,6 +15,7 @@ from collections import Counter
 import pytest
 
 from tests.campaigns.helpers import configure, e164, png_bytes, write_contacts
+from tests.waiting import wait_until
 
 MESSAGE = "{Olá|Oi|E aí} {{nome}}! Promoção em {{cidade|sua cidade}}."
 
@@ -271,7 +272,7 @@ def test_sigterm_pauses_cleanly_exit_130(make_sandbox, tmp_path):
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
     )
     assert _wait_running(home / "blast.db", time.monotonic() + 20)
-    time.sleep(0.5)
+    wait_until(lambda: len(sb.sent()) >= 2, what="two accepted sends (handlers installed, lanes sending)")
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err

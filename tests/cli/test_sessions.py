@@ -10,6 +10,7 @@ import threading
 import pytest
 
 from nexus_blast.waha.pairing import FULL, LOWER, QUIET_ZONE, UPPER
+from tests.waiting import wait_until
 
 KEY = "sandbox-key-5e2b91c0aa"
 HMAC_KEY = "hmac-key-77d1f0e2bb"
@@ -245,12 +246,14 @@ def test_pair_times_out_with_exit_3(blast, make_sandbox):
 def test_pair_with_code_waits_for_working(blast, make_sandbox):
     sb = make_sandbox(start_seconds=0.01)
     _add(blast, "novo", sb.url)
-    timer = threading.Timer(0.5, lambda: sb.pair("novo"))
-    timer.start()
-    try:
-        result = blast("session", "pair", "novo", "--code", "+55 11 98765-4321", "--interval", "0.05", "--timeout", "20")
-    finally:
-        timer.cancel()
+    def scan_once_the_code_is_asked():  # the phone links only after blast has shown the code
+        wait_until(lambda: "novo" in sb.world.sessions and sb.world.sessions["novo"].codes, what="a pairing code")
+        sb.pair("novo")
+
+    scanner = threading.Thread(target=scan_once_the_code_is_asked, daemon=True)
+    scanner.start()
+    result = blast("session", "pair", "novo", "--code", "+55 11 98765-4321", "--interval", "0.05", "--timeout", "60")
+    scanner.join(30)
     assert result.exit_code == 0, result.stderr
     assert "pairing code: " in result.stdout and "WORKING" in result.stderr
 

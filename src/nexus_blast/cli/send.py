@@ -265,7 +265,6 @@ def run_foreground(campaign_id: int, window=None):
     from nexus_blast.store import campaigns as store
 
     state = current()
-    _say_if_window_closed(state.settings(), window)
     counts = store.counts(state.db(), campaign_id)
     stop = threading.Event()
 
@@ -278,6 +277,7 @@ def run_foreground(campaign_id: int, window=None):
     handlers = {}
     if threading.current_thread() is threading.main_thread():
         handlers = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    _say_if_window_closed(state.settings(), window)  # after the handlers: a Ctrl-C upon reading it pauses
     reporter = _Reporter(counts.sent + counts.failed + counts.skipped + counts.unfinished)
     try:
         with reporter:  # duck-typed campaigns.sender.Events

@@ -248,7 +248,8 @@ class Sandbox:
             raise nest(400, ["phoneNumber must be digits"], "Bad Request")
         digest = hashlib.sha256(f"{session.name}:{phone}:{session.qr_since}".encode()).hexdigest().upper()
         code = "".join(c for c in digest if c.isalpha() or c.isdigit())[:8]
-        return JSONResponse({"code": f"{code[:4]}-{code[4:]}"}, status_code=201)
+        session.codes.append(f"{code[:4]}-{code[4:]}")
+        return JSONResponse({"code": session.codes[-1]}, status_code=201)
 
     # --- messages -------------------------------------------------------------------------------
 

@@ -82,6 +82,7 @@ class Session:
     me: dict | None = None
     status_since: float = 0.0
     qr_since: float = 0.0
+    codes: list[str] = field(default_factory=list)  # pairing codes handed out (tests wait on them)
     sends: int = 0
     chats: set[str] = field(default_factory=set)
     timelock_until: float | None = None
