@@ -193,3 +193,25 @@ def test_the_key_never_appears_anywhere(blast, groq, blast_home, monkeypatch):
     with sqlite3.connect(blast_home / "blast.db") as conn:
         dump = "\n".join(conn.iterdump())
     assert "ai_generations" in dump and KEY not in dump
+
+
+def test_first_steps_offer_the_free_local_ollama_and_say_how_to_start_it(blast, fake_ai):
+    """No provider: the hint offers Ollama (free, local) first and is kept in the --json error;
+    an unreachable Ollama suggests `ollama serve`; a model named `llama3.2` matches `llama3.2:latest`."""
+    none = blast("copy", "promoção de verão", "--json")
+    assert none.exit_code == 2
+    hint = none.json()["error"]["hint"]
+    assert hint.index("blast ai add ollama") < hint.index("groq") and "ollama pull" in hint
+    assert "blast ai add ollama" in blast("ai", "list").stderr
+
+    assert blast("ai", "add", "ollama", "--name", "off", "--base-url", "http://127.0.0.1:9/v1").exit_code == 0
+    down = blast("ai", "test", "off", "--timeout", "0.5", "--json")
+    assert down.exit_code == 3 and "ollama serve" in down.stderr and "ollama serve" in down.json()["error"]["hint"]
+
+    fake_ai.models = [Reply(body={"object": "list", "data": [{"id": "llama3.2:latest", "object": "model"}]})]
+    fake_ai.chat = [completion("OK")]
+    assert blast("ai", "add", "ollama", "--base-url", fake_ai.url + "/v1", "--model", "llama3.2").exit_code == 0
+    tested = blast("ai", "test", "ollama", "--json")
+    assert tested.exit_code == 0, tested.stderr
+    assert tested.json()["model_listed"] is True and "not in the model list" not in tested.stderr + tested.stdout
+    assert blast("ai", "models", "ollama", "--json").json() == [{"id": "llama3.2:latest", "configured": True}]

@@ -162,11 +162,16 @@ class AIClient:
             ) from None
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.PoolTimeout, httpx.WriteTimeout) as exc:
             raise _Transient(
-                Unreachable(f"{name} unreachable at {self.endpoint.base_url} ({type(exc).__name__})", hint="check the URL: blast ai list")
+                Unreachable(f"{name} unreachable at {self.endpoint.base_url} ({type(exc).__name__})", hint=self._unreachable_hint())
             ) from None
         except httpx.HTTPError as exc:
             raise Unreachable(f"{name}: request failed ({type(exc).__name__})") from None
         return self._check(response, model)
+
+    def _unreachable_hint(self) -> str:
+        if self.endpoint.provider == "ollama":  # local: most often it is simply not running
+            return "is Ollama running? start it with: ollama serve (or check the URL: blast ai list)"
+        return "check the URL: blast ai list"
 
     def _check(self, response, model: str | None) -> Any:
         name, status = self.endpoint.name, response.status_code

@@ -26,6 +26,11 @@ class ProbeResult:
         return {**asdict(self), "ok": True}
 
 
+def model_listed(model: str, models: list[str]) -> bool:
+    """MODEL is among MODELS; Ollama lists `llama3.2` as `llama3.2:latest`."""
+    return model in models or (":" not in model and f"{model}:latest" in models)
+
+
 def probe(endpoint: Endpoint, limits: Limits | None = None, *, transport=None) -> ProbeResult:
     """List models, then one tiny completion (an empty or malformed one is retried once)."""
     with AIClient(endpoint, limits, transport=transport) as client:
@@ -53,7 +58,7 @@ def probe(endpoint: Endpoint, limits: Limits | None = None, *, transport=None) -
         base_url=endpoint.base_url,
         model=endpoint.model,
         models=len(models),
-        model_listed=endpoint.model in models,
+        model_listed=model_listed(endpoint.model, models),
         models_ms=models_ms,
         completion_ms=completion_ms,
         reply=reply[:80],

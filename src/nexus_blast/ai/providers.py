@@ -14,7 +14,10 @@ from nexus_blast.config import mask
 from nexus_blast.errors import ConfigError, InputError, NotFound
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-ADD_HINT = "add one with: blast ai add groq --api-key-env GROQ_API_KEY (providers: " + ", ".join(PRESETS) + ")"
+ADD_HINT = (
+    "free and local: blast ai add ollama (after: ollama pull llama3.2); or a cloud provider: "
+    "blast ai add groq --api-key-env GROQ_API_KEY (providers: " + ", ".join(PRESETS) + ")"
+)
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,9 @@ def list_(json: JsonOpt = False) -> None:
         print_json([r.as_dict() for r in rows])
         return
     if not rows:
-        info("no AI provider configured; add one with: blast ai add groq --api-key-env GROQ_API_KEY")
+        from nexus_blast.ai.providers import ADD_HINT
+
+        info(f"no AI provider configured; {ADD_HINT}")
         return
     table(
         None,
@@ -105,7 +107,9 @@ def models(name: NameArg, timeout: TimeoutOpt = 30.0, json: JsonOpt = False) -> 
     with AIClient(target, _limits(timeout)) as client:
         ids = client.models()
     if json:
-        print_json([{"id": model, "configured": model == target.model} for model in ids])
+        from nexus_blast.ai.probe import model_listed
+
+        print_json([{"id": model, "configured": model_listed(target.model, [model])} for model in ids])
         return
     for model in ids:
         typer.echo(model)

@@ -64,7 +64,7 @@ def _report(code: int, message: str, hint: str | None, json_mode: bool) -> None:
     if json_mode:
         from nexus_blast.cli.output import print_json
 
-        print_json({"error": {"code": code, "message": message}})
+        print_json({"error": {"code": code, "message": message} | ({"hint": hint} if hint else {})})
 
 
 def main(argv: list[str] | None = None) -> None:
