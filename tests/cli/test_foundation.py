@@ -191,3 +191,18 @@ def test_secrets_stay_out_of_reprs():
     settings = Settings(sessions={"s": session.model_dump()}, ai={"providers": {"g": provider.model_dump()}})
     for text in (repr(session), str(session), repr(provider), repr(settings)):
         assert "secret" not in text
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_a_terminal_that_cannot_show_a_character_gets_a_replacement_not_a_traceback(blast_home, tmp_path, encoding):
+    contacts = tmp_path / "c.csv"
+    contacts.write_text("nome;telefone\nJosé — Conceição ✓;11987654321\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BLAST_")} | {
+        "BLAST_HOME": str(blast_home), "PYTHONIOENCODING": encoding,
+    }
+    run = [sys.executable, "-m", "nexus_blast"]
+    assert subprocess.run([*run, "import", str(contacts), "--list", "x"], env=env, capture_output=True).returncode == 0
+    shown = subprocess.run([*run, "contacts", "show", "x"], env=env, capture_output=True)
+    assert shown.returncode == 0, shown.stderr
+    assert b"Traceback" not in shown.stderr and b"+5511987654321" in shown.stdout
+    assert b"Concei" in shown.stdout

@@ -67,12 +67,21 @@ def _report(code: int, message: str, hint: str | None, json_mode: bool) -> None:
         print_json({"error": {"code": code, "message": message} | ({"hint": hint} if hint else {})})
 
 
+def _replace_unencodable() -> None:
+    """A Latin-1 or ASCII terminal shows `?` for what it cannot encode instead of a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (stream.errors or "strict") == "strict":
+            reconfigure(errors="replace")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point; the one place errors become exit codes."""
     from typer import exceptions as typer_exc
     from typer._click import exceptions as click_exc
 
     args = list(sys.argv[1:] if argv is None else argv)
+    _replace_unencodable()
     if schedule.nothing_due_fast(args):  # cron's every-minute run-due: no Typer parsing (pydantic)
         sys.stdout.flush()
         sys.exit(0)
