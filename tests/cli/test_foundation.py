@@ -206,3 +206,18 @@ def test_a_terminal_that_cannot_show_a_character_gets_a_replacement_not_a_traceb
     assert shown.returncode == 0, shown.stderr
     assert b"Traceback" not in shown.stderr and b"+5511987654321" in shown.stdout
     assert b"Concei" in shown.stdout
+
+
+def test_blast_home_without_config_warns_when_one_sits_in_the_default_place(blast, blast_home, tmp_path, monkeypatch):
+    """`blast init` wrote ~/.config/…, cron runs with BLAST_HOME=/srv/blast: say so, every run."""
+    xdg = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(xdg))
+    (xdg / "nexus-blast").mkdir(parents=True)
+    (xdg / "nexus-blast" / "config.toml").write_text("[general]\n")
+    for args in (["run-due"], ["run-due", "--json"], ["session", "list"]):
+        result = blast(*args)
+        assert result.exit_code == 0, result.stderr
+        warning = f"no config file at {blast_home / 'config.toml'} (BLAST_HOME={blast_home}); the one at {xdg / 'nexus-blast' / 'config.toml'} is not used"
+        assert result.stderr.count(warning) == 1, (args, result.stderr)
+    assert blast("init").exit_code == 0
+    assert "warning" not in blast("run-due").stderr

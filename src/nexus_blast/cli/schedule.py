@@ -79,8 +79,12 @@ def nothing_due_fast(args: list[str]) -> bool:
     from nexus_blast.store.due import anything_due
 
     config, db = (Path(options[k]) if options.get(k) else None for k in ("--config", "--db"))
-    if anything_due(resolve_paths(config, db).db, iso(datetime.now(UTC))):
+    paths = resolve_paths(config, db)
+    if anything_due(paths.db, iso(datetime.now(UTC))):
         return False
+    from nexus_blast.cli.state import warn_if_config_misplaced
+
+    warn_if_config_misplaced(paths)  # cron's silent every-minute nothing is where this bites
     if "--json" in flags:
         print_json({"campaigns": []})
     return True

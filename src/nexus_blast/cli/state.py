@@ -6,7 +6,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nexus_blast.paths import Paths, resolve_paths
+from nexus_blast.paths import Paths, misplaced_config_warning, resolve_paths
+
+
+def warn_if_config_misplaced(paths: Paths) -> None:
+    import sys
+
+    warning = misplaced_config_warning(paths)
+    if warning:
+        sys.stderr.write(warning + "\n")
 
 
 @dataclass
@@ -21,6 +29,7 @@ class State:
         if self._settings is None:
             from nexus_blast.config import load_settings
 
+            warn_if_config_misplaced(self.paths)
             self._settings = load_settings(self.paths.config)
         return self._settings
 
