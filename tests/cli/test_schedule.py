@@ -358,3 +358,19 @@ def test_pause_resume_at_and_resume_at(blast, sandbox, setup, blast_home):
     assert _campaign(blast_home, 2)["resume_on_due"] == 1
     assert blast("campaign", "resume", "2", "--at", "yesterday", "--yes").exit_code == 2
     assert len(sandbox.sent()) == 3
+
+
+def test_an_unset_api_key_env_under_cron_is_said_as_such_not_as_a_refused_key(blast, make_sandbox, blast_home, tmp_path, monkeypatch):
+    sb = make_sandbox(sessions=("filial",), api_key="k-123456789012345")
+    configure(blast_home, {"filial": sb.url})
+    with open(blast_home / "config.toml", "a", encoding="utf-8") as config:
+        config.write('api_key_env = "WAHA_KEY_FOR_TEST"\n')
+    monkeypatch.setenv("WAHA_KEY_FOR_TEST", "k-123456789012345")  # set in the operator's shell...
+    csv = write_contacts(tmp_path / "c.csv", 3)
+    assert blast("send", csv, "-m", "Oi {{nome}}", "--at", "+1h", "--yes").exit_code == 0
+    blast("campaign", "pause", "1", "--resume-at", "+1s")
+    monkeypatch.delenv("WAHA_KEY_FOR_TEST")  # ... but not in cron's environment
+    _wait(lambda: blast("run-due", "--json").json()["campaigns"], 30)
+    row = _campaign(blast_home)
+    assert row["status"] == "paused" and "environment variable WAHA_KEY_FOR_TEST" in row["status_reason"]
+    assert "refused" not in row["status_reason"] and sb.sent() == []

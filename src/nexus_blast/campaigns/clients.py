@@ -31,8 +31,10 @@ class ClientPool:
         self._clients: dict[tuple[str, str], object] = {}
 
     def for_session(self, name: str):
+        from nexus_blast.waha.sessions import api_key_of
+
         config = self.settings.sessions[name]
-        key = (config.url.rstrip("/"), config.resolved_api_key())
+        key = (config.url.rstrip("/"), api_key_of(name, config))  # an unset api_key_env is said as such
         if key not in self._clients:
             self._clients[key] = make_client(self.settings, *key, retries=self.retries)
         return self._clients[key]
