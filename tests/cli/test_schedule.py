@@ -249,7 +249,7 @@ def test_worker_killed_leaves_a_lease_that_run_due_takes_over_after_expiry(make_
     made = subprocess.run([*_cli(), "send", str(csv), "-m", "Oi {{nome}}", "--at", "+1s", "--yes"],
                           env=_env(home), capture_output=True, text=True, timeout=60)
     assert made.returncode == 0, made.stderr
-    worker = _start_worker(home, BLAST_SCHEDULER__LEASE_SECONDS="3")
+    worker = _start_worker(home, BLAST_SCHEDULER__LEASE_SECONDS="8")  # long enough to still be held when checked, on a busy machine
     try:
         assert _wait(lambda: len(sb.sent()) >= 6), "the worker did not start the due campaign"
         worker.send_signal(signal.SIGKILL)

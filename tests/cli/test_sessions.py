@@ -212,9 +212,17 @@ def _qr_blocks(text: str) -> list[str]:
 def test_pair_renders_the_raw_qr_refreshes_and_returns_when_working(blast, make_sandbox):
     import segno
 
-    sb = make_sandbox(start_seconds=0.01, qr_first_seconds=0.3, qr_rotate_seconds=0.3, pair_after=1.0)
+    sb = make_sandbox(start_seconds=0.01, qr_first_seconds=0.3, qr_rotate_seconds=0.3)
     _add(blast, "novo", sb.url)
-    result = blast("session", "pair", "novo", "--interval", "0.05", "--timeout", "20", "--json")
+
+    def scan_after_two_qrs():  # the phone scans once blast has drawn a rotated QR
+        wait_until(lambda: sum(name == "novo" for name, _ in list(sb.world.qr_served)) >= 2, what="two QRs served")
+        sb.pair("novo")
+
+    scanner = threading.Thread(target=scan_after_two_qrs, daemon=True)
+    scanner.start()
+    result = blast("session", "pair", "novo", "--interval", "0.05", "--timeout", "60", "--json")
+    scanner.join(30)
     assert result.exit_code == 0, result.stderr
     assert result.json()["status"] == "WORKING" and result.json()["me"].endswith("@c.us")
     served = [value for name, value in sb.world.qr_served if name == "novo"]

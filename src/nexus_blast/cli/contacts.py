@@ -161,19 +161,8 @@ def show(
 
 
 def _contacts_table(chosen: list) -> None:
-    from rich.table import Table
-
-    from nexus_blast.cli.output import console
-
     columns = list(dict.fromkeys(c for _, _, f in chosen for c in f))
-    t = Table()
-    t.add_column("phone", no_wrap=True)
-    t.add_column("kind", no_wrap=True)
-    for column in columns:
-        t.add_column(column, overflow="fold")
-    for phone, kind, fields in chosen:
-        t.add_row(phone, kind, *(fields.get(c, "") for c in columns))
-    console().print(t)
+    table(None, ["phone", "kind", *columns], [[phone, kind, *(fields.get(c, "") for c in columns)] for phone, kind, fields in chosen])
 
 
 @contacts_app.command("delete")

@@ -27,15 +27,58 @@ def info(message: str) -> None:
     console(stderr=True).print(message)
 
 
+SHORT_CELL = 24  # a column whose cells all fit this (phones, ids, counts, dates) is never cut
+
+
 def table(title: str | None, columns: list[str], rows: list[list[Any]], stderr: bool = False) -> None:
+    """A table on a terminal (fitted to its width: long cells are cut with '…', short ones never);
+    piped, tab-separated rows under a header line (like gh), the title on stderr."""
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    stream = sys.stderr if stderr else sys.stdout
+    if not _is_terminal(stream):
+        if title:
+            sys.stderr.write(title + "\n")
+        for line in ([columns] if any(columns) else []) + cells:
+            stream.write("\t".join(_tsv_cell(c) for c in line) + "\n")
+        stream.flush()
+        return
+    from rich.console import Console
     from rich.table import Table
 
+    out = Console(file=stream, highlight=False)  # not soft-wrapped: the table fits the width
+    widths = _fit([max([len(col)] + [len(row[i]) for row in cells if i < len(row)]) for i, col in enumerate(columns)], out.width)
     t = Table(title=title, title_justify="left")
-    for col in columns:
-        t.add_column(col)
-    for row in rows:
-        t.add_row(*("" if v is None else str(v) for v in row))
-    console(stderr=stderr).print(t)
+    for col, width in zip(columns, widths):
+        t.add_column(col, no_wrap=True, overflow="ellipsis", min_width=width, max_width=width)
+    for row in cells:
+        t.add_row(*row)
+    out.print(t)
+
+
+def _fit(widest: list[int], total: int) -> list[int]:
+    """Column widths within TOTAL characters (borders and padding counted): short columns keep
+    their width, the long ones share what is left (each at least 8)."""
+    room = total - (3 * len(widest) + 1)
+    long = [i for i, w in enumerate(widest) if w > SHORT_CELL]
+    if sum(widest) <= room or not long:
+        return widest
+    left = max(room - sum(w for i, w in enumerate(widest) if i not in long), 8 * len(long))
+    widths = list(widest)
+    for n, i in enumerate(sorted(long, key=lambda i: widest[i])):  # narrow ones first: they may not need a share
+        widths[i] = max(8, min(widest[i], left // (len(long) - n)))
+        left -= widths[i]
+    return widths
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _tsv_cell(text: str) -> str:
+    return " ".join(text.split()) if any(c in text for c in "\t\r\n") else text
 
 
 def stdin_is_tty() -> bool:
