@@ -108,3 +108,16 @@ def test_board_orphans_then_adoption_and_rebalance():
     assert board.adopt_orphans() == 3 and list(b.queue) == [1, 2, 3]
     a.state = HEALTHY
     assert board.rebalance_into(a) == 1 and list(a.queue) == [3]
+
+
+def test_estimate_moves_a_capped_lanes_work_to_lanes_with_room_as_the_run_does():
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=SP)
+    # A can send 10 today: its other 90 go to B (as the run's failover moves a capped session's
+    # contacts), so the job takes B's 190 sends, not until tomorrow.
+    loads = [LaneLoad(100, 10.0, 10), LaneLoad(100, 10.0, 1000)]
+    assert estimate_seconds(loads, now) == 189 * 10.0
+    # Only when every lane is capped do days count.
+    both_capped = [LaneLoad(100, 10.0, 10), LaneLoad(100, 10.0, 10)]
+    assert estimate_seconds(both_capped, now) == (8 * 24 + 15) * 3600 + 9 * 10.0  # 20 a day: the 10th day at 00:01:30
+    # Already sent today counts against the cap.
+    assert estimate_seconds([LaneLoad(5, 10.0, 10, sent_today=10), LaneLoad(5, 10.0, 1000)], now) == 90.0

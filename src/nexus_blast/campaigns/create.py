@@ -64,6 +64,7 @@ class Prepared:
     summary: PlanSummary
     estimate_seconds: float
     variants: list[str] = field(default_factory=list)  # the AI-written messages, when --ai-brief
+    room_today: dict[str, int] = field(default_factory=dict)  # per session: daily cap minus sent today
 
 
 def resolve_sessions(settings, wanted: list[str] | None) -> list[str]:
@@ -164,8 +165,9 @@ def prepare(
         if campaign_id is not None:
             store.delete_campaign(db, campaign_id)
         raise InputError(f"{source_label}: no valid contact to send to ({summary.rejected_total} rejected rows)")
-    estimate = _estimate(settings, db, summary, sessions, delay, start_at or now, window)
-    return Prepared(campaign_id, name, sessions, delay, image, summary, estimate, variants)
+    loads, local = _loads(settings, db, summary, sessions, delay, start_at or now)
+    room = {name: max(0, load.cap_per_day - load.sent_today) for name, load in zip(sessions, loads)}
+    return Prepared(campaign_id, name, sessions, delay, image, summary, estimate_seconds(loads, local, window), variants, room)
 
 
 def _write_variants(settings, db, ai: AIBrief, columns: list[str], phone_column: str | None) -> list[str]:
@@ -238,7 +240,8 @@ def _refuse_core_servers(settings, sessions: list[str]) -> None:
         )
 
 
-def _estimate(settings, db, summary: PlanSummary, sessions, delay: DelayRange, now: datetime, window) -> float:
+def _loads(settings, db, summary: PlanSummary, sessions, delay: DelayRange, now: datetime) -> tuple[list[LaneLoad], datetime]:
+    """Each session's share of the work, pace and room today; NOW in the configured timezone."""
     tz = settings_tz(settings)
     local = now.astimezone(tz)
     # A number's look-up happens while its lane waits out the delay: the slower of the two paces it.
@@ -255,4 +258,4 @@ def _estimate(settings, db, summary: PlanSummary, sessions, delay: DelayRange, n
                 sent_today=store.sent_since(db, name, iso(start)),
             )
         )
-    return estimate_seconds(loads, local, window)
+    return loads, local

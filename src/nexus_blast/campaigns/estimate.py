@@ -3,6 +3,7 @@ pauses, its daily cap and (when given) the sending window. Pure: `now` passed in
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,33 +21,63 @@ class LaneLoad:
 
 
 def lane_finish(load: LaneLoad, now: datetime, window: Window | None = None) -> datetime:
-    """When a lane sends its last message. NOW is aware, in the campaign's timezone."""
-    t, left, used, day = now, load.count, load.sent_today, now.date()
-    step = max(load.seconds_per_message, 1e-6)
+    """When a lane alone sends its last message. NOW is aware, in the campaign's timezone."""
+    return _finishes([load], now, window)[0] or now
+
+
+def estimate_seconds(loads: list[LaneLoad], now: datetime, window: Window | None = None) -> float:
+    """Seconds until the last lane is done (0 for an empty campaign). As the run does, a lane that
+    reaches its daily cap hands what it has left to lanes with room today (failover of capped
+    sessions), so days are counted only when every lane is capped."""
+    finishes = [f for f, load in zip(_finishes(loads, now, window), loads) if f is not None]
+    return max(((f - now).total_seconds() for f in finishes), default=0.0)
+
+
+def _finishes(loads: list[LaneLoad], now: datetime, window: Window | None) -> list[datetime | None]:
+    """Each lane's last send (None for a lane that sends nothing), lanes in parallel, period by
+    period (a day, or a window opening)."""
+    n = len(loads)
+    left = [load.count for load in loads]
+    used = [load.sent_today for load in loads]
+    cap = [load.cap_per_day for load in loads]
+    step = [max(load.seconds_per_message, 1e-6) for load in loads]
+    done: list[datetime | None] = [None] * n
+    t, day = now, now.date()
     for _ in range(100_000):  # bounded: one turn per day or window opening
-        if left <= 0:
+        if sum(left) <= 0:
             break
         if window is not None:
             t = window.next_open(t)
         if t.date() != day:
-            day, used = t.date(), 0
+            day, used = t.date(), [0] * n
         day_end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=t.tzinfo)
-        if used >= load.cap_per_day:
-            t = day_end
-            continue
         period_end = min(day_end, _window_close(window, t)) if window is not None else day_end
-        fits = max(1, int(((period_end - t).total_seconds() - 1e-9) // step) + 1)
-        take = min(left, load.cap_per_day - used, fits)
-        last = t + timedelta(seconds=step * (take - 1))
-        left, used = left - take, used + take
-        t = last if left == 0 else last + timedelta(seconds=step)
-    return t
-
-
-def estimate_seconds(loads: list[LaneLoad], now: datetime, window: Window | None = None) -> float:
-    """Seconds until the last lane is done (0 for an empty campaign)."""
-    finishes = [lane_finish(load, now, window) for load in loads if load.count > 0]
-    return max(((f - now).total_seconds() for f in finishes), default=0.0)
+        seconds = (period_end - t).total_seconds() - 1e-9
+        room = [max(0, min(cap[i] - used[i], int(seconds // step[i]) + 1)) for i in range(n)]
+        sends = [min(left[i], room[i]) for i in range(n)]
+        # What a capped lane cannot send today moves, one message at a time, to the lane that would
+        # send it soonest; what only the closing window holds back waits for the next opening.
+        over = [left[i] - sends[i] if used[i] + sends[i] >= cap[i] else 0 for i in range(n)]
+        spare = [(sends[i] * step[i], i) for i in range(n) if room[i] > sends[i]]
+        heapq.heapify(spare)
+        moved = 0
+        while moved < sum(over) and spare:
+            at, i = heapq.heappop(spare)
+            sends[i] += 1
+            left[i] += 1  # taken over from a capped lane (removed from it below)
+            moved += 1
+            if sends[i] < room[i]:
+                heapq.heappush(spare, (at + step[i], i))
+        for i in range(n):
+            give = min(over[i], moved)
+            left[i] -= give
+            moved -= give
+            if sends[i]:
+                done[i] = t + timedelta(seconds=step[i] * (sends[i] - 1))
+                used[i] += sends[i]
+                left[i] -= sends[i]
+        t = period_end
+    return done
 
 
 def _window_close(window: Window, t: datetime) -> datetime:

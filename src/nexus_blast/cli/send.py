@@ -169,7 +169,7 @@ def _plan_doc(prepared) -> dict:
         "pending": s.pending, "dry_run": True, "name": prepared.name, "sessions": dict(s.per_session),
         "delay": str(prepared.delay), "estimated_seconds": round(prepared.estimate_seconds, 1),
         "skipped_by_reason": dict(s.skipped), "rejected": s.rejected_total, "rejected_by_reason": dict(s.rejected),
-        "sticky": s.sticky,
+        "sticky": s.sticky, "room_today": dict(prepared.room_today),
         "preview": [{"row": p.row, "phone": p.phone, "session": p.session, "text": p.text} for p in s.preview],
     } | _variants_doc(prepared)
 
@@ -206,15 +206,15 @@ def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
     from nexus_blast.campaigns.estimate import human_duration
 
     s = prepared.summary
-    rows = [[name, count] for name, count in s.per_session.items()]
-    rows.append(["skipped (" + ", ".join(f"{k} {v}" for k, v in s.skipped.items()) + ")" if s.skipped else "skipped", s.skipped_total])
-    rows.append(["rejected rows (" + ", ".join(f"{k} {v}" for k, v in s.rejected.items()) + ")" if s.rejected else "rejected rows", s.rejected_total])
+    rows = [[name, count, prepared.room_today.get(name, "")] for name, count in s.per_session.items()]
+    rows.append(["skipped (" + ", ".join(f"{k} {v}" for k, v in s.skipped.items()) + ")" if s.skipped else "skipped", s.skipped_total, ""])
+    rows.append(["rejected rows (" + ", ".join(f"{k} {v}" for k, v in s.rejected.items()) + ")" if s.rejected else "rejected rows", s.rejected_total, ""])
     title = (
         f"{prepared.name}: {s.pending} message(s), delay {prepared.delay}s, "
         f"about {human_duration(prepared.estimate_seconds)}"
         + (f", starting {start_at:%Y-%m-%d %H:%M %Z}" if start_at is not None else "")
     )
-    table(title, ["session", "messages"], rows, stderr=stderr)
+    table(title, ["session", "messages", "room today"], rows, stderr=stderr)
 
 
 class _Reporter:
