@@ -22,3 +22,22 @@ def test_a_capped_session_does_not_push_the_estimate_into_days(blast, blast_home
     assert human.stdout.splitlines()[0].split("\t") == ["session", "messages", "room today"]
     about = human.stderr.split("about ", 1)[1].split("\n", 1)[0]  # piped: the title goes to stderr
     assert "d " not in about and "m " in about
+
+
+def test_campaign_show_and_list_print_every_time_in_one_zone_or_utc(blast, blast_home, sandbox, tmp_path):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    configure(blast_home, {"s1": sandbox.url})
+    csv = write_contacts(tmp_path / "c.csv", 2)
+    scheduled = blast("send", csv, "-m", "Oi {{nome}}", "--at", "+2h", "--yes", "--json").json()["scheduled_at"]
+    at = datetime.fromisoformat(scheduled)
+    local = at.astimezone(ZoneInfo("America/Sao_Paulo"))
+    shown = dict(line.split("\t", 1) for line in blast("campaign", "show", "1").stdout.splitlines()[1:])
+    assert shown["scheduled_at"] == f"{local:%Y-%m-%d %H:%M:%S} -03"
+    assert shown["created_at"].endswith(" -03") and shown["next_send_at"].endswith(" -03")
+    utc = dict(line.split("\t", 1) for line in blast("campaign", "show", "1", "--utc").stdout.splitlines()[1:])
+    assert utc["scheduled_at"] == f"{at:%Y-%m-%d %H:%M:%S} UTC"
+    listed = blast("campaign", "list", "--utc").stdout.splitlines()[1].split("\t")
+    assert f"{at:%H:%M}" in listed
+    assert blast("campaign", "show", "1", "--json").json()["scheduled_at"] == scheduled  # JSON unchanged

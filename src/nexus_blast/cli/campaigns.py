@@ -20,8 +20,11 @@ YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confir
 IdArg = Annotated[int, typer.Argument(metavar="ID", help="Campaign id (see: blast campaign list).", show_default=False)]
 
 
+UtcOpt = Annotated[bool, typer.Option("--utc", help="Times in UTC instead of general.timezone.")]
+
+
 @campaign_app.command("list")
-def list_(json: JsonOpt = False) -> None:
+def list_(json: JsonOpt = False, utc: UtcOpt = False) -> None:
     """Every campaign with its progress, scheduled time and next send time."""
     from nexus_blast.campaigns.report import summaries
 
@@ -38,7 +41,7 @@ def list_(json: JsonOpt = False) -> None:
     settings = state.settings()
     table(None, ["id", "name", "status", "progress", "delivered · read", "scheduled", "next send"],
           [[d["campaign"], d["name"], d["status"], _progress(d), _rates(d),
-            _local(settings, d["scheduled_at"]), _local(settings, nexts.get(d["campaign"]))] for d in docs])
+            _local(settings, d["scheduled_at"], utc), _local(settings, nexts.get(d["campaign"]), utc)] for d in docs])
 
 
 _LIST_FIELDS = (
@@ -84,24 +87,38 @@ def _next_sends(settings, db) -> dict[int, str]:
     return out
 
 
-def _local(settings, stamp: str | None) -> str:
-    """An ISO UTC timestamp in general.timezone, short: `21:53` today, `26/11 09:00` this year,
-    else `26/11/2027 09:00`."""
+def _zone(settings, utc: bool):
+    from datetime import UTC
+
+    from nexus_blast.campaigns.timing import timezone
+
+    return UTC if utc else timezone(settings)
+
+
+def _local(settings, stamp: str | None, utc: bool = False) -> str:
+    """An ISO UTC timestamp in general.timezone (or UTC), short: `21:53` today, `26/11 09:00` this
+    year, else `26/11/2027 09:00`."""
     if not stamp:
         return ""
     from datetime import datetime
 
-    from nexus_blast.campaigns.timing import timezone
-
-    tz = timezone(settings)
+    tz = _zone(settings, utc)
     moment, today = datetime.fromisoformat(stamp).astimezone(tz), datetime.now(tz).date()
     if moment.date() == today:
         return f"{moment:%H:%M}"
     return f"{moment:%d/%m %H:%M}" if moment.year == today.year else f"{moment:%d/%m/%Y %H:%M}"
 
 
+def _when(settings, stamp: str, utc: bool) -> str:
+    """A whole timestamp for `show`: `2026-12-07 09:00:00 -03` (or `… UTC`)."""
+    from datetime import datetime
+
+    moment = datetime.fromisoformat(stamp).astimezone(_zone(settings, utc))
+    return f"{moment:%Y-%m-%d %H:%M:%S} {moment.tzname()}"
+
+
 @campaign_app.command("show")
-def show(campaign_id: IdArg, json: JsonOpt = False) -> None:
+def show(campaign_id: IdArg, json: JsonOpt = False, utc: UtcOpt = False) -> None:
     """One campaign: status, counts, reason, sessions, scheduled and next send time."""
     from nexus_blast.campaigns.report import get, summary
     from nexus_blast.store import campaigns as store
@@ -119,6 +136,10 @@ def show(campaign_id: IdArg, json: JsonOpt = False) -> None:
         print_json(doc)
         return
     human = doc | {"delivered": _share(doc, "delivered"), "read": _share(doc, "read")}
+    settings = state.settings()
+    for key, value in human.items():  # every time in one zone: general.timezone, or --utc
+        if key.endswith("_at") and isinstance(value, str) and value[:4].isdigit():
+            human[key] = _when(settings, value, utc)
     rows = [[k, ", ".join(v) if isinstance(v, list) else v] for k, v in human.items() if not k.endswith("_rate")]
     table(f"campaign {campaign_id}", ["", ""], rows)
 
