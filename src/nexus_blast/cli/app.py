@@ -75,6 +75,27 @@ def _replace_unencodable() -> None:
             reconfigure(errors="replace")
 
 
+def _expected_error(exc: Exception) -> BlastError | None:
+    """EXC as the one-line error it is for the user, when it is a condition of the world rather
+    than a bug: a SQLite failure (locked, full, damaged, not a database) or a setting refused by
+    pydantic on its way to the config file. None: a bug, shown as a traceback."""
+    import sqlite3
+
+    if isinstance(exc, sqlite3.Error):
+        from nexus_blast.cli.state import current
+        from nexus_blast.store.db import storage_error
+
+        return storage_error(current().paths.db, exc)
+    pydantic = sys.modules.get("pydantic")  # loaded only if something validated settings
+    if pydantic is not None and isinstance(exc, pydantic.ValidationError):
+        from nexus_blast.errors import ConfigError
+
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        return ConfigError(f"{where}: {err['msg']}" if where else err["msg"])
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point; the one place errors become exit codes."""
     from typer import exceptions as typer_exc
@@ -112,6 +133,16 @@ def main(argv: list[str] | None = None) -> None:
         code = int(ExitCode.INTERRUPTED)
     except typer_exc.Exit as exc:
         code = exc.exit_code
+    except Exception as exc:
+        expected = _expected_error(exc)
+        if expected is None:
+            raise
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        _report(int(expected.exit_code), expected.message, expected.hint, json_mode)
+        code = int(expected.exit_code)
     finally:
         from nexus_blast.cli.state import current
 
