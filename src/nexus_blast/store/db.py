@@ -129,19 +129,27 @@ _FAILURES: dict[str, tuple[str, str, ExitCode]] = {
 
 def storage_error(path: Path, exc: sqlite3.Error) -> BlastError:
     """EXC (a sqlite3 error while using the database at PATH) as one line for the user."""
-    name = (getattr(exc, "sqlite_errorname", None) or "").split("_")[:2]
-    primary = "_".join(name)
-    known = _FAILURES.get(primary)
-    if known is None:
-        text = str(exc).lower()
-        primary = next((code for code, words in _BY_TEXT if words in text), "")
-        known = _FAILURES.get(primary)
+    known = None
+    cause: BaseException | None = exc
+    while known is None and isinstance(cause, sqlite3.Error):
+        known = _classify(cause)
+        # SQLite rolls a transaction back by itself on SQLITE_FULL; the ROLLBACK that follows then
+        # fails ("no transaction is active") and hides the real cause, which is its context.
+        cause = cause.__context__
     if known is None:
         return StorageError(f"{path}: database error ({exc})", hint="retry; if it persists, restore a backup")
     what, todo, code = known
     error = StorageError(f"{path}: {what.format(timeout=BUSY_TIMEOUT_MS / 1000)}", hint=todo.replace("FILE", str(path)))
     error.exit_code = code
     return error
+
+
+def _classify(exc: sqlite3.Error) -> tuple[str, str, ExitCode] | None:
+    primary = "_".join((getattr(exc, "sqlite_errorname", None) or "").split("_")[:2])
+    if primary not in _FAILURES:
+        text = str(exc).lower()
+        primary = next((code for code, words in _BY_TEXT if words in text), "")
+    return _FAILURES.get(primary)
 
 
 # Older wrappers (and some sqlite3 paths) give no error name: the message says it.
