@@ -190,3 +190,52 @@ def test_a_lock_released_in_time_is_waited_for(blast, home, tmp_path, monkeypatc
     finally:
         timer.join()
     assert result.exit_code == 0, result.stderr
+
+
+def test_a_lock_in_the_middle_of_a_send_leaves_the_campaign_resumable(blast, home, tmp_path, sandbox, monkeypatch):
+    import time
+
+    configure(home, {"s1": sandbox.url}, sending={"delay": "0.05-0.05"})
+    csv = write_contacts(tmp_path / "c.csv", 30)
+    blast("optout", "list")  # creates the database
+    monkeypatch.setattr("nexus_blast.store.db.BUSY_TIMEOUT_MS", 300)
+    done = threading.Event()
+    holder: list[Locker] = []
+
+    import sys
+
+    def lock_after_five_sends() -> None:
+        # Hold the write lock from the fifth send until blast has said why it stopped.
+        deadline = time.monotonic() + 60
+        while len(sandbox.sent()) < 5 and time.monotonic() < deadline and not done.is_set():
+            done.wait(0.02)
+        lock = Locker(home / "blast.db")
+        holder.append(lock)
+        while "blast: error" not in sys.stderr.getvalue() and time.monotonic() < deadline and not done.is_set():
+            done.wait(0.02)
+        lock.release()
+        holder.clear()
+
+    thread = threading.Thread(target=lock_after_five_sends)
+    thread.start()
+    try:
+        result = blast("send", csv, "-m", "Oi {{nome}}", "--yes", "--json")
+    finally:
+        done.set()
+        thread.join()
+        for lock in holder:
+            lock.release()
+    assert result.exit_code == 3 and "Traceback" not in result.stderr, result.stderr
+    error, paused = result.stderr.splitlines()[-2:]  # after the plan (stderr): why, and what now
+    assert str(home / "blast.db") in error and "locked" in error
+    assert paused == "blast: campaign 1 paused; resume with: blast campaign resume 1"
+    db = home / "blast.db"
+    status = count(db, "SELECT status FROM campaigns")
+    assert status == "paused", status
+    assert count(db, "SELECT lease_owner FROM campaigns") is None
+    assert "locked" in count(db, "SELECT status_reason FROM campaigns")
+    resumed = blast("campaign", "resume", "1", "--yes", "--json")
+    assert resumed.exit_code == 0, resumed.stderr
+    assert resumed.json()["status"] == "completed"
+    chats = [m["chatId"] for m in sandbox.sent()]
+    assert sorted(chats) == sorted(set(chats)) and len(chats) == 30

@@ -20,7 +20,7 @@ from nexus_blast.cli import (
     webhook,
 )
 from nexus_blast.cli.state import set_state
-from nexus_blast.errors import BlastError, ExitCode
+from nexus_blast.errors import BlastError, ExitCode, StorageError
 
 app = typer.Typer(
     name="blast",
@@ -96,6 +96,20 @@ def _expected_error(exc: Exception) -> BlastError | None:
     return None
 
 
+def _give_up_campaigns(args: list[str], why: str) -> None:
+    """After the database failed under a run: the campaigns this process was running are paused
+    (run-due/worker: to be continued by the next run), never left `running` with no process."""
+    from nexus_blast.campaigns.lease import new_owner
+    from nexus_blast.cli.state import current
+    from nexus_blast.store.abandoned import pause_abandoned
+
+    prefix = new_owner().rsplit(":", 1)[0] + ":"  # host:pid: of every lease this process took
+    scheduled = "run-due" in args or "worker" in args
+    paused = pause_abandoned(current().paths.db, prefix, f"interrupted by a database error: {why}", resume_on_due=scheduled)
+    for campaign_id in paused:
+        sys.stderr.write(f"blast: campaign {campaign_id} paused; resume with: blast campaign resume {campaign_id}\n")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point; the one place errors become exit codes."""
     from typer import exceptions as typer_exc
@@ -143,6 +157,8 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exc()
         _report(int(expected.exit_code), expected.message, expected.hint, json_mode)
         code = int(expected.exit_code)
+        if isinstance(expected, StorageError):
+            _give_up_campaigns(args, expected.message)
     finally:
         from nexus_blast.cli.state import current
 
