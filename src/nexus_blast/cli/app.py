@@ -133,6 +133,8 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exc()
         _report(int(exc.exit_code), exc.message, exc.hint, json_mode)
         code = int(exc.exit_code)
+        if isinstance(exc, StorageError):
+            _give_up_campaigns(args, exc.message)
     except click_exc.NoArgsIsHelpError as exc:
         sys.stdout.write(exc.ctx.get_help() + "\n" if exc.ctx else "")
         code = int(ExitCode.USAGE)
