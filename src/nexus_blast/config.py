@@ -19,7 +19,9 @@ SECRET_KEYS = frozenset({"api_key", "webhook_hmac_key"})
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # inf/nan are never a sane setting (`waha.timeout = inf` would wait for ever); the bounds below
+    # (le=...) keep numbers within what a real deployment uses.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class General(_Section):
@@ -41,10 +43,10 @@ class Sending(_Section):
     delay: str = "30-60"
     window: str = "08:00-20:00"
     days: str = "mon-sat"
-    daily_cap: int = Field(1000, ge=1)
+    daily_cap: int = Field(1000, ge=1, le=1_000_000)
     typing: bool = False
-    typing_cps: float = Field(25.0, gt=0)
-    max_image_mib: float = Field(16, gt=0)
+    typing_cps: float = Field(25.0, gt=0, le=1000)
+    max_image_mib: float = Field(16, gt=0, le=100)
     lookup_delay: str = "1-3"
 
     @field_validator("delay", "lookup_delay")
@@ -73,11 +75,11 @@ class Sending(_Section):
 
 
 class Retry(_Section):
-    attempts: int = Field(4, ge=1)
-    backoff_initial: float = Field(2.0, ge=0)
-    backoff_max: float = Field(60.0, ge=0)
-    unhealthy_after: int = Field(3, ge=1)
-    probe_interval: float = Field(60.0, ge=0)
+    attempts: int = Field(4, ge=1, le=100)
+    backoff_initial: float = Field(2.0, ge=0, le=3600)
+    backoff_max: float = Field(60.0, ge=0, le=3600)
+    unhealthy_after: int = Field(3, ge=1, le=1000)
+    probe_interval: float = Field(60.0, ge=0, le=86400)
 
 
 class Contacts(_Section):
@@ -87,13 +89,13 @@ class Contacts(_Section):
 
 
 class Waha(_Section):
-    timeout: float = Field(30.0, gt=0)
-    connect_timeout: float = Field(5.0, gt=0)
+    timeout: float = Field(30.0, gt=0, le=600)
+    connect_timeout: float = Field(5.0, gt=0, le=600)
 
 
 class Scheduler(_Section):
-    poll_interval: float = Field(1.0, gt=0)
-    lease_seconds: int = Field(60, ge=1)
+    poll_interval: float = Field(1.0, gt=0, le=3600)
+    lease_seconds: int = Field(60, ge=1, le=86400)
 
 
 class Webhook(_Section):
@@ -101,6 +103,20 @@ class Webhook(_Section):
     port: int = Field(8787, ge=0, le=65535)
     optout_keywords: list[str] = ["sair", "parar", "stop", "cancelar", "descadastrar", "nao quero"]
     optout_reply: str = ""
+
+
+def check_http_url(value: str) -> None:
+    """ValueError unless VALUE is an http(s) URL with a host (WAHA is only reached over HTTP;
+    `file:///...` or `ftp://` would fail later, deep in the client)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a valid URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{value!r} is not an http(s) URL with a host (e.g. http://localhost:3000)")
 
 
 class _KeyedSection(_Section):
@@ -122,10 +138,16 @@ class SessionConfig(_KeyedSection):
     waha_session: str = ""
     api_key: str = Field("", repr=False)
     api_key_env: str = ""
-    weight: float = Field(1.0, gt=0)
-    daily_cap: int | None = Field(None, ge=1)
+    weight: float = Field(1.0, gt=0, le=1000)
+    daily_cap: int | None = Field(None, ge=1, le=1_000_000)
     webhook_url: str = ""
     webhook_hmac_key: str = Field("", repr=False)
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        check_http_url(value)
+        return value
 
 
 class ProviderConfig(_KeyedSection):

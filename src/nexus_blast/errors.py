@@ -59,3 +59,8 @@ class Interrupted(BlastError):
     """The user interrupted; what was running is paused and resumable."""
 
     exit_code = ExitCode.INTERRUPTED
+
+
+class StorageError(BlastError):
+    """The database could not be used (locked, full, damaged, not a database, newer schema); the
+    message names the file and what to do. Exit 2, or 3 for a condition that passes (locked, full)."""

@@ -106,3 +106,89 @@ def test_text_without_braces_renders_unchanged(text):
 def test_spintax_output_is_one_of_the_options(options, seed):
     out = render("{" + "|".join(options) + "}", {}, seed=seed)
     assert out in options
+
+
+# --- issue 17.9: linear parsing, bounded nesting; issue 12: filters and typos ----------------
+
+from hypothesis import settings  # noqa: E402
+
+from nexus_blast.domain.names import first_name, title_name  # noqa: E402
+from nexus_blast.domain.templates import MAX_NESTING  # noqa: E402
+
+_PIECES = list("{}|:a nome") + ["{{", "}}", "{{nome}}", "{a|b}", "{{nome:primeiro|x}}"]
+_BRACEY = st.lists(st.sampled_from(_PIECES), max_size=3000).map("".join)
+
+
+@settings(deadline=1000, max_examples=60)
+@given(st.one_of(_BRACEY.map(lambda t: t[:10_000]), st.text(max_size=10_000)))
+def test_any_template_up_to_10000_characters_parses_or_is_refused_within_a_second(source):
+    try:
+        tpl = parse_template(source)
+    except TemplateError as exc:
+        assert exc.message  # refused with a reason, never another exception
+        return
+    bound = tpl.bind(["nome"] if "nome" in {p.key for p in tpl.placeholders} else [])
+    bound.render({"nome": "Ana"}, random.Random(0))
+
+
+@settings(deadline=1000, max_examples=20)
+@given(st.integers(1, 10_000), st.sampled_from(["{", "{ ", "{a|", "}", "}}", "|", "{}"]))
+def test_repeated_braces_never_backtrack(n, piece):
+    source = (piece * n)[:10_000]
+    try:
+        parse_template(source)
+    except TemplateError:
+        pass
+
+
+def test_nesting_limit_is_explicit():
+    ok = "{a|" * MAX_NESTING + "b" + "}" * MAX_NESTING
+    assert render(ok, {}) == "a"
+    with pytest.raises(TemplateError, match=f"nested more than {MAX_NESTING} deep at character {3 * MAX_NESTING + 1}"):
+        parse_template("{a|" * (MAX_NESTING + 1) + "b" + "}" * (MAX_NESTING + 1))
+
+
+def test_a_group_without_bar_inside_spintax_is_text_of_its_option():
+    assert {render("{x {ok} y|z}", {}, seed=s) for s in range(30)} == {"x {ok} y", "z"}
+
+
+def test_unclosed_groups_are_text_with_their_placeholders():
+    assert render("{a|{{nome}}", {"nome": "Ana"}) == "{a|Ana"
+    assert render("{a {b|b}", {}) == "{a b"
+
+
+@pytest.mark.parametrize(
+    ("value", "first", "title"),
+    [
+        ("MARIA DA SILVA", "Maria", "Maria da Silva"),
+        ("joão dos santos e souza", "João", "João dos Santos e Souza"),
+        ("  ANA-MARIA D'ÁVILA  DE  SÁ", "Ana-Maria", "  Ana-Maria D'Ávila  de  Sá"),
+        ("DE OLIVEIRA", "De", "De Oliveira"),  # the first word is a name even if it is a particle
+        ("Ê", "Ê", "Ê"),
+    ],
+)
+def test_name_filters(value, first, title):
+    assert first_name(value) == first
+    assert title_name(value) == title
+
+
+def test_filters_in_templates_and_fallbacks_are_written_as_is():
+    assert render("{{nome:primeiro}}, {{NOME:Titulo}}", {"nome": "MARIA DA SILVA"}) == "Maria, Maria da Silva"
+    assert render("{{nome:primeiro|cliente SP}}", {"nome": " "}) == "cliente SP"
+    assert parse_template("{{nome:primeiro|x}}").placeholders == (Placeholder("nome", "x", "primeiro"),)
+
+
+def test_template_typos():
+    with pytest.raises(TemplateError, match="unknown filter 'upper'"):
+        parse_template("{{nome:upper}}")
+    with pytest.raises(TemplateError, match=r"unbalanced '\}\}' at character 9"):
+        parse_template("Oi {nome}}")
+    with pytest.raises(TemplateError, match=r"\{nome\} at character 4 names the column 'Nome'"):
+        parse_template("Oi {nome}").bind(["Nome", "telefone"])
+    parse_template("Oi {ok}").bind(["nome"])  # not a column: kept as written
+    with pytest.raises(TemplateError, match=r"did you mean \{\{cidade\}\}\?"):
+        parse_template("{{cidad}}").bind(["nome", "cidade"])
+    with pytest.raises(TemplateError) as err:
+        parse_template("{{xyz}}").bind(["nome"])
+    assert "did you mean" not in err.value.message
+    assert render("{a|{b|c}}", {}, seed=3) in {"a", "b", "c"}  # spintax may end in }}

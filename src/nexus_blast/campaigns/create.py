@@ -107,7 +107,8 @@ def prepare(
     rng = rng or random.Random()
     now = now or datetime.now(UTC)
     sessions = resolve_sessions(settings, request.sessions)
-    delay = resolve_delay(request.delay or settings.sending.delay)
+    # `--delay ''` is a mistake to report, not "use the default".
+    delay = resolve_delay(settings.sending.delay if request.delay is None else request.delay)
     template = parse_template(request.message) if request.ai is None else None
     image = check_image(request.image, max_mib=settings.sending.max_image_mib) if request.image else None
     if image is not None and not dry_run:
@@ -161,13 +162,17 @@ def prepare(
         raise TemplateError(exc.message, hint="; ".join(filter(None, (exc.hint, AI_HINT)))) from None
     finally:
         closer()
-    if summary.pending == 0 and summary.skipped_total == 0:
+    try:  # nothing may stay stored when a step after the campaign's creation fails
+        if summary.pending == 0 and summary.skipped_total == 0:
+            raise InputError(f"{source_label}: no valid contact to send to ({summary.rejected_total} rejected rows)")
+        loads, local = _loads(settings, db, summary, sessions, delay, start_at or now)
+        estimate = estimate_seconds(loads, local, window)
+    except BaseException:
         if campaign_id is not None:
             store.delete_campaign(db, campaign_id)
-        raise InputError(f"{source_label}: no valid contact to send to ({summary.rejected_total} rejected rows)")
-    loads, local = _loads(settings, db, summary, sessions, delay, start_at or now)
+        raise
     room = {name: max(0, load.cap_per_day - load.sent_today) for name, load in zip(sessions, loads)}
-    return Prepared(campaign_id, name, sessions, delay, image, summary, estimate_seconds(loads, local, window), variants, room)
+    return Prepared(campaign_id, name, sessions, delay, image, summary, estimate, variants, room)
 
 
 def _write_variants(settings, db, ai: AIBrief, columns: list[str], phone_column: str | None) -> list[str]:

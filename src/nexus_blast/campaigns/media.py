@@ -87,14 +87,32 @@ def check_image(spec: str, *, max_mib: float) -> Image:
     )
 
 
+# Pages that commonly serve a generated image: their extension says nothing about the content.
+DYNAMIC_SUFFIXES = frozenset({".php", ".asp", ".aspx", ".jsp", ".cgi", ".pl", ".py"})
+URL_NOT_CHECKED = "the image URL's content is not checked by blast: WAHA downloads it at each send"
+
+
 def _url_image(url: str) -> Image:
+    """A URL's image, refused when its path names another kind of file (`.exe`, `.pdf`, `.gif`);
+    its content cannot be checked here (see URL_NOT_CHECKED, said in the plan)."""
     parts = urlsplit(url)
-    if not parts.netloc:
+    if not parts.hostname:
         raise InputError(f"{url}: not a valid image URL")
     name = PurePosixPath(parts.path).name or "image.jpg"
+    suffix = PurePosixPath(name).suffix.lower()
     guessed = mimetypes.guess_type(name)[0]
+    if guessed is not None and guessed not in URL_MIMETYPES and suffix not in DYNAMIC_SUFFIXES:
+        raise InputError(
+            f"{url}: the URL's path says {suffix}, not a JPEG, PNG or WebP image",
+            hint="link the image itself, or download it and pass --image FILE (its content is then checked)",
+        )
     mimetype = guessed if guessed in URL_MIMETYPES else "image/jpeg"
     return Image(mimetype=mimetype, filename=name, url=url)
+
+
+def unchecked_warning(image: Image | None) -> str | None:
+    """What the plan must say about IMAGE's content: None for a local file (checked by content)."""
+    return URL_NOT_CHECKED if image is not None and image.url else None
 
 
 def load_payload(image: Image) -> str | None:

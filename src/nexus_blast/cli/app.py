@@ -20,7 +20,7 @@ from nexus_blast.cli import (
     webhook,
 )
 from nexus_blast.cli.state import set_state
-from nexus_blast.errors import BlastError, ExitCode
+from nexus_blast.errors import BlastError, ExitCode, StorageError
 
 app = typer.Typer(
     name="blast",
@@ -75,6 +75,41 @@ def _replace_unencodable() -> None:
             reconfigure(errors="replace")
 
 
+def _expected_error(exc: Exception) -> BlastError | None:
+    """EXC as the one-line error it is for the user, when it is a condition of the world rather
+    than a bug: a SQLite failure (locked, full, damaged, not a database) or a setting refused by
+    pydantic on its way to the config file. None: a bug, shown as a traceback."""
+    import sqlite3
+
+    if isinstance(exc, sqlite3.Error):
+        from nexus_blast.cli.state import current
+        from nexus_blast.store.db import storage_error
+
+        return storage_error(current().paths.db, exc)
+    pydantic = sys.modules.get("pydantic")  # loaded only if something validated settings
+    if pydantic is not None and isinstance(exc, pydantic.ValidationError):
+        from nexus_blast.errors import ConfigError
+
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        return ConfigError(f"{where}: {err['msg']}" if where else err["msg"])
+    return None
+
+
+def _give_up_campaigns(args: list[str], why: str) -> None:
+    """After the database failed under a run: the campaigns this process was running are paused
+    (run-due/worker: to be continued by the next run), never left `running` with no process."""
+    from nexus_blast.campaigns.lease import new_owner
+    from nexus_blast.cli.state import current
+    from nexus_blast.store.abandoned import pause_abandoned
+
+    prefix = new_owner().rsplit(":", 1)[0] + ":"  # host:pid: of every lease this process took
+    scheduled = "run-due" in args or "worker" in args
+    paused = pause_abandoned(current().paths.db, prefix, f"interrupted by a database error: {why}", resume_on_due=scheduled)
+    for campaign_id in paused:
+        sys.stderr.write(f"blast: campaign {campaign_id} paused; resume with: blast campaign resume {campaign_id}\n")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point; the one place errors become exit codes."""
     from typer import exceptions as typer_exc
@@ -98,6 +133,8 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exc()
         _report(int(exc.exit_code), exc.message, exc.hint, json_mode)
         code = int(exc.exit_code)
+        if isinstance(exc, StorageError):
+            _give_up_campaigns(args, exc.message)
     except click_exc.NoArgsIsHelpError as exc:
         sys.stdout.write(exc.ctx.get_help() + "\n" if exc.ctx else "")
         code = int(ExitCode.USAGE)
@@ -112,6 +149,18 @@ def main(argv: list[str] | None = None) -> None:
         code = int(ExitCode.INTERRUPTED)
     except typer_exc.Exit as exc:
         code = exc.exit_code
+    except Exception as exc:
+        expected = _expected_error(exc)
+        if expected is None:
+            raise
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        _report(int(expected.exit_code), expected.message, expected.hint, json_mode)
+        code = int(expected.exit_code)
+        if isinstance(expected, StorageError):
+            _give_up_campaigns(args, expected.message)
     finally:
         from nexus_blast.cli.state import current
 

@@ -17,7 +17,8 @@ campaign_app = typer.Typer(help="Campaigns: list, show, pause, resume, cancel, r
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
-IdArg = Annotated[int, typer.Argument(metavar="ID", help="Campaign id (see: blast campaign list).", show_default=False)]
+# SQLite integers are 64-bit: a larger id is refused by the parser, not by a traceback.
+IdArg = Annotated[int, typer.Argument(metavar="ID", min=1, max=2**63 - 1, help="Campaign id (see: blast campaign list).", show_default=False)]
 
 
 UtcOpt = Annotated[bool, typer.Option("--utc", help="Times in UTC instead of general.timezone.")]

@@ -171,7 +171,20 @@ def _plan_doc(prepared) -> dict:
         "skipped_by_reason": dict(s.skipped), "rejected": s.rejected_total, "rejected_by_reason": dict(s.rejected),
         "sticky": s.sticky, "room_today": dict(prepared.room_today),
         "preview": [{"row": p.row, "phone": p.phone, "session": p.session, "text": p.text} for p in s.preview],
-    } | _variants_doc(prepared)
+    } | _image_doc(prepared) | _variants_doc(prepared)
+
+
+def _image_doc(prepared) -> dict:
+    """`image`: what the campaign sends, and whether blast could check its content (a URL: no)."""
+    from nexus_blast.campaigns.media import unchecked_warning
+
+    image = prepared.image
+    if image is None:
+        return {}
+    warning = unchecked_warning(image)
+    doc = {"url": image.url} if image.url else {"path": image.path, "size": image.size}
+    doc |= {"mimetype": image.mimetype, "content_checked": warning is None}
+    return {"image": doc | ({"warning": warning} if warning else {})}
 
 
 def _variants_doc(prepared) -> dict:
@@ -204,8 +217,12 @@ def _print_plan(prepared, json: bool, start_at=None, ai=None) -> None:
 
 def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
     from nexus_blast.campaigns.estimate import human_duration
+    from nexus_blast.campaigns.media import unchecked_warning
 
     s = prepared.summary
+    warning = unchecked_warning(prepared.image)
+    if warning:
+        info(f"warning: {warning} ({prepared.image.url})")
     rows = [[name, count, prepared.room_today.get(name, "")] for name, count in s.per_session.items()]
     rows.append(["skipped (" + ", ".join(f"{k} {v}" for k, v in s.skipped.items()) + ")" if s.skipped else "skipped", s.skipped_total, ""])
     rows.append(["rejected rows (" + ", ".join(f"{k} {v}" for k, v in s.rejected.items()) + ")" if s.rejected else "rejected rows", s.rejected_total, ""])

@@ -34,7 +34,7 @@ def serve(
 
 
 def sync(
-    campaign_id: Annotated[int, typer.Argument(metavar="ID", help="Campaign id.", show_default=False)],
+    campaign_id: Annotated[int, typer.Argument(metavar="ID", min=1, max=2**63 - 1, help="Campaign id.", show_default=False)],
     json: JsonOpt = False,
 ) -> None:
     """Fill delivered/read receipts by polling WAHA (for sites WAHA's webhooks cannot reach)."""

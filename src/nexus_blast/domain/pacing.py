@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
+
+# Upper bound of a delay between two sends of one session: past an hour it is a schedule (use
+# --at or the sending window), and an unbounded value (1e308, inf) would stall a lane for ever.
+MAX_DELAY_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -25,8 +30,11 @@ class DelayRange:
 
 
 def parse_delay(text: str) -> DelayRange:
-    """`"30-60"`, `"0.5-2"` or a single `"5"`; raises ValueError with a readable reason."""
+    """`"30-60"`, `"0.5-2"` or a single `"5"`, each finite, 0 <= MIN <= MAX <= MAX_DELAY_SECONDS;
+    raises ValueError with a readable reason."""
     raw = str(text).strip()
+    if not raw:
+        raise ValueError("delay is empty (give MIN-MAX in seconds, e.g. 30-60)")
     parts = raw.split("-")
     try:
         if len(parts) == 1:
@@ -37,8 +45,12 @@ def parse_delay(text: str) -> DelayRange:
             raise ValueError
     except ValueError:
         raise ValueError(f"delay {raw!r} is not MIN-MAX in seconds (e.g. 30-60)") from None
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ValueError(f"delay {raw!r} is not a finite number of seconds")
     if low < 0 or high < low:
         raise ValueError(f"delay {raw!r}: need 0 <= MIN <= MAX")
+    if high > MAX_DELAY_SECONDS:
+        raise ValueError(f"delay {raw!r}: at most {MAX_DELAY_SECONDS:g} seconds between two sends")
     return DelayRange(low, high)
 
 

@@ -9,18 +9,27 @@ _RELATIVE = re.compile(r"^\+\s*((?:\d+(?:\.\d+)?\s*[dhms]\s*)+)$", re.IGNORECASE
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*([dhms])", re.IGNORECASE)
 _UNIT = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 _DAY_WORDS = {"today": 0, "hoje": 0, "tomorrow": 1, "amanha": 1, "amanhã": 1}
+# How far ahead a campaign may be scheduled: a year covers any real plan, and a far date
+# (9999-12-31, +99999999d) would overflow date arithmetic downstream.
+MAX_AHEAD = timedelta(days=366)
 
 
 def parse_when(text: str, now: datetime, tz: tzinfo) -> datetime:
     """An aware datetime strictly after NOW, from ISO 8601 (no offset = TZ), `HH:MM` (the next one),
     `tomorrow HH:MM` / `today HH:MM` (also `amanhã`, `hoje`) or `+2h`, `+1h30m`, `+45m`, `+1d`.
-    Raises ValueError naming the problem (unparseable, or not in the future)."""
+    Raises ValueError naming the problem (unparseable, in the past, or more than MAX_AHEAD away)."""
     raw = " ".join(text.strip().split())
     if not raw:
         raise ValueError("empty time")
-    moment = _parse(raw, now.astimezone(tz), tz)
-    if moment <= now:
-        raise ValueError(f"{text!r} is in the past ({moment.isoformat(timespec='minutes')})")
+    too_far = f"{text!r} is more than {MAX_AHEAD.days} days ahead"
+    try:
+        moment = _parse(raw, now.astimezone(tz), tz)
+        if moment <= now:
+            raise ValueError(f"{text!r} is in the past ({moment.isoformat(timespec='minutes')})")
+        if moment - now > MAX_AHEAD:
+            raise ValueError(too_far)
+    except OverflowError:
+        raise ValueError(too_far) from None
     return moment
 
 

@@ -1,4 +1,5 @@
-"""The one place that opens the database: WAL, foreign keys, busy timeout, migrations."""
+"""The one place that opens the database: WAL, foreign keys, busy timeout, migrations; and what
+a SQLite failure means for the user (one line naming the file and what to do)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nexus_blast.errors import ConfigError
+from nexus_blast.errors import BlastError, ExitCode, StorageError
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -28,36 +29,136 @@ def connect(path: Path) -> sqlite3.Connection:
         if not path.exists():  # contacts are personal data (LGPD): owner-only from the start
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-    except (sqlite3.Error, OSError) as exc:
-        raise ConfigError(f"{path}: cannot open database ({exc})") from None
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error:
+            conn.close()
+            raise
+    except sqlite3.Error as exc:
+        raise storage_error(path, exc) from None
+    except OSError as exc:
+        raise StorageError(f"{path}: cannot open database ({exc.strerror})", hint="check the path and its permissions") from None
     conn.row_factory = sqlite3.Row
     return conn
 
 
 def open_database(path: Path):
-    """A sqlite_utils.Database on PATH with every migration applied."""
+    """A sqlite_utils.Database on PATH with every migration applied; refused (StorageError) when
+    the file is no database, is damaged, or was written by a newer nexus_blast."""
     import sqlite_utils
 
-    from nexus_blast.store.migrations import migrations
+    from nexus_blast.store.migrations import migrations, refuse_newer
 
     conn = connect(path)
     db = sqlite_utils.Database(conn)
     try:
+        refuse_newer(db, path)
         if migrations.pending(db):
             # One writer migrates; a process starting at the same instant waits, then finds nothing to do.
             conn.execute("BEGIN IMMEDIATE")
             try:
+                refuse_newer(db, path)  # a newer blast may have migrated while this one waited
                 migrations.apply(db)
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
         conn.close()
-        raise ConfigError(f"{path}: not a nexus_blast database ({exc})") from None
+        raise storage_error(path, exc) from None
+    except BaseException:
+        conn.close()
+        raise
     return db
+
+
+# SQLite's primary result code -> (what happened, what to do, exit code). Locked and full are
+# conditions that pass (exit 3, like a dependency that could not be used); the others need a person.
+_FAILURES: dict[str, tuple[str, str, ExitCode]] = {
+    "SQLITE_BUSY": (
+        "database is locked by another process (waited {timeout:g} s)",
+        "another blast may be writing to it: retry in a moment; campaigns are resumable",
+        ExitCode.DEPENDENCY,
+    ),
+    "SQLITE_LOCKED": (
+        "database is locked (waited {timeout:g} s)",
+        "retry in a moment; campaigns are resumable",
+        ExitCode.DEPENDENCY,
+    ),
+    "SQLITE_FULL": (
+        "database or disk is full",
+        "free disk space, then resume the campaign (blast campaign list shows it)",
+        ExitCode.DEPENDENCY,
+    ),
+    "SQLITE_IOERR": (
+        "disk I/O error",
+        "check the disk and free space, then retry",
+        ExitCode.DEPENDENCY,
+    ),
+    "SQLITE_CORRUPT": (
+        "database is damaged (corrupt pages)",
+        "restore a backup, or recover it: sqlite3 FILE .recover | sqlite3 NEW.db, and use --db NEW.db",
+        ExitCode.USAGE,
+    ),
+    "SQLITE_NOTADB": (
+        "not a nexus_blast database (the file is not SQLite)",
+        "point --db or BLAST_HOME at the right file, or move this one away",
+        ExitCode.USAGE,
+    ),
+    "SQLITE_CANTOPEN": (
+        "cannot open database",
+        "check the path and its permissions",
+        ExitCode.USAGE,
+    ),
+    "SQLITE_READONLY": (
+        "database is read-only",
+        "check the permissions of the file and its folder",
+        ExitCode.USAGE,
+    ),
+    "SQLITE_PERM": (
+        "access to the database denied",
+        "check the permissions of the file and its folder",
+        ExitCode.USAGE,
+    ),
+}
+
+
+def storage_error(path: Path, exc: sqlite3.Error) -> BlastError:
+    """EXC (a sqlite3 error while using the database at PATH) as one line for the user."""
+    known = None
+    cause: BaseException | None = exc
+    while known is None and isinstance(cause, sqlite3.Error):
+        known = _classify(cause)
+        # SQLite rolls a transaction back by itself on SQLITE_FULL; the ROLLBACK that follows then
+        # fails ("no transaction is active") and hides the real cause, which is its context.
+        cause = cause.__context__
+    if known is None:
+        return StorageError(f"{path}: database error ({exc})", hint="retry; if it persists, restore a backup")
+    what, todo, code = known
+    error = StorageError(f"{path}: {what.format(timeout=BUSY_TIMEOUT_MS / 1000)}", hint=todo.replace("FILE", str(path)))
+    error.exit_code = code
+    return error
+
+
+def _classify(exc: sqlite3.Error) -> tuple[str, str, ExitCode] | None:
+    primary = "_".join((getattr(exc, "sqlite_errorname", None) or "").split("_")[:2])
+    if primary not in _FAILURES:
+        text = str(exc).lower()
+        primary = next((code for code, words in _BY_TEXT if words in text), "")
+    return _FAILURES.get(primary)
+
+
+# Older wrappers (and some sqlite3 paths) give no error name: the message says it.
+_BY_TEXT = (
+    ("SQLITE_BUSY", "database is locked"),
+    ("SQLITE_FULL", "database or disk is full"),
+    ("SQLITE_CORRUPT", "malformed"),
+    ("SQLITE_NOTADB", "file is not a database"),
+    ("SQLITE_CANTOPEN", "unable to open database"),
+    ("SQLITE_READONLY", "readonly database"),
+    ("SQLITE_IOERR", "disk i/o error"),
+)

@@ -18,11 +18,14 @@ def anything_due(path: Path, now_iso: str) -> bool:
     """True when some campaign may need running; false also when there is no database yet."""
     if not path.exists():
         return False
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error:
+        return True  # unreadable: the full path opens it and says why, naming the file
     try:
         row = conn.execute(f"SELECT 1 FROM campaigns WHERE {DUE} LIMIT 1", {"now": now_iso}).fetchone()
-    except sqlite3.OperationalError:
-        return True  # no table yet or locked oddly: let the full path decide
+    except sqlite3.Error:
+        return True  # no table yet, locked, damaged or no database: let the full path decide (and say)
     finally:
         conn.close()
     return row is not None

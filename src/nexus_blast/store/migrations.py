@@ -128,3 +128,17 @@ def m003_session_sent_cap_index(db) -> None:
     # The daily cap's count of a session's `sent` messages of the day, read from the index alone
     # (messages_session_sent has no status: every entry of the day cost a table row look-up).
     db.executescript("CREATE INDEX IF NOT EXISTS messages_session_status_sent ON messages (session, status, sent_at);")
+
+
+def refuse_newer(db, path) -> None:
+    """StorageError when the database at PATH records migrations this code does not know: a newer
+    nexus_blast wrote it, and running older code on its schema would corrupt what it relies on."""
+    from nexus_blast.errors import StorageError
+
+    known = {m.name for m in migrations._migrations}
+    unknown = [m.name for m in migrations.applied(db) if m.name not in known]
+    if unknown:
+        raise StorageError(
+            f"{path}: written by a newer nexus_blast ({', '.join(unknown)}): upgrade",
+            hint="install the newer nexus_blast (pip install -U nexus-blast), or use another --db",
+        )
