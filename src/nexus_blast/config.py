@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from nexus_blast.errors import ConfigError
 
 SECRET_KEYS = frozenset({"api_key", "webhook_hmac_key"})
+URL_KEYS = frozenset({"url", "webhook_url", "base_url"})
 
 
 class _Section(BaseModel):
@@ -101,6 +102,11 @@ class Webhook(_Section):
     port: int = Field(8787, ge=0, le=65535)
     optout_keywords: list[str] = ["sair", "parar", "stop", "cancelar", "descadastrar", "nao quero"]
     optout_reply: str = ""
+    # Accept unsigned events for sessions without webhook_hmac_key even when other sessions have one.
+    allow_unsigned: bool = False
+    # Seconds: an event without an envelope id (no idempotency key to refuse a replay by) must be
+    # stamped within this much of now.
+    max_age: float = Field(600.0, gt=0, le=7 * 86400)
 
 
 class _KeyedSection(_Section):
@@ -219,10 +225,37 @@ def mask(secret: str) -> str:
     return f"{secret[:4]}…{secret[-4:]}"
 
 
+def mask_url(url: str) -> str:
+    """URL with its credentials masked: `http://user:…@host:3000/?key=…` (user info and every query
+    value may hold a key); the scheme, host, port and path stay so the server is recognisable."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "…"
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, hostport = netloc.rpartition("@")
+        user, colon, _ = userinfo.partition(":")
+        netloc = (f"{user}:…" if colon else "…") + "@" + hostport
+    # `?key=abc` keeps the name; a bare `?abc` may be the key itself.
+    query = "&".join(p.split("=", 1)[0] + "=…" if "=" in p else "…" for p in parts.query.split("&")) if parts.query else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, query, "…" if parts.fragment else ""))
+
+
+def _masked_value(key: str, value: Any) -> Any:
+    if isinstance(value, str) and key in SECRET_KEYS:
+        return mask(value)
+    if isinstance(value, str) and key in URL_KEYS:
+        return mask_url(value)
+    return masked(value)
+
+
 def masked(data: Any) -> Any:
-    """A copy of a settings dump with every secret value masked."""
+    """A copy of a settings dump with every secret value masked (keys, credentials inside URLs)."""
     if isinstance(data, dict):
-        return {k: (mask(v) if k in SECRET_KEYS and isinstance(v, str) else masked(v)) for k, v in data.items()}
+        return {k: _masked_value(k, v) for k, v in data.items()}
     if isinstance(data, list):
         return [masked(v) for v in data]
     return data

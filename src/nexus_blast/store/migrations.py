@@ -128,3 +128,19 @@ def m003_session_sent_cap_index(db) -> None:
     # The daily cap's count of a session's `sent` messages of the day, read from the index alone
     # (messages_session_sent has no status: every entry of the day cost a table row look-up).
     db.executescript("CREATE INDEX IF NOT EXISTS messages_session_status_sent ON messages (session, status, sent_at);")
+
+
+@migrations()
+def m006_webhook_session_status(db) -> None:
+    # WAHA retries deliver old session.status events late, and NOWEB repeats STARTING while it
+    # reconnects: the newest status seen per local session decides whether an event changes anything.
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS webhook_session_status (
+            session TEXT PRIMARY KEY,          -- local session name
+            status TEXT NOT NULL,              -- newest WAHA status seen by webhook
+            event_at TEXT NOT NULL,            -- its envelope timestamp (ISO UTC)
+            received_at TEXT NOT NULL
+        );
+        """
+    )
