@@ -120,10 +120,10 @@ def db_path(tmp_path) -> Path:
 def start_receiver(db_path):
     """Factory: `start_receiver(settings, send_reply="record")` → a running Receiver (stopped at the
     end). Opt-out replies are recorded in `.replies`, sent through WAHA with `send_reply="waha"`, or
-    handed to an async callable."""
+    handed to an async callable. LIMITS (serving.Limits) guard the server as `webhook serve` does."""
     servers = []
 
-    def start(settings: Settings | None = None, send_reply="record") -> Receiver:
+    def start(settings: Settings | None = None, send_reply="record", *, limits=None, body_timeout: float | None = None) -> Receiver:
         settings = settings or make_settings()
         app_db = open_database(db_path)
         receiver = Receiver("", open_database(db_path), settings)
@@ -132,7 +132,8 @@ def start_receiver(db_path):
                 receiver.replies.append(reply)
         elif send_reply == "waha":
             send_reply = None  # the app's own: sendText through the session's WAHA server
-        server = ThreadedServer(create_app(app_db, settings, send_reply=send_reply)).start()
+        options = {} if body_timeout is None else {"body_timeout": body_timeout}
+        server = ThreadedServer(create_app(app_db, settings, send_reply=send_reply, **options), limits=limits).start()
         servers.append((server, app_db, receiver.db))
         receiver.url = server.url
         return receiver

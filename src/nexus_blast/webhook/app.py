@@ -40,8 +40,10 @@ SendReply = Callable[[Reply], Awaitable[None]]
 class Receiver:
     """The state one app shares across requests: settings, one connection guarded by a lock."""
 
-    def __init__(self, db, settings, send_reply: SendReply | None = None, clock: Callable[[], datetime] | None = None):
+    def __init__(self, db, settings, send_reply: SendReply | None = None, clock: Callable[[], datetime] | None = None,
+                 body_timeout: float = BODY_TIMEOUT):
         self.db = db
+        self.body_timeout = body_timeout
         self.settings = settings
         self.send_reply = send_reply or partial(send_reply_via_waha, settings)
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -57,11 +59,11 @@ class Receiver:
 
     async def webhook(self, request: Request) -> JSONResponse:
         try:
-            raw = await read_body(request, MAX_BODY, BODY_TIMEOUT)
+            raw = await read_body(request, MAX_BODY, self.body_timeout)
         except BodyTooLarge:
             return _error(413, "body too large", close=True)
         except TimeoutError:
-            log.warning("webhook body from %s not received within %gs: dropped", _peer(request), BODY_TIMEOUT)
+            log.warning("webhook body from %s not received within %gs: dropped", _peer(request), self.body_timeout)
             return _error(408, "body not received in time", close=True)
         except ClientDisconnect:
             log.warning("webhook upload from %s aborted by the client: nothing applied", _peer(request))
@@ -124,9 +126,9 @@ async def send_reply_via_waha(settings, reply: Reply) -> None:
         await client.send_text(cfg.waha_session or reply.session, reply.chat_id, reply.text)
 
 
-def create_app(db, settings, *, send_reply: SendReply | None = None, clock=None) -> Starlette:
+def create_app(db, settings, *, send_reply: SendReply | None = None, clock=None, body_timeout: float = BODY_TIMEOUT) -> Starlette:
     """The ASGI app for DB (a migrated sqlite_utils Database) and SETTINGS (read once, at start)."""
-    receiver = Receiver(db, settings, send_reply, clock)
+    receiver = Receiver(db, settings, send_reply, clock, body_timeout)
     app = Starlette(
         routes=[
             Route("/webhook", receiver.webhook, methods=["POST"]),
