@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nexus_blast.errors import ConfigError
+from nexus_blast.masking import mask, mask_url  # noqa: F401  (config.mask is the historical name)
 
 SECRET_KEYS = frozenset({"api_key", "webhook_hmac_key"})
 URL_KEYS = frozenset({"url", "webhook_url", "base_url"})
@@ -216,34 +217,6 @@ def starter_text() -> str:
     return resources.files("nexus_blast").joinpath("config.example.toml").read_text(encoding="utf-8")
 
 
-def mask(secret: str) -> str:
-    """`gsk_…9f2a`: enough to recognise a key, never enough to use it."""
-    if not secret:
-        return ""
-    if len(secret) < 16:  # a short key would be mostly shown: show its end only, or nothing
-        return f"…{secret[-2:]}" if len(secret) >= 8 else "…"
-    return f"{secret[:4]}…{secret[-4:]}"
-
-
-def mask_url(url: str) -> str:
-    """URL with its credentials masked: `http://user:…@host:3000/?key=…` (user info and every query
-    value may hold a key); the scheme, host, port and path stay so the server is recognisable."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "…"
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, _, hostport = netloc.rpartition("@")
-        user, colon, _ = userinfo.partition(":")
-        netloc = (f"{user}:…" if colon else "…") + "@" + hostport
-    # `?key=abc` keeps the name; a bare `?abc` may be the key itself.
-    query = "&".join(p.split("=", 1)[0] + "=…" if "=" in p else "…" for p in parts.query.split("&")) if parts.query else ""
-    return urlunsplit((parts.scheme, netloc, parts.path, query, "…" if parts.fragment else ""))
-
-
 def _masked_value(key: str, value: Any) -> Any:
     if isinstance(value, str) and key in SECRET_KEYS:
         return mask(value)
@@ -289,8 +262,10 @@ def write_document(path: Path, document) -> None:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Atomic write readable by the owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Atomic write readable by the owner only (a directory it creates is 0700)."""
+    from nexus_blast.paths import ensure_private_dir
+
+    ensure_private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".config-", suffix=".tmp")
     try:
         os.fchmod(fd, 0o600)
