@@ -14,8 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nexus_blast.errors import ConfigError
+from nexus_blast.masking import mask, mask_url  # noqa: F401  (config.mask is the historical name)
 
 SECRET_KEYS = frozenset({"api_key", "webhook_hmac_key"})
+URL_KEYS = frozenset({"url", "webhook_url", "base_url"})
 
 
 class _Section(BaseModel):
@@ -103,6 +105,11 @@ class Webhook(_Section):
     port: int = Field(8787, ge=0, le=65535)
     optout_keywords: list[str] = ["sair", "parar", "stop", "cancelar", "descadastrar", "nao quero"]
     optout_reply: str = ""
+    # Accept unsigned events for sessions without webhook_hmac_key even when other sessions have one.
+    allow_unsigned: bool = False
+    # Seconds: an event without an envelope id (no idempotency key to refuse a replay by) must be
+    # stamped within this much of now.
+    max_age: float = Field(600.0, gt=0, le=7 * 86400)
 
 
 def check_http_url(value: str) -> None:
@@ -232,19 +239,18 @@ def starter_text() -> str:
     return resources.files("nexus_blast").joinpath("config.example.toml").read_text(encoding="utf-8")
 
 
-def mask(secret: str) -> str:
-    """`gsk_…9f2a`: enough to recognise a key, never enough to use it."""
-    if not secret:
-        return ""
-    if len(secret) < 16:  # a short key would be mostly shown: show its end only, or nothing
-        return f"…{secret[-2:]}" if len(secret) >= 8 else "…"
-    return f"{secret[:4]}…{secret[-4:]}"
+def _masked_value(key: str, value: Any) -> Any:
+    if isinstance(value, str) and key in SECRET_KEYS:
+        return mask(value)
+    if isinstance(value, str) and key in URL_KEYS:
+        return mask_url(value)
+    return masked(value)
 
 
 def masked(data: Any) -> Any:
-    """A copy of a settings dump with every secret value masked."""
+    """A copy of a settings dump with every secret value masked (keys, credentials inside URLs)."""
     if isinstance(data, dict):
-        return {k: (mask(v) if k in SECRET_KEYS and isinstance(v, str) else masked(v)) for k, v in data.items()}
+        return {k: _masked_value(k, v) for k, v in data.items()}
     if isinstance(data, list):
         return [masked(v) for v in data]
     return data
@@ -278,8 +284,10 @@ def write_document(path: Path, document) -> None:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Atomic write readable by the owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Atomic write readable by the owner only (a directory it creates is 0700)."""
+    from nexus_blast.paths import ensure_private_dir
+
+    ensure_private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".config-", suffix=".tmp")
     try:
         os.fchmod(fd, 0o600)

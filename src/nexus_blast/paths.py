@@ -1,4 +1,5 @@
-"""Where the config file and the database live (../shared/CLI.md, "Where things live")."""
+"""Where the config file and the database live (../shared/CLI.md, "Where things live"), and how
+blast creates directories and files that may hold personal data or keys: owner-only."""
 
 from __future__ import annotations
 
@@ -46,3 +47,33 @@ def misplaced_config_warning(paths: Paths) -> str | None:
         f"blast: warning: no config file at {paths.config} ({why}); the one at {default} is not used "
         f"(move it there, or run without {why.split('=')[0]})"
     )
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create PATH and its missing parents with mode 0700 (mkdir's mode is cut by the umask, so it
+    is set again); directories that already exist are left as their owner made them."""
+    missing = []
+    current = path
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for directory in reversed(missing):
+        try:
+            directory.mkdir(mode=0o700)
+        except FileExistsError:  # another process made it meanwhile
+            continue
+        os.chmod(directory, 0o700)
+
+
+def open_private(path: Path):
+    """PATH opened for writing text (UTF-8, newlines as written), created or truncated, mode 0600
+    even when it existed with a wider mode."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        return os.fdopen(fd, "w", encoding="utf-8", newline="")
+    except BaseException:
+        os.close(fd)
+        raise

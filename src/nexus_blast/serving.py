@@ -1,7 +1,8 @@
 """Serving an ASGI app with uvicorn in a thread (`ThreadedServer`), and running one in the
 foreground until SIGINT/SIGTERM (`run_until_signal`).
 
-One place for this, used by the WAHA sandbox, the webhook receiver and the tests' fake servers."""
+One place for this, used by the WAHA sandbox, the webhook receiver and the tests' fake servers.
+A server facing the network (the receiver) gets `Limits`: see `guarded_protocol`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,85 @@ import signal
 import socket
 import threading
 import time
+from dataclasses import dataclass
 from typing import Callable
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one client may hold of a server open to the network."""
+
+    header_timeout: float = 10.0  # seconds to send a request's headers, from connect or the last answer
+    keep_alive: int = 5  # seconds an idle keep-alive connection is kept after an answer
+    max_header_bytes: int = 16 * 1024
+    max_connections: int | None = None  # None: `connection_cap()`, below the open-file limit
+
+
+def connection_cap(reserve: int = 128, ceiling: int = 1000) -> int:
+    """Open connections allowed: under the process's soft RLIMIT_NOFILE by RESERVE (the database,
+    the event loop, the thread pool), never above CEILING. Past it, accept() would fail with EMFILE
+    and asyncio would spin logging tracebacks while nothing is answered."""
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return ceiling
+    return max(8, min(ceiling, soft - reserve))
+
+
+# asyncio accepts up to `backlog` connections in one go before any of them is seen (and closed when
+# over the cap): keep that batch well inside connection_cap's reserve.
+ACCEPT_BATCH = 64
+_BUSY = b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\nretry-after: 1\r\n\r\n"
+
+
+def guarded_protocol(limits: Limits, cap: int):
+    """uvicorn's h11 protocol, plus what uvicorn lacks: a deadline for a request's headers (an idle
+    or trickling connection is closed — uvicorn times out only idle keep-alive connections after an
+    answer) and a hard connection cap (over CAP a connection gets a 503 and is closed at once)."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class GuardedH11Protocol(H11Protocol):
+        _header_deadline = None
+
+        def connection_made(self, transport) -> None:
+            super().connection_made(transport)
+            if len(self.connections) > cap:
+                transport.write(_BUSY)
+                transport.close()
+                return
+            self._arm()
+
+        def handle_events(self) -> None:
+            cycle = self.cycle
+            super().handle_events()
+            if self.cycle is not cycle:  # a request's headers are complete
+                self._disarm()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._arm()
+
+        def connection_lost(self, exc) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        def _arm(self) -> None:
+            self._disarm()
+            self._header_deadline = self.loop.call_later(limits.header_timeout, self._headers_too_slow)
+
+        def _disarm(self) -> None:
+            if self._header_deadline is not None:
+                self._header_deadline.cancel()
+                self._header_deadline = None
+
+        def _headers_too_slow(self) -> None:
+            self._header_deadline = None
+            if not self.transport.is_closing():
+                self.transport.close()
+
+    return GuardedH11Protocol
 
 
 class ThreadedServer:
@@ -17,13 +96,14 @@ class ThreadedServer:
     `with ThreadedServer(app) as server: server.url` — returns once the socket listens."""
 
     def __init__(self, app, host: str = "127.0.0.1", port: int = 0, *, lifespan: str = "off",
-                 log_level: str = "warning", name: str = "http-server") -> None:
+                 log_level: str = "warning", name: str = "http-server", limits: Limits | None = None) -> None:
         self.app = app
         self.host = host
         self.port = port
         self._lifespan = lifespan
         self._log_level = log_level
         self._name = name
+        self._limits = limits
         self._server = None
         self._thread: threading.Thread | None = None
 
@@ -50,7 +130,7 @@ class ThreadedServer:
             raise
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(self.app, log_level=self._log_level, access_log=False, lifespan=self._lifespan,
-                                timeout_graceful_shutdown=2)
+                                timeout_graceful_shutdown=2, **self._guarded_options())
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, name=self._name, daemon=True)
         self._thread.start()
@@ -61,6 +141,15 @@ class ThreadedServer:
                 raise RuntimeError(f"{self._name} did not start on {self.url}")
             time.sleep(0.01)
         return self
+
+    def _guarded_options(self) -> dict:
+        if self._limits is None:
+            return {}
+        cap = self._limits.max_connections or connection_cap()
+        return {
+            "http": guarded_protocol(self._limits, cap), "limit_concurrency": cap, "backlog": ACCEPT_BATCH,
+            "timeout_keep_alive": self._limits.keep_alive, "h11_max_incomplete_event_size": self._limits.max_header_bytes,
+        }
 
     def stop(self) -> None:
         if self._server is not None:

@@ -66,9 +66,9 @@ def test_validate_output_and_rejects_files(blast, tmp_path):
         rows = list(csv.DictReader(handle, delimiter=";"))
     assert rows[0]["nota"] == "linha 1\nlinha 2; com separador"
     assert [(r["phone_e164"], r["phone_kind"]) for r in rows] == [
-        ("+5511912345678", "mobile"),
-        ("+5521999887766", "mobile"),
-        ("+553133334444", "landline"),
+        ("'+5511912345678", "mobile"),  # escaped as `campaign report` does
+        ("'+5521999887766", "mobile"),
+        ("'+553133334444", "landline"),
     ]
     with open(rej, encoding="utf-8", newline="") as handle:
         assert next(csv.reader(handle, delimiter=";")) == ["nome", "endereco", "whatsapp", "nota", "row", "reason"]

@@ -168,3 +168,124 @@ def test_webhook_serve_on_a_busy_port_is_exit_2_in_one_line(blast, blast_home):
     assert result.exit_code == 2
     assert "cannot listen on 127.0.0.1:" in result.stderr and "choose another --port" in result.stderr
     assert [line for line in result.stderr.splitlines() if line.startswith("blast: error:")] == result.stderr.splitlines()[-1:]
+
+
+class Served:
+    """`blast webhook serve` in a subprocess (optionally with a lower open-file limit); its stderr
+    lines are collected as they come, so a test can wait for one."""
+
+    def __init__(self, blast_home, *, nofile: int | None = None) -> None:
+        import threading
+
+        def limit():
+            import resource
+
+            if nofile is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "BLAST_HOME": str(blast_home)}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "nexus_blast", "webhook", "serve", "--port", str(self.port)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=limit,
+        )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=lambda: self.lines.extend(iter(self.proc.stderr.readline, "")), daemon=True)
+        self._reader.start()
+        self.wait_for(lambda: "receiving WAHA events" in self.stderr, "receiver did not start")
+
+    @property
+    def stderr(self) -> str:
+        return "".join(self.lines)
+
+    def wait_for(self, condition, what: str, bound: float = 20.0) -> None:
+        deadline = time.monotonic() + bound
+        while not condition():
+            assert self.proc.poll() is None, self.stderr
+            assert time.monotonic() < deadline, f"{what}: {self.stderr[-2000:]}"
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=15)
+        self._reader.join(timeout=5)
+
+
+def test_webhook_serve_warns_loudly_about_unsigned_events(blast_home):
+    write_config(blast_home, '[sessions.s1]\nurl = "http://127.0.0.1:9"\n')
+    served = Served(blast_home)
+    try:
+        response = httpx.post(f"{served.url}/webhook", content=json.dumps(incoming_event(chat_of(PHONES[0]), "oi")), timeout=10)
+        assert response.status_code == 200
+        served.wait_for(lambda: "(UNSIGNED)" in served.stderr, "unsigned event not flagged")
+    finally:
+        served.stop()
+    assert "WARNING: accepting UNSIGNED events for every session" in served.stderr
+
+
+def test_webhook_serve_with_keys_refuses_unsigned_and_does_not_warn(blast_home):
+    write_config(blast_home, '[sessions.s1]\nurl = "http://127.0.0.1:9"\nwebhook_hmac_key = "k-0123456789abcdef"\n'
+                             '[sessions.s2]\nurl = "http://127.0.0.1:9"\n')
+    served = Served(blast_home)
+    try:
+        event = incoming_event(chat_of(PHONES[0]), "SAIR", session="s2")
+        assert httpx.post(f"{served.url}/webhook", content=json.dumps(event), timeout=10).status_code == 401
+    finally:
+        served.stop()
+    assert "UNSIGNED" not in served.stderr and "k-0123456789abcdef" not in served.stderr
+
+
+def test_webhook_serve_survives_1100_idle_connections(blast_home):
+    """More idle connections than the process may open files: it stays responsive, logs no
+    accept() tracebacks, and answers a normal event once they are gone (issue 17, point 7)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 1400:  # this test process holds the 1,100 client ends
+        if hard != resource.RLIM_INFINITY and hard < 1400:
+            pytest.skip(f"RLIMIT_NOFILE hard limit {hard} is too low for 1,100 sockets")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1400 if hard == resource.RLIM_INFINITY else min(hard, 4096), hard))
+    write_config(blast_home, '[sessions.s1]\nurl = "http://127.0.0.1:9"\n')
+    served = Served(blast_home, nofile=1024)
+    idle = []
+    try:
+        for _ in range(1100):
+            sock = socket.socket()
+            sock.setblocking(False)
+            sock.connect_ex(("127.0.0.1", served.port))
+            idle.append(sock)
+        busy = httpx.get(f"{served.url}/health", timeout=15)  # while they are open: answered, not wedged
+        assert busy.status_code in (200, 503)
+        for sock in idle:
+            sock.close()
+        idle = []
+        started = time.monotonic()
+        body = json.dumps(incoming_event(chat_of(PHONES[0]), "SAIR"))
+        deadline = started + 20
+        while True:  # a 503 while the server is still seeing the closes is fine; a hang is not
+            response = httpx.post(f"{served.url}/webhook", content=body, timeout=20)
+            if response.status_code != 503 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert response.status_code == 200 and response.json()["status"] in ("applied", "duplicate")
+    finally:
+        for sock in idle:
+            sock.close()
+        served.stop()
+    assert "Too many open files" not in served.stderr and "Traceback" not in served.stderr
+
+
+def test_webhook_serve_logs_an_aborted_upload_in_one_line(blast_home):
+    write_config(blast_home, '[sessions.s1]\nurl = "http://127.0.0.1:9"\n')
+    served = Served(blast_home)
+    try:
+        with socket.create_connection(("127.0.0.1", served.port), timeout=10) as sock:
+            # half a body, then the connection closes: the abort
+            sock.sendall(b"POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{\"event\": \"mess")
+        served.wait_for(lambda: "aborted" in served.stderr, "aborted upload not logged")
+        assert httpx.get(f"{served.url}/health", timeout=10).status_code == 200
+    finally:
+        served.stop()
+    assert "Traceback" not in served.stderr
+    assert len([line for line in served.lines if "aborted" in line]) == 1

@@ -70,13 +70,14 @@ class Receiver:
     settings: Settings
     replies: list = field(default_factory=list)
 
-    def post(self, doc=None, *, raw: bytes | None = None, key: str | None = None, headers: dict | None = None) -> httpx.Response:
+    def post(self, doc=None, *, raw: bytes | None = None, key: str | None = None, headers: dict | None = None,
+             params: dict | None = None) -> httpx.Response:
         body = raw if raw is not None else json.dumps(doc).encode()
         sent = {"Content-Type": "application/json", **(headers or {})}
         if key is not None:
             sent["X-Webhook-Hmac"] = sign(body, key)
             sent["X-Webhook-Hmac-Algorithm"] = "sha512"
-        return httpx.post(f"{self.url}/webhook", content=body, headers=sent, timeout=10)
+        return httpx.post(f"{self.url}/webhook", content=body, headers=sent, params=params, timeout=10)
 
     def message(self, phone: str, campaign_id: int | None = None) -> dict:
         sql = "SELECT * FROM messages WHERE phone = ?" + (" AND campaign_id = ?" if campaign_id else "")
@@ -86,12 +87,13 @@ class Receiver:
 
     def snapshot(self) -> dict:
         """Every row of the tables the receiver may change (to assert 'nothing changed')."""
-        tables = ("messages", "optouts", "session_health", "webhook_events")
+        tables = ("messages", "optouts", "session_health", "webhook_events", "webhook_session_status")
         return {t: [tuple(r) for r in self.db.conn.execute(f"SELECT * FROM {t} ORDER BY 1")] for t in tables}
 
 
-def add_campaign(db, phones=PHONES, *, sent: int = 1, session: str = "s1", name: str = "c") -> int:
-    """A campaign whose first SENT messages went out (with WAHA ids), the rest still pending."""
+def add_campaign(db, phones=PHONES, *, sent: int = 1, session: str = "s1", name: str = "c", bare_id: str = "") -> int:
+    """A campaign whose first SENT messages went out from SESSION (with WAHA ids ending in BARE_ID
+    when given, as two servers may answer the same id), the rest still pending."""
     messages = [NewMessage(seq=i, row=i, phone=p, text=f"oi {i}") for i, p in enumerate(phones, start=1)]
     campaign_id = create_campaign(db, name=name, template="oi", sessions=[session], delay=(0, 0), messages=messages)
     sent_at = (datetime.now(UTC) - timedelta(minutes=1)).isoformat(timespec="milliseconds")
@@ -99,14 +101,14 @@ def add_campaign(db, phones=PHONES, *, sent: int = 1, session: str = "s1", name:
         db.conn.execute(
             "UPDATE messages SET status = 'sent', session = ?, chat_id = ?, message_id = ?, sent_at = ?, ack = 0 "
             "WHERE campaign_id = ? AND phone = ?",
-            (session, chat_of(phone), wid(phone, campaign_id), sent_at, campaign_id, phone),
+            (session, chat_of(phone), wid(phone, campaign_id, bare_id), sent_at, campaign_id, phone),
         )
     return campaign_id
 
 
-def wid(phone: str, campaign_id: int = 1) -> str:
+def wid(phone: str, campaign_id: int = 1, bare_id: str = "") -> str:
     """The serialized WAHA id the tests give the message to PHONE."""
-    return f"true_{chat_of(phone)}_3EB0{campaign_id:04d}{phone[-8:]}"
+    return f"true_{chat_of(phone)}_{bare_id or f'3EB0{campaign_id:04d}{phone[-8:]}'}"
 
 
 @pytest.fixture
@@ -118,10 +120,10 @@ def db_path(tmp_path) -> Path:
 def start_receiver(db_path):
     """Factory: `start_receiver(settings, send_reply="record")` → a running Receiver (stopped at the
     end). Opt-out replies are recorded in `.replies`, sent through WAHA with `send_reply="waha"`, or
-    handed to an async callable."""
+    handed to an async callable. LIMITS (serving.Limits) guard the server as `webhook serve` does."""
     servers = []
 
-    def start(settings: Settings | None = None, send_reply="record") -> Receiver:
+    def start(settings: Settings | None = None, send_reply="record", *, limits=None, body_timeout: float | None = None) -> Receiver:
         settings = settings or make_settings()
         app_db = open_database(db_path)
         receiver = Receiver("", open_database(db_path), settings)
@@ -130,7 +132,8 @@ def start_receiver(db_path):
                 receiver.replies.append(reply)
         elif send_reply == "waha":
             send_reply = None  # the app's own: sendText through the session's WAHA server
-        server = ThreadedServer(create_app(app_db, settings, send_reply=send_reply)).start()
+        options = {} if body_timeout is None else {"body_timeout": body_timeout}
+        server = ThreadedServer(create_app(app_db, settings, send_reply=send_reply, **options), limits=limits).start()
         servers.append((server, app_db, receiver.db))
         receiver.url = server.url
         return receiver

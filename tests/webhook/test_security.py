@@ -22,7 +22,7 @@ def signed(start_receiver):
 
 
 def test_valid_signature_is_accepted(signed):
-    cid = add_campaign(signed.db)
+    cid = add_campaign(signed.db, session="loja1")
     response = signed.post(ack_event(wid(PHONES[0], cid), 2), key=KEY)
     assert response.status_code == 200 and response.json()["status"] == "applied"
 
@@ -48,9 +48,23 @@ def test_bad_signature_is_401_and_changes_nothing(signed, how):
     assert signed.snapshot() == before
 
 
-def test_session_without_key_needs_no_signature(signed):
+def test_session_without_key_is_refused_once_another_has_one(signed):
+    """A keyed session's receipts and opt-outs cannot be reached through an unkeyed one (17.6)."""
+    before = signed.snapshot()
     response = signed.post(incoming_event(chat_of(PHONES[1]), "SAIR", session="s2"))
+    assert response.status_code == 401 and "X-Webhook-Hmac" in response.json()["error"]
+    assert signed.snapshot() == before
+
+
+def test_allow_unsigned_accepts_sessions_without_a_key(start_receiver):
+    sessions = {
+        "loja1": {"url": "http://127.0.0.1:9", "waha_session": "s1", "webhook_hmac_key": KEY},
+        "loja2": {"url": "http://127.0.0.1:9", "waha_session": "s2"},
+    }
+    receiver = start_receiver(make_settings(sessions=sessions, webhook={"allow_unsigned": True}))
+    response = receiver.post(incoming_event(chat_of(PHONES[1]), "SAIR", session="s2"))
     assert response.status_code == 200 and response.json()["status"] == "applied"
+    assert receiver.post(incoming_event(chat_of(PHONES[1]), "SAIR", session="s1")).status_code == 401
 
 
 def test_unknown_session_needs_some_configured_key(signed):
@@ -136,3 +150,33 @@ _fields = st.fixed_dictionaries(
 def test_garbage_never_500s(receiver, body):
     response = receiver.post(raw=body, headers={"X-Webhook-Request-Id": "fuzz"})
     assert response.status_code in (200, 400), (body, response.text)
+
+
+def _stamp(minutes_ago: float) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    return int((datetime.now(UTC) - timedelta(minutes=minutes_ago)).timestamp() * 1000)
+
+
+@pytest.mark.parametrize("minutes_ago", [20, -20, None, "yesterday"])
+def test_event_without_id_outside_max_age_is_refused_as_a_replay(receiver, minutes_ago):
+    cid = add_campaign(receiver.db)
+    event = ack_event(wid(PHONES[0], cid), 3, event_id=None)
+    if minutes_ago is None:
+        del event["timestamp"]
+    else:
+        event["timestamp"] = minutes_ago if isinstance(minutes_ago, str) else _stamp(minutes_ago)
+    before = receiver.snapshot()
+    response = receiver.post(event, headers={"X-Webhook-Request-Id": "replayed-1"})
+    assert response.status_code == 400 and "replay" in response.json()["error"]
+    assert receiver.snapshot() == before
+
+
+def test_max_age_is_a_setting_and_ids_make_old_events_safe(start_receiver):
+    receiver = start_receiver(make_settings(webhook={"max_age": 3600}))
+    cid = add_campaign(receiver.db, sent=2)
+    old = ack_event(wid(PHONES[0], cid), 2, event_id=None, timestamp=_stamp(20))
+    assert receiver.post(old).json()["status"] == "applied"
+    with_id = ack_event(wid(PHONES[1], cid), 2, event_id="evt_old", timestamp=_stamp(24 * 60))
+    assert receiver.post(with_id).json()["status"] == "applied"  # a replay of it would be a duplicate
+    assert receiver.post(with_id).json() == {"status": "duplicate"}

@@ -87,3 +87,36 @@ def test_sandbox_status_change_reaches_the_receiver(start_receiver, make_sandbox
     while time.monotonic() < deadline and health(receiver, "s1") != ("FAILED", 0, "FAILED"):
         time.sleep(0.02)
     assert health(receiver, "s1") == ("FAILED", 0, "FAILED")
+
+
+def _at(seconds_ago: float) -> int:
+    return int((datetime.now(UTC) - timedelta(seconds=seconds_ago)).timestamp() * 1000)
+
+
+def test_late_older_status_changes_nothing(start_receiver):
+    """WAHA delivered a retried STARTING after the newer WORKING (issue 11, defect 4)."""
+    receiver = start_receiver(make_settings(sessions=SESSIONS))
+    receiver.post(envelope("session.status", {"status": "WORKING"}, session="vendas", timestamp=_at(5)))
+    before = receiver.snapshot()["session_health"]
+    late = receiver.post(envelope("session.status", {"status": "STARTING"}, session="vendas", timestamp=_at(10)))
+    assert late.status_code == 200
+    assert late.json() == {"status": "ignored", "reason": "older than the last status applied"}
+    assert receiver.snapshot()["session_health"] == before
+    assert health(receiver, "vendas") == ("WORKING", 1, "WORKING")
+    newer = receiver.post(envelope("session.status", {"status": "FAILED"}, session="vendas", timestamp=_at(1)))
+    assert newer.json()["status"] == "applied" and health(receiver, "vendas") == ("FAILED", 0, "FAILED")
+
+
+def test_repeated_status_changes_nothing(start_receiver):
+    """NOWEB repeats STARTING every ~2 s while it reconnects: only the first one is applied."""
+    receiver = start_receiver(make_settings(sessions=SESSIONS))
+    first = receiver.post(envelope("session.status", {"status": "STARTING"}, session="vendas", timestamp=_at(6)))
+    assert first.json()["status"] == "applied"
+    before = receiver.snapshot()["session_health"]
+    for ago in (4, 2):
+        again = receiver.post(envelope("session.status", {"status": "STARTING"}, session="vendas", timestamp=_at(ago)))
+        assert again.json() == {"status": "ignored", "reason": "same status as the last applied"}
+    assert receiver.snapshot()["session_health"] == before
+    # the repeats moved the clock on: a late event stamped between them is still older
+    stale = receiver.post(envelope("session.status", {"status": "WORKING"}, session="vendas", timestamp=_at(3)))
+    assert stale.json()["status"] == "ignored" and health(receiver, "vendas") == ("STARTING", 0, "STARTING")

@@ -7,11 +7,11 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
+from nexus_blast.domain.cells import escape_cell
 from nexus_blast.errors import NotFound
 from nexus_blast.store import campaigns as store
 
 REPORT_COLUMNS = ("phone", "status", "session", "message_id", "sent_at", "delivered_at", "read_at", "error")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def get(db, campaign_id: int) -> store.Campaign:
@@ -58,13 +58,6 @@ def summaries(db) -> list[dict[str, Any]]:
     campaigns = store.list_campaigns(db)
     counts = store.counts_by_campaign(db)
     return [summary(c, counts.get(c.id, store.Counts())) for c in campaigns]
-
-
-def escape_cell(value: Any) -> str:
-    """A CSV cell a spreadsheet will not run as a formula: text starting with = + - @ (or a tab or
-    carriage return) gets a leading apostrophe, as OWASP advises."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:

@@ -206,7 +206,9 @@ def copy(
 
 def _write_message(path: Path, text: str) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        from nexus_blast.paths import ensure_private_dir
+
+        ensure_private_dir(path.parent)
         path.write_text(text, encoding="utf-8")  # the file is the message, byte for byte
     except OSError as exc:
         raise InputError(f"{path}: cannot write ({exc.strerror})") from None

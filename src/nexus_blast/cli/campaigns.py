@@ -274,7 +274,9 @@ def report(
         return
     confirm_overwrite(yes, output)
     try:
-        with output.open("w", encoding="utf-8", newline="") as handle:
+        from nexus_blast.paths import open_private
+
+        with open_private(output) as handle:  # phones and message ids: personal data
             n = write(rows, handle)
     except OSError as exc:
         raise InputError(f"{output}: cannot write ({exc.strerror})") from None

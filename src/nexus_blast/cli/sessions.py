@@ -9,6 +9,7 @@ import typer
 
 from nexus_blast.cli.output import confirm, info, print_json, table
 from nexus_blast.cli.state import current
+from nexus_blast.masking import mask_url
 
 session_app = typer.Typer(help="WhatsApp sessions on WAHA servers: add, pair, start, stop, health.", no_args_is_help=True)
 
@@ -121,13 +122,13 @@ def add(
         sessions[name] = _session_table(url, wname, name, api_key, api_key_env, weight, daily_cap, webhook, webhook_hmac_key)
 
     _edit(mutate)
-    result = {"name": name, "url": url, "waha_session": wname, "status": status, "created_on_server": created,
-              "webhook": webhook or "", "server_version": server.get("version"), "engine": server.get("engine"),
+    result = {"name": name, "url": mask_url(url), "waha_session": wname, "status": status, "created_on_server": created,
+              "webhook": mask_url(webhook or ""), "server_version": server.get("version"), "engine": server.get("engine"),
               "tier": server.get("tier")}
     if json:
         print_json(result)
         return
-    where = f"{url} session {wname!r}"
+    where = f"{mask_url(url)} session {wname!r}"
     info(f"session {name!r} added: {where}" + (" (created on the server)" if created else "") + f", status {status}")
     if status in ("SCAN_QR_CODE", "STARTING"):
         info(f"next: blast session pair {name}")
@@ -188,7 +189,7 @@ def update(
                 entry[key] = value
 
     _edit(mutate)
-    result = {"name": name, "url": new_url, "waha_session": ops.waha_name(name, new_cfg), "webhook": new_cfg.webhook_url,
+    result = {"name": name, "url": mask_url(new_url), "waha_session": ops.waha_name(name, new_cfg), "webhook": mask_url(new_cfg.webhook_url),
               "webhook_written": webhook_changed}
     if json:
         print_json(result)
@@ -209,7 +210,7 @@ def list_(json: JsonOpt = False) -> None:
     rows = []
     for view in views:
         note = notes.get(view.name) or {}
-        rows.append(view.as_dict() | {"sent_today": counts.get(view.name, 0),
+        rows.append(_shown(view) | {"sent_today": counts.get(view.name, 0),
                                       "health": note.get("reason", "") if note and not note.get("healthy") else ""})
     if json:
         print_json(rows)
@@ -225,6 +226,11 @@ def list_(json: JsonOpt = False) -> None:
     ])
 
 
+def _shown(view) -> dict:
+    """VIEW as printed: URLs with their credentials masked (user:pass@, ?key=)."""
+    return view.as_dict() | {"url": mask_url(view.url), "webhooks": [mask_url(u) for u in view.webhooks]}
+
+
 def _phone(me: str | None) -> str:
     return "+" + me.split("@", 1)[0] if me else ""
 
@@ -236,7 +242,7 @@ def show(name: NameArg, json: JsonOpt = False) -> None:
 
     cfg = _configured(name)
     view, server = _run(ops.describe(name, cfg, _settings().waha))
-    result = view.as_dict() | {
+    result = _shown(view) | {
         "sent_today": _sent_today().get(name, 0),
         "server": {k: server.get(k) for k in ("version", "engine", "tier")} if isinstance(server, dict) else {},
         "api_key": "env " + cfg.api_key_env if cfg.api_key_env else ("set" if cfg.api_key else "none"),
@@ -245,10 +251,10 @@ def show(name: NameArg, json: JsonOpt = False) -> None:
         print_json(result)
         return
     rows = [[k, v] for k, v in (
-        ("name", view.name), ("server", f"{view.url} (WAHA {result['server'].get('version')}, {result['server'].get('tier')})"),
+        ("name", view.name), ("server", f"{result['url']} (WAHA {result['server'].get('version')}, {result['server'].get('tier')})"),
         ("waha session", view.waha_session), ("status", view.status), ("engine", view.engine),
         ("phone", _phone(view.me)), ("push name", view.push_name), ("sent today", result["sent_today"]),
-        ("weight", view.weight), ("daily cap", view.daily_cap), ("webhooks", ", ".join(view.webhooks)),
+        ("weight", view.weight), ("daily cap", view.daily_cap), ("webhooks", ", ".join(result["webhooks"])),
         ("api key", result["api_key"]),
     )]
     table(None, ["", ""], rows)
@@ -261,7 +267,7 @@ def _action(name: str, action: str, json: bool) -> None:
     answer = _run(ops.act(name, cfg, action, _settings().waha))
     status = str(answer.get("status") or "") if isinstance(answer, dict) else ""
     if json:
-        print_json({"name": name, "url": cfg.url, "waha_session": ops.waha_name(name, cfg), "status": status})
+        print_json({"name": name, "url": mask_url(cfg.url), "waha_session": ops.waha_name(name, cfg), "status": status})
         return
     info(f"session {name!r}: {action} → {status}")
 
@@ -353,7 +359,7 @@ def pair(
     result = _run(run())
     me = (result.me or {}).get("id")
     if json:
-        print_json({"name": name, "url": cfg.url, "waha_session": ops.waha_name(name, cfg), "status": result.status, "me": me})
+        print_json({"name": name, "url": mask_url(cfg.url), "waha_session": ops.waha_name(name, cfg), "status": result.status, "me": me})
         return
     info(f"session {name!r} paired: {_phone(me) or 'phone linked'} — WORKING")
 

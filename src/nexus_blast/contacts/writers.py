@@ -9,6 +9,7 @@ from pathlib import Path
 
 from nexus_blast.contacts.reader import SINGLE_COLUMN
 from nexus_blast.contacts.validation import Checked
+from nexus_blast.domain.cells import escape_cell
 from nexus_blast.errors import InputError
 
 OUTPUT_EXTRA = ["phone_e164", "phone_kind"]
@@ -18,7 +19,8 @@ REJECTS_EXTRA = ["row", "reason"]
 class CsvSink:
     """A CSV written beside PATH under a temporary name and moved into place by `commit()`, so a
     failed run never leaves half a file (and the input may safely be the output). Mode 0600:
-    these files hold personal data."""
+    these files hold personal data. Cells a spreadsheet would run as formulas are escaped
+    (domain/cells.py), as `campaign report` does."""
 
     def __init__(self, path: Path, columns: list[str], *, delimiter: str, bom: bool) -> None:
         self.path = path
@@ -30,10 +32,10 @@ class CsvSink:
         self.tmp = Path(tmp)
         self.handle = os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")
         self.writer = csv.writer(self.handle, delimiter=delimiter, lineterminator="\r\n" if bom else "\n")
-        self.writer.writerow(columns)
+        self.writer.writerow([escape_cell(c) for c in columns])  # headers come from the input too
 
     def write(self, values: list) -> None:
-        self.writer.writerow(values)
+        self.writer.writerow([escape_cell(v) for v in values])
 
     def commit(self) -> None:
         self.handle.close()

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 import phonenumbers
 from phonenumbers import PhoneNumber, PhoneNumberType, number_type
 
+from nexus_blast.domain.cells import unescape_cell
+
 REASONS: tuple[str, ...] = (
     "empty",
     "not_a_number",
@@ -86,7 +88,7 @@ _MIN_SUBSCRIBER = 8
 
 def normalize_phone(raw: str | None, *, default_ddd: str = "", allow_foreign: bool = False) -> PhoneResult:
     """Any spelling of a phone number → PhoneResult (E.164 + kind, or a reason code)."""
-    text = _clean(raw or "")
+    text = _clean(unescape_cell(raw or ""))  # `'+5511…` from blast's own CSV files
     if not text:
         return PhoneResult(reason="empty")
     if not _ASCII_SPELLING.fullmatch(text):

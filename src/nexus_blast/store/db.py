@@ -8,7 +8,8 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nexus_blast.errors import BlastError, ExitCode, StorageError
+from nexus_blast.errors import BlastError, ConfigError, ExitCode, StorageError
+from nexus_blast.paths import ensure_private_dir
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -25,7 +26,7 @@ def iso(moment: datetime) -> str:
 def connect(path: Path) -> sqlite3.Connection:
     """A raw connection with our pragmas (autocommit mode; use `transaction` for atomic work)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_private_dir(path.parent)
         if not path.exists():  # contacts are personal data (LGPD): owner-only from the start
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)

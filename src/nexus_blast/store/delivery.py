@@ -51,43 +51,6 @@ def forget_events_before(db, cutoff: str) -> int:
 # --- receipts ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DeliveryRow:
-    id: int
-    message_id: str
-    receipt: Receipt
-
-
-def find_by_message_ids(db, candidates: list[str], id_suffix: str | None = None) -> DeliveryRow | None:
-    """The message whose WAHA id is one of CANDIDATES, else (when given) the one ending in
-    `_<ID_SUFFIX>` — for acks that name the chat differently (@lid) than the send answer did."""
-    if candidates:
-        marks = ",".join("?" * len(candidates))
-        row = db.conn.execute(
-            f"SELECT id, message_id, ack, delivered_at, read_at, error FROM messages "
-            f"WHERE message_id IN ({marks}) ORDER BY id LIMIT 1",
-            candidates,
-        ).fetchone()
-        if row is not None:
-            return _delivery_row(row)
-    if id_suffix:
-        escaped = id_suffix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        row = db.conn.execute(
-            "SELECT id, message_id, ack, delivered_at, read_at, error FROM messages "
-            "WHERE message_id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 1",
-            (f"true\\_%\\_{escaped}",),
-        ).fetchone()
-        if row is not None:
-            return _delivery_row(row)
-    return None
-
-
-def _delivery_row(row) -> DeliveryRow:
-    return DeliveryRow(
-        row["id"], row["message_id"], Receipt(row["ack"], row["delivered_at"], row["read_at"], row["error"] or "")
-    )
-
-
 def save_receipt(db, row_id: int, receipt: Receipt, now: str) -> None:
     db.conn.execute(
         "UPDATE messages SET ack = ?, delivered_at = ?, read_at = ?, error = ?, updated_at = ? WHERE id = ?",

@@ -130,6 +130,22 @@ def m003_session_sent_cap_index(db) -> None:
     db.executescript("CREATE INDEX IF NOT EXISTS messages_session_status_sent ON messages (session, status, sent_at);")
 
 
+@migrations()
+def m006_webhook_session_status(db) -> None:
+    # WAHA retries deliver old session.status events late, and NOWEB repeats STARTING while it
+    # reconnects: the newest status seen per local session decides whether an event changes anything.
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS webhook_session_status (
+            session TEXT PRIMARY KEY,          -- local session name
+            status TEXT NOT NULL,              -- newest WAHA status seen by webhook
+            event_at TEXT NOT NULL,            -- its envelope timestamp (ISO UTC)
+            received_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 def refuse_newer(db, path) -> None:
     """StorageError when the database at PATH records migrations this code does not know: a newer
     nexus_blast wrote it, and running older code on its schema would corrupt what it relies on."""

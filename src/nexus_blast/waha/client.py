@@ -314,7 +314,9 @@ class WahaClient:
         return response
 
     def _scrub(self, value: Any) -> str:
-        return scrub(str(value), self._key)
+        from nexus_blast.masking import mask_url
+
+        return scrub(str(value), self._key).replace(self.base_url, mask_url(self.base_url))
 
     def _error(self, response: httpx.Response, method: str, path: str, session: str | None) -> WahaError:
         code = response.status_code

@@ -16,8 +16,11 @@ def scrub(text: str, *secrets: str) -> str:
 
 
 def where(server: str, session: str | None) -> str:
-    """`WAHA http://host:3000 session 'loja1'` — the prefix of every WAHA error message."""
-    return f"WAHA {server}" + (f" session {session!r}" if session else "")
+    """`WAHA http://host:3000 session 'loja1'` — the prefix of every WAHA error message (the URL's
+    credentials masked: `http://user:…@host/?key=…`)."""
+    from nexus_blast.masking import mask_url
+
+    return f"WAHA {mask_url(server)}" + (f" session {session!r}" if session else "")
 
 
 class WahaError(DependencyError):

@@ -1,12 +1,15 @@
 """The webhook receiver: a Starlette app answering WAHA's `POST /webhook` (and `GET /health`).
 
-400 for a body that is not a usable event, 401 for a missing or wrong signature, 413 for an
-oversized body, 503 when the database stays locked (WAHA retries), 200 otherwise — including events
-that are ignored (unknown message id, unused event type) or repeated (same event id).
+400 for a body that is not a usable event (or an id-less one outside `webhook.max_age`), 401 for a
+missing or wrong signature (webhook/security.py says which sessions an event speaks for), 408 for a
+body that does not arrive in time, 413 for an oversized body, 503 when the database stays locked
+(WAHA retries), 200 otherwise — including events that are ignored (unknown message id, unused
+event type, stale status) or repeated (same event id).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 import threading
@@ -17,7 +20,7 @@ from functools import partial
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
@@ -25,10 +28,11 @@ from nexus_blast.store import delivery as store
 from nexus_blast.store.db import iso
 from nexus_blast.webhook.apply import Outcome, Reply, apply_event
 from nexus_blast.webhook.events import BadEvent, decode_json, parse_envelope, session_of
-from nexus_blast.webhook.security import required_keys, verified
+from nexus_blast.webhook.security import Refused, authenticate
 
 log = logging.getLogger("nexus_blast.webhook")
 MAX_BODY = 1024 * 1024
+BODY_TIMEOUT = 30.0  # seconds for a whole body: WAHA's events are a few KiB
 
 SendReply = Callable[[Reply], Awaitable[None]]
 
@@ -36,8 +40,10 @@ SendReply = Callable[[Reply], Awaitable[None]]
 class Receiver:
     """The state one app shares across requests: settings, one connection guarded by a lock."""
 
-    def __init__(self, db, settings, send_reply: SendReply | None = None, clock: Callable[[], datetime] | None = None):
+    def __init__(self, db, settings, send_reply: SendReply | None = None, clock: Callable[[], datetime] | None = None,
+                 body_timeout: float = BODY_TIMEOUT):
         self.db = db
+        self.body_timeout = body_timeout
         self.settings = settings
         self.send_reply = send_reply or partial(send_reply_via_waha, settings)
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -52,31 +58,42 @@ class Receiver:
         return await run_in_threadpool(self._locked, fn, *args)
 
     async def webhook(self, request: Request) -> JSONResponse:
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_BODY:
-            return _error(413, "body too large")
-        raw = await request.body()
-        if len(raw) > MAX_BODY:
-            return _error(413, "body too large")
+        try:
+            raw = await read_body(request, MAX_BODY, self.body_timeout)
+        except BodyTooLarge:
+            return _error(413, "body too large", close=True)
+        except TimeoutError:
+            log.warning("webhook body from %s not received within %gs: dropped", _peer(request), self.body_timeout)
+            return _error(408, "body not received in time", close=True)
+        except ClientDisconnect:
+            log.warning("webhook upload from %s aborted by the client: nothing applied", _peer(request))
+            return _error(400, "upload aborted", close=True)
         now = self.clock()
         try:
             doc = decode_json(raw)
             waha_session = session_of(doc)
+            origin = authenticate(self.settings, waha_session, raw, request.headers.get("x-webhook-hmac"),
+                                  request.query_params.get("session"))
         except BadEvent as exc:
             return _error(400, exc.message)
-        if not verified(raw, request.headers.get("x-webhook-hmac"), required_keys(self.settings, waha_session)):
-            log.warning("rejected event for session %s: missing or wrong X-Webhook-Hmac", waha_session)
-            return _error(401, "missing or wrong X-Webhook-Hmac")
+        except Refused as exc:
+            log.warning("rejected event for session %s: %s", waha_session, exc.message)
+            return _error(401, exc.message)
         try:
-            envelope = parse_envelope(doc, request_id=request.headers.get("x-webhook-request-id"), now=now)
+            envelope = parse_envelope(doc, request_id=request.headers.get("x-webhook-request-id"), now=now,
+                                      max_age=self.settings.webhook.max_age)
         except BadEvent as exc:
+            log.warning("rejected event for session %s: %s", waha_session, exc.message)
             return _error(400, exc.message)
         try:
-            outcome: Outcome = await self.run_db(apply_event, self.db, self.settings, envelope, iso(now))
+            outcome: Outcome = await self.run_db(apply_event, self.db, self.settings, envelope, origin, iso(now))
         except sqlite3.OperationalError as exc:
             log.warning("event %s not applied (database busy: %s); WAHA will retry", envelope.event_id, exc)
             return JSONResponse({"error": "database busy"}, status_code=503, headers={"Retry-After": "1"})
-        log.info("%s %s %s %s", envelope.event, envelope.session, envelope.event_id or "-", outcome.status)
+        if origin.signed:
+            log.info("%s %s %s %s", envelope.event, envelope.session, envelope.event_id or "-", outcome.status)
+        else:
+            log.warning("%s %s %s %s (UNSIGNED)", envelope.event, envelope.session, envelope.event_id or "-", outcome.status)
         task = BackgroundTask(self._reply, outcome.reply) if outcome.reply else None
         return JSONResponse(outcome.document(), background=task)
 
@@ -109,9 +126,9 @@ async def send_reply_via_waha(settings, reply: Reply) -> None:
         await client.send_text(cfg.waha_session or reply.session, reply.chat_id, reply.text)
 
 
-def create_app(db, settings, *, send_reply: SendReply | None = None, clock=None) -> Starlette:
+def create_app(db, settings, *, send_reply: SendReply | None = None, clock=None, body_timeout: float = BODY_TIMEOUT) -> Starlette:
     """The ASGI app for DB (a migrated sqlite_utils Database) and SETTINGS (read once, at start)."""
-    receiver = Receiver(db, settings, send_reply, clock)
+    receiver = Receiver(db, settings, send_reply, clock, body_timeout)
     app = Starlette(
         routes=[
             Route("/webhook", receiver.webhook, methods=["POST"]),
@@ -122,5 +139,30 @@ def create_app(db, settings, *, send_reply: SendReply | None = None, clock=None)
     return app
 
 
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+class BodyTooLarge(Exception):
+    pass
+
+
+async def read_body(request: Request, limit: int, timeout: float) -> bytes:
+    """The request body, read as it arrives: BodyTooLarge as soon as it passes LIMIT bytes (a
+    50 MB chunked upload is never held in memory), TimeoutError when it takes over TIMEOUT seconds,
+    ClientDisconnect when the client gives up mid-way."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    body = bytearray()
+    async with asyncio.timeout(timeout):
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise BodyTooLarge
+    return bytes(body)
+
+
+def _peer(request: Request) -> str:
+    return f"{request.client.host}:{request.client.port}" if request.client else "?"
+
+
+def _error(status: int, message: str, *, close: bool = False) -> JSONResponse:
+    # close: the rest of the body was not read, so this connection cannot carry another request.
+    return JSONResponse({"error": message}, status_code=status, headers={"Connection": "close"} if close else None)

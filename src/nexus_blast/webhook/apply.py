@@ -12,7 +12,9 @@ from nexus_blast.domain.messages import SkipReason
 from nexus_blast.domain.optout import match_keyword
 from nexus_blast.domain.receipts import advance
 from nexus_blast.store import delivery as store
-from nexus_blast.webhook.events import Ack, Envelope, Ignored, Incoming, SessionStatus
+from nexus_blast.store.webhook import find_by_message_ids, last_status, save_status
+from nexus_blast.webhook.events import Ack, Envelope, Ignored, Incoming
+from nexus_blast.webhook.security import Origin
 
 PERSON_DOMAINS = ("c.us", "s.whatsapp.net")
 
@@ -37,28 +39,25 @@ class Outcome:
         return {"status": self.status, **self.detail}
 
 
-def local_sessions(settings, waha_session: str) -> list[str]:
-    """The configured sessions named WAHA_SESSION on their server. Events do not say which server
-    sent them, so when several servers use the same name, the event counts for all of them."""
-    return sorted(name for name, cfg in settings.sessions.items() if (cfg.waha_session or name) == waha_session)
-
-
-def apply_event(db, settings, envelope: Envelope, now: str) -> Outcome:
-    """Apply ENVELOPE in one transaction; a repeated event id changes nothing."""
+def apply_event(db, settings, envelope: Envelope, origin: Origin, now: str) -> Outcome:
+    """Apply ENVELOPE, sent on behalf of ORIGIN's local sessions, in one transaction; a repeated
+    event id changes nothing."""
     if isinstance(envelope.payload, Ignored):
         return Outcome("ignored", {"reason": envelope.payload.reason})
     with store.transaction(db):
         if envelope.event_id and not store.record_event(db, envelope.event_id, envelope.event, envelope.session, now):
             return Outcome("duplicate")
         payload = envelope.payload
+        if isinstance(payload, Incoming):  # an opt-out counts everywhere, whichever session heard it
+            return _apply_incoming(db, settings, origin.sessions, payload, now)
+        if not origin.sessions:
+            return Outcome("ignored", {"reason": "no configured session uses this WAHA session"})
         if isinstance(payload, Ack):
-            changed = apply_ack(db, payload.message_id, payload.ack, envelope.at, now)
+            changed = apply_ack(db, list(origin.sessions), payload.message_id, payload.ack, envelope.at, now)
             if changed is None:
                 return Outcome("ignored", {"reason": "unknown message id"})
             return Outcome("applied", {"changed": changed})
-        if isinstance(payload, SessionStatus):
-            return _apply_status(db, settings, envelope.session, payload.status, now)
-        return _apply_incoming(db, settings, envelope.session, payload, now)
+        return _apply_status(db, origin.sessions, payload.status, envelope.at, now)
 
 
 # --- acks -------------------------------------------------------------------------------------
@@ -99,11 +98,11 @@ def _br_mobile_spellings(user: str) -> list[str]:
     return spellings
 
 
-def apply_ack(db, message_id: str, ack: int, at: str, now: str) -> bool | None:
-    """Advance the receipt of the message MESSAGE_ID; None when no message has that id,
-    else whether anything changed. The caller holds the transaction."""
+def apply_ack(db, sessions: list[str], message_id: str, ack: int, at: str, now: str) -> bool | None:
+    """Advance the receipt of the message MESSAGE_ID sent by one of SESSIONS (local names); None
+    when none of theirs has that id, else whether anything changed. The caller holds the transaction."""
     candidates, suffix = id_candidates(message_id)
-    row = store.find_by_message_ids(db, candidates, suffix)
+    row = find_by_message_ids(db, sessions, candidates, suffix)
     if row is None:
         return None
     receipt = advance(row.receipt, ack, at)
@@ -116,14 +115,25 @@ def apply_ack(db, message_id: str, ack: int, at: str, now: str) -> bool | None:
 # --- session status ---------------------------------------------------------------------------
 
 
-def _apply_status(db, settings, waha_session: str, status: str, now: str) -> Outcome:
-    names = local_sessions(settings, waha_session)
-    if not names:
-        return Outcome("ignored", {"reason": "no configured session uses this WAHA session"})
+def _apply_status(db, sessions: tuple[str, ...], status: str, at: str, now: str) -> Outcome:
+    """Record STATUS for SESSIONS, except where a newer status was already seen (a late retry) or
+    the status is the one already applied (NOWEB repeats STARTING while it reconnects)."""
     healthy = status == "WORKING"
-    for name in names:
+    applied, skipped = [], {}
+    for name in sessions:
+        last = last_status(db, name)
+        if last is not None and at < last.event_at:
+            skipped[name] = "older than the last status applied"
+            continue
+        save_status(db, name, status, at, now)
+        if last is not None and last.status == status:
+            skipped[name] = "same status as the last applied"
+            continue
         _set_health(db, name, status, healthy, now)
-    return Outcome("applied", {"sessions": names, "healthy": healthy})
+        applied.append(name)
+    if not applied:
+        return Outcome("ignored", {"reason": "; ".join(sorted(set(skipped.values())))})
+    return Outcome("applied", {"sessions": applied, "healthy": healthy})
 
 
 def _set_health(db, session: str, status: str, healthy: bool, now: str) -> None:
@@ -156,7 +166,7 @@ def phone_of_chat(chat_id: str) -> str | None:
     return result.e164 or "+" + digits
 
 
-def _apply_incoming(db, settings, waha_session: str, message: Incoming, now: str) -> Outcome:
+def _apply_incoming(db, settings, names: tuple[str, ...], message: Incoming, now: str) -> Outcome:
     from nexus_blast.store.campaigns import last_senders
     from nexus_blast.store.contacts import add_optout
 
@@ -172,7 +182,6 @@ def _apply_incoming(db, settings, waha_session: str, message: Incoming, now: str
     skipped = store.skip_pending(db, phone, SkipReason.OPTED_OUT, now)
     outcome = Outcome("applied", {"optout": phone, "new": added, "skipped": skipped})
     text = settings.webhook.optout_reply.strip()
-    names = local_sessions(settings, waha_session)
     if text and names:
         last = last_senders(db, [phone]).get(phone)
         session = last if last in names else names[0]

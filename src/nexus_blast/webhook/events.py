@@ -74,14 +74,25 @@ def session_of(doc: dict[str, Any]) -> str:
     return _text(doc, "session", required=True)
 
 
-def parse_envelope(doc: dict[str, Any], *, request_id: str | None, now: datetime) -> Envelope:
-    """DOC (a decoded body) as an Envelope; BadEvent names the missing or wrong field."""
+def parse_envelope(doc: dict[str, Any], *, request_id: str | None, now: datetime, max_age: float | None = None) -> Envelope:
+    """DOC (a decoded body) as an Envelope; BadEvent names the missing or wrong field.
+
+    An envelope without its own `id` has nothing to refuse a replay by (X-Webhook-Request-Id is
+    outside the signed body): with MAX_AGE (seconds), its `timestamp` must lie within that of NOW."""
     event = _text(doc, "event", required=True)
     session = session_of(doc)
-    event_id = _text(doc, "id") or (request_id or "").strip() or None
+    envelope_id = _text(doc, "id")
+    event_id = envelope_id or (request_id or "").strip() or None
     if event_id is not None and len(event_id) > MAX_ID_CHARS:
         raise BadEvent("id is too long")
-    return Envelope(event_id, event, session, _event_time(doc.get("timestamp"), now), _payload(event, doc))
+    stamped = _timestamp(doc.get("timestamp"))
+    if max_age is not None and not envelope_id:
+        if stamped is None:
+            raise BadEvent("event has neither id nor timestamp: refused (a replay cannot be told apart)")
+        if abs((now - stamped).total_seconds()) > max_age:
+            raise BadEvent(f"event without id stamped {stamped:%Y-%m-%dT%H:%M:%SZ}, outside webhook.max_age "
+                           f"({max_age:g}s) of now: refused as a possible replay")
+    return Envelope(event_id, event, session, _event_time(stamped, now), _payload(event, doc))
 
 
 def _payload(event: str, doc: dict[str, Any]) -> Payload:
@@ -136,14 +147,17 @@ def _text(doc: dict[str, Any], key: str, *, required: bool = False, where: str =
 _EARLIEST = datetime(2015, 1, 1, tzinfo=UTC)
 
 
-def _event_time(value: object, now: datetime) -> str:
-    """Envelope timestamps are Unix milliseconds; a missing or absurd one means 'now'."""
-    moment = now
+def _timestamp(value: object) -> datetime | None:
+    """An envelope timestamp (Unix milliseconds) as a time, None when missing or not a number."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
-            candidate = datetime.fromtimestamp(value / 1000, UTC)
+            return datetime.fromtimestamp(value / 1000, UTC)
         except (OverflowError, OSError, ValueError):
-            candidate = None
-        if candidate is not None and _EARLIEST <= candidate <= now + timedelta(minutes=5):
-            moment = candidate
+            return None
+    return None
+
+
+def _event_time(stamped: datetime | None, now: datetime) -> str:
+    """The event's time: its timestamp when plausible, else 'now'."""
+    moment = stamped if stamped is not None and _EARLIEST <= stamped <= now + timedelta(minutes=5) else now
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")

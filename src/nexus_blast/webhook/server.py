@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
-from nexus_blast.serving import ThreadedServer, run_until_signal
+from nexus_blast.serving import Limits, ThreadedServer, run_until_signal
 
 
 KEEP_EVENT_IDS_DAYS = 7  # WAHA's retries are long over by then
+LIMITS = Limits()  # header deadline, connection cap below the file limit (serving.py)
+
+
+def unsigned_warning(settings) -> str | None:
+    """The loud line `webhook serve` prints when it will accept events nobody signed, else None."""
+    from nexus_blast.webhook.security import unsigned_allowed, unsigned_sessions
+
+    if not unsigned_allowed(settings):
+        return None
+    names = unsigned_sessions(settings)
+    if settings.webhook.allow_unsigned and any(cfg.webhook_hmac_key for cfg in settings.sessions.values()):
+        who = f"for sessions without a key ({', '.join(names) or 'none configured'}; webhook.allow_unsigned = true)"
+    else:
+        who = "for every session (no session has webhook_hmac_key)"
+    return (f"WARNING: accepting UNSIGNED events {who}: anyone who can reach this port can forge receipts, "
+            "session status and opt-outs. Set a key: blast session update NAME --webhook URL --webhook-hmac-key KEY")
 
 
 def run_receiver(db, settings, host: str, port: int, announce) -> None:
@@ -20,5 +36,12 @@ def run_receiver(db, settings, host: str, port: int, announce) -> None:
     with store.transaction(db):
         store.forget_events_before(db, iso(datetime.now(UTC) - timedelta(days=KEEP_EVENT_IDS_DAYS)))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    server = ThreadedServer(create_app(db, settings), host, port, name="webhook-receiver")
-    run_until_signal(server, lambda url: announce(f"receiving WAHA events on {url}/webhook (Ctrl-C stops)"))
+    server = ThreadedServer(create_app(db, settings), host, port, name="webhook-receiver", limits=LIMITS)
+    warning = unsigned_warning(settings)
+
+    def started(url: str) -> None:
+        announce(f"receiving WAHA events on {url}/webhook (Ctrl-C stops)")
+        if warning:
+            announce(warning)
+
+    run_until_signal(server, started)

@@ -73,11 +73,12 @@ async def _sync_session(db, settings, pool, session: str, chats: dict[str, list[
             waha_session, chat_id, limit=max(HISTORY_LIMIT, 2 * len(unread)), since=max(since, 0), from_me=True
         )
         result.checked += len(unread)
-        result.updated += _apply_history(db, history, {u.message_id for u in unread})
+        result.updated += _apply_history(db, session, history, {u.message_id for u in unread})
 
 
-def _apply_history(db, history: list[dict], ours: set[str]) -> int:
-    """Apply the acks HISTORY reports for OURS (stored ids), one transaction; how many moved forward."""
+def _apply_history(db, session: str, history: list[dict], ours: set[str]) -> int:
+    """Apply the acks HISTORY (of local SESSION's chat) reports for OURS (stored ids), one
+    transaction; how many moved forward."""
     now = utcnow()
     updated = 0
     with store.transaction(db):
@@ -90,7 +91,7 @@ def _apply_history(db, history: list[dict], ours: set[str]) -> int:
                 ack = parse_ack(item.get("ackName"))
             if not message_id or ack is None or ours.isdisjoint(id_candidates(message_id)[0]):
                 continue
-            if apply_ack(db, message_id, ack, now, now):
+            if apply_ack(db, [session], message_id, ack, now, now):
                 updated += 1
     return updated
 
