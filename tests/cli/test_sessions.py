@@ -270,7 +270,10 @@ def test_core_tier_add_is_reported_clearly(blast, make_sandbox):
     sb = make_sandbox(tier="CORE")
     result = blast("session", "add", "loja", "--url", sb.url)
     assert result.exit_code == 3 and "Plus" in result.stderr
-    assert _add(blast, "main", sb.url, "--waha-session", "default")["created_on_server"] is True
+    # WAHA Core has `default` from boot (STOPPED, config null): added, not created, its config written
+    doc = _add(blast, "main", sb.url, "--waha-session", "default")
+    assert doc["created_on_server"] is False and doc["status"] == "STOPPED"
+    assert sb.world.sessions["default"].config == {"webjs": {"tagsEventsOn": True}}
 
 
 def test_api_key_never_appears_in_output_logs_or_errors(blast, make_sandbox, caplog):
