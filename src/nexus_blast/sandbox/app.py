@@ -225,7 +225,7 @@ class Sandbox:
             session.config, session.config_shown = self.world.with_defaults(config), True
         elif self.config.tier == "CORE":  # Core's PUT without `config` wipes it (the multi-session build keeps it)
             session.config, session.config_shown = None, False
-        if session.status in RUNNING:  # WAHA restarts a running session to apply its config
+        if session.status != "STOPPED":  # WAHA restarts a running (or FAILED) session to apply its config
             await self.pause(WAIT_STOP)
             self.world.stop(session)
             self.world.start(session)
