@@ -11,7 +11,7 @@ import httpx
 
 from nexus_blast.sandbox.state import SandboxConfig
 
-from tests.sandbox.helpers import wait_for
+from tests.waiting import wait_until
 from tests.waha.loopback import serve
 
 CHAT = "5511987654321@c.us"
@@ -69,7 +69,7 @@ def test_reconnecting_repeats_starting_every_two_seconds_scaled(make_sandbox):
         _hook(sb, "s1", f"{url}/hook")
         sb.faults(session="s1", reconnecting=True)
         sb.set_status("s1", "STARTING")
-        assert wait_for(lambda: len(received) >= 4)
+        wait_until(lambda: len(received) >= 4)
     events = [body for _, body in received]
     assert all(e["payload"]["status"] == "STARTING" and e["payload"]["name"] == "s1" for e in events)
     histories = [len(e["payload"]["statuses"]) for e in events]
@@ -84,7 +84,7 @@ def test_retry_delivered_after_a_newer_event_keeps_its_request_id(make_sandbox):
         _hook(sb, "s1", f"{url}/hook", delaySeconds=0.5)
         sb.set_status("s1", "FAILED")  # its first attempt answered 500: retried in 0.5 s
         sb.set_status("s1", "STOPPED")  # goes out meanwhile
-        assert wait_for(lambda: len(received) >= 3)
+        wait_until(lambda: len(received) >= 3)
     order = [(b["payload"]["status"], b["_answered"], h["x-webhook-request-id"], b["id"]) for h, b in received]
     assert [(s, a) for s, a, _, _ in order] == [("FAILED", 500), ("STOPPED", 200), ("FAILED", 200)]
     assert order[0][2] == order[2][2] and order[0][3] == order[2][3]  # same delivery, same ids
@@ -101,7 +101,7 @@ def test_webhook_late_fault_delivers_an_event_after_newer_ones(make_sandbox):
         sb.faults(session="s1", webhook_late=1, webhook_late_seconds=0.3)
         sb.set_status("s1", "STARTING")
         sb.set_status("s1", "WORKING")
-        assert wait_for(lambda: len(received) >= 2)
+        wait_until(lambda: len(received) >= 2)
     statuses = [b["payload"]["status"] for _, b in received]
     assert statuses == ["WORKING", "STARTING"]
     late, newer = received[1][1], received[0][1]

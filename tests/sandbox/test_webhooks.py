@@ -9,7 +9,7 @@ import time
 
 from nexus_blast.waha.client import WahaClient, run_sync
 
-from tests.sandbox.helpers import wait_for
+from tests.waiting import wait_until
 from tests.waha.loopback import serve
 
 CHAT = "5511987654321@c.us"
@@ -52,7 +52,7 @@ def test_acks_in_order_signed_with_hmac(sandbox):
             {"url": f"{hook_url}/hook", "events": ["message.ack", "session.status"], "hmac": {"key": "hmac-secret"}}
         ]})
         sent = _send(sandbox.url, "s1", CHAT, "oi")
-        assert wait_for(lambda: sum(json.loads(b)["event"] == "message.ack" for _, b in received) >= 3)
+        wait_until(lambda: sum(json.loads(b)["event"] == "message.ack" for _, b in received) >= 3)
     acks = [(h, json.loads(b)) for h, b in received if json.loads(b)["event"] == "message.ack"]
     assert [e["payload"]["ackName"] for _, e in acks] == ["SERVER", "DEVICE", "READ"]
     assert [e["payload"]["ack"] for _, e in acks] == [1, 2, 3]
@@ -77,7 +77,7 @@ def test_no_hmac_header_without_key_and_undelivered_number_stops_at_server(sandb
     with serve(app) as hook_url:
         _configure(sandbox.url, "s2", {"webhooks": [{"url": f"{hook_url}/hook", "events": ["message.ack"]}]})
         _send(sandbox.url, "s2", "5511911112222@c.us", "ninguém")
-        assert wait_for(lambda: len(received) >= 1)
+        wait_until(lambda: len(received) >= 1)
         time.sleep(0.2)
     events = [json.loads(b) for _, b in received]
     assert [e["payload"]["ackName"] for e in events] == ["SERVER"]
@@ -93,8 +93,8 @@ def test_incoming_message_event_and_failed_deliveries_recorded(sandbox):
             {"url": f"{hook_url}/missing", "events": ["message"], "retries": {"attempts": 1, "delaySeconds": 0.01}},
         ]})
         sandbox.incoming("s3", "5511987654321@c.us", "SAIR")
-        assert wait_for(lambda: len(sandbox.webhooks()) >= 2 and all(d["attempts"] for d in sandbox.webhooks()))
-        assert wait_for(lambda: any(d["status_code"] == 404 and d["attempts"] == 2 for d in sandbox.webhooks()))
+        wait_until(lambda: len(sandbox.webhooks()) >= 2 and all(d["attempts"] for d in sandbox.webhooks()))
+        wait_until(lambda: any(d["status_code"] == 404 and d["attempts"] == 2 for d in sandbox.webhooks()))
     events = [json.loads(b) for _, b in received]
     assert events[0]["event"] == "message"
     assert events[0]["payload"]["body"] == "SAIR" and events[0]["payload"]["fromMe"] is False
