@@ -81,8 +81,9 @@ def test_retry_delivered_after_a_newer_event_keeps_its_request_id(make_sandbox):
     sb = make_sandbox(sessions=("s1",))
     app, received = _receiver(fail_first=1)
     with serve(app) as url:
-        _hook(sb, "s1", f"{url}/hook", delaySeconds=0.5)
-        sb.set_status("s1", "FAILED")  # its first attempt answered 500: retried in 0.5 s
+        _hook(sb, "s1", f"{url}/hook", delaySeconds=2)
+        sb.set_status("s1", "FAILED")  # its first attempt answered 500: retried in 2 s
+        wait_until(lambda: len(received) >= 1)
         sb.set_status("s1", "STOPPED")  # goes out meanwhile
         wait_until(lambda: len(received) >= 3)
     order = [(b["payload"]["status"], b["_answered"], h["x-webhook-request-id"], b["id"]) for h, b in received]
