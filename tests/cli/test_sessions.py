@@ -315,6 +315,7 @@ def test_add_works_for_every_engine(blast, make_sandbox, engine):
 def test_start_on_a_started_session_is_success_and_says_its_status(blast, make_sandbox):
     # WAHA 2026: 422 "Session 'X' is already started." — what was asked is already true
     sb = make_sandbox(sessions=("s1",))
+    sb.world.sessions["s1"].config = {"webjs": {"tagsEventsOn": True}}  # nothing to write: no restart
     assert blast("session", "add", "s1", "--url", sb.url, "--no-check").exit_code == 0
     result = blast("session", "start", "s1", "--json")
     assert result.exit_code == 0, result.stderr
@@ -322,6 +323,7 @@ def test_start_on_a_started_session_is_success_and_says_its_status(blast, make_s
     human = blast("session", "start", "s1")
     assert human.exit_code == 0 and "WORKING" in human.stderr
     assert any(r["path"] == "/api/sessions/s1/start" for r in sb.requests())
+    assert not any(r["method"] == "PUT" for r in sb.requests())
 
 
 def test_start_and_pair_on_a_starting_session_are_success(blast, make_sandbox):
