@@ -80,6 +80,7 @@ def make_sandbox():
 
     def make(**options):
         options.setdefault("ack_delay", 0.02)
+        options.setdefault("wait_scale", 0.02)  # WAHA's 5 s / 10 s waits as 0.1 s / 0.2 s: the suite stays fast
         server = SandboxServer(**options).start()
         started.append(server)
         return server

@@ -63,3 +63,22 @@ def test_serve_without_key_accepts_requests_and_bad_options_exit_2():
     bad = subprocess.run([sys.executable, "-m", "nexus_blast", "sandbox", "serve", "--engine", "FOO"],
                          capture_output=True, text=True, timeout=30)
     assert bad.returncode == 2 and "engine" in bad.stderr
+
+
+def test_serve_core_tier_has_default_from_boot_and_scales_wahas_waits():
+    proc, url = _start("--tier", "CORE", "--engine", "NOWEB", "--wait-scale", "0.02", "--offline", "--waha-version", "2026.2.1")
+    try:
+        sessions = httpx.get(f"{url}/api/sessions", params={"all": "true"}).json()
+        assert sessions == [{"name": "default", "status": "STOPPED", "config": None, "me": None,
+                             "presence": None, "timestamps": {"activity": None}}]
+        other = httpx.get(f"{url}/api/sessions/loja")
+        assert other.status_code == 422 and "only 'default'" in other.json()["message"]
+        started = time.monotonic()
+        answer = httpx.post(f"{url}/api/sendText", json={"session": "default", "chatId": "5511987654321@c.us", "text": "oi"}, timeout=30)
+        assert answer.status_code == 422 and answer.json()["status"] == "STOPPED"
+        assert time.monotonic() - started < 4  # 5 s × 0.02, with room for a busy machine
+        assert httpx.get(f"{url}/api/server/version").json()["version"] == "2026.2.1"
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)
+    assert proc.returncode == 0

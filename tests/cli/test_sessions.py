@@ -270,7 +270,10 @@ def test_core_tier_add_is_reported_clearly(blast, make_sandbox):
     sb = make_sandbox(tier="CORE")
     result = blast("session", "add", "loja", "--url", sb.url)
     assert result.exit_code == 3 and "Plus" in result.stderr
-    assert _add(blast, "main", sb.url, "--waha-session", "default")["created_on_server"] is True
+    # WAHA Core has `default` from boot (STOPPED, config null): added, not created, its config written
+    doc = _add(blast, "main", sb.url, "--waha-session", "default")
+    assert doc["created_on_server"] is False and doc["status"] == "STOPPED"
+    assert sb.world.sessions["default"].config == {"webjs": {"tagsEventsOn": True}}
 
 
 def test_api_key_never_appears_in_output_logs_or_errors(blast, make_sandbox, caplog):
@@ -304,3 +307,102 @@ def test_api_key_never_appears_in_output_logs_or_errors(blast, make_sandbox, cap
 def test_add_works_for_every_engine(blast, make_sandbox, engine):
     sb = make_sandbox(engine=engine, sessions=("s1",))
     assert _add(blast, "s1", sb.url)["engine"] == engine
+
+
+# --- what a real WAHA 2026.2.1 answered (issue 11, shared/waha/real-2026.2.1) ----------------------
+
+
+def test_start_on_a_started_session_is_success_and_says_its_status(blast, make_sandbox):
+    # WAHA 2026: 422 "Session 'X' is already started." — what was asked is already true
+    sb = make_sandbox(sessions=("s1",))
+    sb.world.sessions["s1"].config = {"webjs": {"tagsEventsOn": True}}  # nothing to write: no restart
+    assert blast("session", "add", "s1", "--url", sb.url, "--no-check").exit_code == 0
+    result = blast("session", "start", "s1", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["status"] == "WORKING"
+    human = blast("session", "start", "s1")
+    assert human.exit_code == 0 and "WORKING" in human.stderr
+    assert any(r["path"] == "/api/sessions/s1/start" for r in sb.requests())
+    assert not any(r["method"] == "PUT" for r in sb.requests())
+
+
+def test_start_and_pair_on_a_starting_session_are_success(blast, make_sandbox):
+    sb = make_sandbox(engine="NOWEB", offline=True)  # offline: the session stays STARTING
+    _add(blast, "loja", sb.url)
+    assert blast("session", "start", "loja").exit_code == 0
+    paired = blast("session", "pair", "loja", "--interval", "0.05", "--timeout", "1")
+    assert paired.exit_code == 3 and "already started" not in paired.stderr
+
+
+def test_core_default_without_config_gets_what_blast_needs_on_add(blast, make_sandbox):
+    # Core: `default` exists from boot with config null; add without --webhook must still enable the store
+    sb = make_sandbox(tier="CORE", engine="NOWEB")
+    doc = _add(blast, "main", sb.url, "--waha-session", "default")
+    assert doc["created_on_server"] is False
+    noweb = _server_config(sb, "default")["noweb"]
+    assert noweb["store"]["enabled"] is True
+    puts = [r for r in sb.requests() if r["method"] == "PUT"]
+    assert puts and all(isinstance(r["body"], dict) and r["body"].get("config") for r in puts)  # never PUT {}
+
+
+def test_start_merges_the_missing_config_and_keeps_the_rest(blast, make_sandbox):
+    sb = make_sandbox(sessions=("s1",), engine="NOWEB")
+    assert blast("session", "add", "s1", "--url", sb.url, "--no-check", "--webhook", "http://127.0.0.1:9/hook").exit_code == 0
+    sb.world.sessions["s1"].config = {"metadata": {"team": "vendas"}}
+    show = blast("session", "show", "s1", "--json")
+    assert show.exit_code == 0, show.stderr
+    assert show.json()["config_lacks"] == ["noweb.store.enabled", "webhook http://127.0.0.1:9/hook"]
+    assert "config lacks" in blast("session", "show", "s1").stdout
+    assert blast("session", "start", "s1").exit_code == 0
+    config = _server_config(sb, "s1")
+    assert config["metadata"] == {"team": "vendas"} and config["noweb"]["store"]["enabled"] is True
+    assert [h["url"] for h in config["webhooks"]] == ["http://127.0.0.1:9/hook"]
+    assert blast("session", "show", "s1", "--json").json()["config_lacks"] == []
+
+
+def test_pair_merges_the_config_of_an_existing_session(blast, make_sandbox):
+    sb = make_sandbox(tier="CORE", engine="NOWEB", pair_after=0.1, start_seconds=0.01)
+    assert blast("session", "add", "main", "--url", sb.url, "--waha-session", "default", "--no-check").exit_code == 0
+    result = blast("session", "pair", "main", "--interval", "0.05", "--timeout", "20")
+    assert result.exit_code == 0, result.stderr
+    assert _server_config(sb, "default")["noweb"]["store"]["enabled"] is True
+
+
+def test_pair_timeout_says_the_session_never_reached_scan_qr_code(blast, make_sandbox):
+    sb = make_sandbox(engine="NOWEB", offline=True)
+    _add(blast, "loja", sb.url)
+    result = blast("session", "pair", "loja", "--interval", "0.05", "--timeout", "1")
+    assert result.exit_code == 3
+    assert "the session never reached SCAN_QR_CODE (still STARTING): is the WAHA server online?" in result.stderr
+    assert "scan the QR sooner" not in result.stderr
+
+
+def test_pair_code_timeout_says_no_code_could_be_asked_and_never_asks_outside_scan(blast, make_sandbox):
+    sb = make_sandbox(engine="NOWEB", offline=True)  # NOWEB hangs on request-code while STARTING
+    _add(blast, "loja", sb.url)
+    result = blast("session", "pair", "loja", "--code", "5511987654321", "--interval", "0.05", "--timeout", "1")
+    assert result.exit_code == 3
+    assert "no pairing code could be asked" in result.stderr and "never reached SCAN_QR_CODE" in result.stderr
+    assert not any(r["path"].endswith("/auth/request-code") for r in sb.requests())
+
+
+def test_show_of_a_session_missing_on_the_server_is_exit_3_missing(blast, make_sandbox):
+    sb = make_sandbox(sessions=("s1",))
+    assert blast("session", "add", "gone", "--url", sb.url, "--no-check").exit_code == 0
+    result = blast("session", "show", "gone", "--json")
+    assert result.exit_code == 3
+    doc = result.json()
+    assert doc["status"] == "MISSING" and doc["hint"] == "blast session start gone"
+    assert "blast session start gone" in result.stderr
+    human = blast("session", "show", "gone")
+    assert human.exit_code == 3 and "MISSING" in human.stdout
+
+
+def test_noweb_config_written_by_blast_has_the_required_fields(blast, make_sandbox):
+    # WAHA's OpenAPI document marks noweb.markOnline and noweb.store.fullSync required (prism-flags.txt)
+    sb = make_sandbox(engine="NOWEB")
+    _add(blast, "loja", sb.url, "--webhook", "http://127.0.0.1:9/hook")
+    written = [r["body"]["config"] for r in sb.requests() if r["method"] in ("POST", "PUT") and isinstance(r["body"], dict) and "config" in r["body"]]
+    assert written
+    for config in written:
+        assert config["noweb"]["markOnline"] is True and config["noweb"]["store"] == {"fullSync": False, "enabled": True}

@@ -20,11 +20,16 @@ def serve(
     engine: Annotated[str, typer.Option("--engine", help="Engine whose send response shape to mimic: WEBJS, NOWEB, GOWS.")] = "WEBJS",
     tier: Annotated[str, typer.Option("--tier", help="PLUS, or CORE (only session 'default', no media).")] = "PLUS",
     pair_after: Annotated[float, typer.Option("--pair-after", help="Seconds after which a session waiting for its QR scan pairs by itself (0: never; POST /_sandbox/sessions/NAME/pair).", min=0.0)] = 10.0,
+    wait_scale: Annotated[float, typer.Option("--wait-scale", help="Multiply WAHA's own waits (5 s for a stopped or missing session, 10 s while starting, 3-4 s to stop) by this; 0.1 for quick tries.", min=0.0)] = 1.0,
+    offline: Annotated[bool, typer.Option("--offline", help="Answer as a server with no route to WhatsApp: sessions stay STARTING.")] = False,
+    version: Annotated[str, typer.Option("--waha-version", help="WAHA version to report.")] = "2026.7.1",
 ) -> None:
     """Run a WAHA-compatible server (sends recorded, acks sent to webhooks, faults on request) until Ctrl-C.
 
     Control API (no key): GET /_sandbox/sent, GET /_sandbox/webhooks, POST /_sandbox/faults,
-    POST /_sandbox/sessions/NAME/pair, POST /_sandbox/sessions/NAME/status, POST /_sandbox/whatsapp.
+    POST /_sandbox/sessions/NAME/pair, POST /_sandbox/sessions/NAME/status, POST /_sandbox/sessions/NAME/delete,
+    GET /_sandbox/requests, POST /_sandbox/whatsapp. With --tier CORE, session 'default' exists from
+    boot (STOPPED, no config) and every other name answers 422, as WAHA Core does.
     """
     from nexus_blast.errors import InputError
     from nexus_blast.cli.output import info
@@ -36,7 +41,8 @@ def serve(
     try:
         config = SandboxConfig(
             api_key=api_key or "", sessions=names, engine=engine, tier=tier, fail_rate=fail_rate,
-            latency_ms=latency_ms, pair_after=pair_after or None,
+            latency_ms=latency_ms, pair_after=pair_after or None, wait_scale=wait_scale, offline=offline,
+            version=version,
         )
     except ValueError as exc:
         raise InputError(str(exc)) from None

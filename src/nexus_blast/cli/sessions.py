@@ -237,7 +237,9 @@ def _phone(me: str | None) -> str:
 
 @session_app.command("show")
 def show(name: NameArg, json: JsonOpt = False) -> None:
-    """One session, live from its server (exit 3 when the server is unreachable or refuses the key)."""
+    """One session, live from its server (exit 3 when the server is unreachable, refuses the key or
+    does not have the session: status MISSING, with the command that creates it again)."""
+    from nexus_blast.errors import ExitCode
     from nexus_blast.waha import sessions as ops
 
     cfg = _configured(name)
@@ -247,8 +249,13 @@ def show(name: NameArg, json: JsonOpt = False) -> None:
         "server": {k: server.get(k) for k in ("version", "engine", "tier")} if isinstance(server, dict) else {},
         "api_key": "env " + cfg.api_key_env if cfg.api_key_env else ("set" if cfg.api_key else "none"),
     }
+    missing = view.status == "MISSING"
+    if missing:  # a dependency problem (exit 3), said on stderr whatever the output format
+        info(f"session {name!r}: {cfg.url} has no session {view.waha_session!r}; create it again: {view.hint}")
     if json:
         print_json(result)
+        if missing:
+            raise typer.Exit(int(ExitCode.DEPENDENCY))
         return
     rows = [[k, v] for k, v in (
         ("name", view.name), ("server", f"{result['url']} (WAHA {result['server'].get('version')}, {result['server'].get('tier')})"),
@@ -257,7 +264,11 @@ def show(name: NameArg, json: JsonOpt = False) -> None:
         ("weight", view.weight), ("daily cap", view.daily_cap), ("webhooks", ", ".join(result["webhooks"])),
         ("api key", result["api_key"]),
     )]
+    if view.config_lacks:
+        rows.append(["config lacks", f"{', '.join(view.config_lacks)} ({view.hint})"])
     table(None, ["", ""], rows)
+    if missing:
+        raise typer.Exit(int(ExitCode.DEPENDENCY))
 
 
 def _action(name: str, action: str, json: bool) -> None:
@@ -266,6 +277,8 @@ def _action(name: str, action: str, json: bool) -> None:
     cfg = _configured(name)
     answer = _run(ops.act(name, cfg, action, _settings().waha))
     status = str(answer.get("status") or "") if isinstance(answer, dict) else ""
+    if not status and action in ("stop", "delete"):  # WAHA answers 201 without a body for one it lacks
+        status = "STOPPED" if action == "stop" else "DELETED"
     if json:
         print_json({"name": name, "url": mask_url(cfg.url), "waha_session": ops.waha_name(name, cfg), "status": status})
         return
@@ -354,7 +367,8 @@ def pair(
         async with ops.client_for(name, cfg, _settings().waha) as waha:
             return await follow(waha, ops.waha_name(name, cfg), timeout=timeout, interval=interval, phone=phone,
                                 on_qr=on_qr, on_code=on_code, on_status=lambda s: info(f"status: {s}"),
-                                create=lambda: ops.create_missing(waha, name, cfg))
+                                create=lambda: ops.create_missing(waha, name, cfg),
+                                prepare=lambda found: ops.ensure_config(waha, name, cfg, found))
 
     result = _run(run())
     me = (result.me or {}).get("id")

@@ -1,19 +1,16 @@
-"""The sandbox: a WAHA-compatible ASGI app (same paths, bodies, statuses and error JSON as WAHA).
+"""The sandbox: a WAHA-compatible ASGI app answering as WAHA 2026.2.1 did (shared/waha/real-2026.2.1).
 
-`create_app(SandboxConfig(...))` returns the Starlette app; sandbox/server.py runs it.
-Control API (no key) under `/_sandbox/`: sent messages, pairing, status, faults, WhatsApp numbers.
+`create_app(SandboxConfig(...))` returns the Starlette app; sandbox/server.py runs it. Session routes
+are here, pairing and message routes in sandbox/messages.py, the control API (no key, `/_sandbox/`)
+in sandbox/control.py. Tier PLUS answers as the multi-session build did, tier CORE as Core did.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import contextlib
-import hashlib
 import hmac
 import json
-import re
 from datetime import UTC, datetime
 
 from starlette.applications import Starlette
@@ -21,19 +18,23 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from nexus_blast.sandbox import messages
 from nexus_blast.sandbox.control import control_routes
-from nexus_blast.sandbox.replies import Reply, nest
-from nexus_blast.sandbox.state import CHAT_RE, NAME_RE, RUNNING, SandboxConfig, Session, World
-from nexus_blast.sandbox.webhooks import Emitter
+from nexus_blast.sandbox.replies import UNPROCESSABLE, Reply, core_only_default, nest, not_started
+from nexus_blast.sandbox.state import RUNNING, SandboxConfig, Session, World
+from nexus_blast.sandbox.webhooks import Emitter, ulid
 
 __all__ = ["SandboxConfig", "create_app"]
 
-GROUP_RE = re.compile(r"^[\d-]{6,40}@g\.us$")
-PLUS_ONLY = "The feature is available only in Plus version. Check this out: https://waha.devlike.pro/"
-CORE_SESSIONS = (
-    "WAHA Core support only 'default' session. If you want to run more then one WhatsApp account - "
-    "please get WAHA PLUS version. Check this out: https://waha.devlike.pro/docs/how-to/plus-version/"
-)
+NAME_CHARS = ("Session name can only contain alphanumeric characters, hyphens, and underscores "
+              "(a-z, A-Z, 0-9, -, _) or be empty")
+
+# WAHA's own waits, in seconds of a real server (scaled by SandboxConfig.wait_scale).
+WAIT_STOPPED, WAIT_STARTING, WAIT_STOP, WAIT_LOGOUT = 5.0, 10.0, 3.0, 4.0
+
+
+def _empty() -> Response:
+    return Response(status_code=200)
 
 
 class Sandbox:
@@ -43,6 +44,7 @@ class Sandbox:
         self.config = config
         self.world = World(config)
         self.emitter = Emitter(self.world)
+        self.requests: list[dict] = []  # every WAHA API call received (GET /_sandbox/requests)
         self.closing = False  # set (from any thread) when the server is asked to stop
 
     # --- plumbing --------------------------------------------------------------------------------
@@ -53,6 +55,7 @@ class Sandbox:
         async def endpoint(request: Request) -> Response:
             try:
                 self._authorize(request)
+                await self._log(request)
                 if self.config.latency_ms:
                     await asyncio.sleep(self.config.latency_ms / 1000)
                 self.world.tick()
@@ -72,11 +75,20 @@ class Sandbox:
 
         return endpoint
 
+    async def _log(self, request: Request) -> None:
+        raw = await request.body()
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw.decode(errors="replace")
+        self.requests.append({"method": request.method, "path": request.url.path,
+                              "params": dict(request.query_params), "body": body})
+
     def _authorize(self, request: Request) -> None:
         key = self.config.api_key
         if not key:
             return
-        given = request.headers.get("x-api-key") or request.query_params.get("x-api-key") or ""
+        given = request.headers.get("x-api-key") or ""  # WAHA 2026 ignores a key in the query string
         if not hmac.compare_digest(given.encode(), key.encode()):
             raise Reply(401, {"message": "Unauthorized", "statusCode": 401})
 
@@ -86,44 +98,56 @@ class Sandbox:
             return {}
         try:
             body = json.loads(raw)
-        except ValueError:
-            raise nest(400, "Unexpected token in JSON", "Bad Request") from None
+        except json.JSONDecodeError as exc:
+            said = "Expected property name or '}'" if exc.msg.startswith("Expecting property name") else "Unexpected token"
+            raise nest(400, f"{said} in JSON at position {exc.pos}", "Bad Request") from None
         if not isinstance(body, dict):
             raise nest(400, "Request body must be a JSON object", "Bad Request")
         return body
 
+    def allowed(self, name: str) -> str:
+        """NAME, unless this is Core and NAME is not `default` (422 on every route)."""
+        if self.config.tier == "CORE" and name != "default":
+            raise core_only_default(name)
+        return name
+
     def known(self, name: str) -> Session:
-        session = self.world.sessions.get(name)
+        session = self.world.sessions.get(self.allowed(name))
         if session is None:
             raise nest(404, "Session not found", "Not Found")
         return session
 
-    async def _running(self, name: str, expected: str = "WORKING") -> Session:
-        """A started session in status EXPECTED, after the session's injected faults."""
-        session = self.world.sessions.get(name)
-        if session is None:  # WAHA 2026: waits, then 422 without `expected`
-            await asyncio.sleep(self.config.not_working_wait)
-            raise Reply(422, {"error": f'Session "{name}" does not exist', "session": name})
-        if session.status == "STOPPED":
-            raise nest(
-                404,
-                f"We didn't find a session with name '{name}'.\nPlease start it first by using POST /api/sessions/{name}/start request",
-                "Not Found",
-            )
-        await self._faults(session)
-        # Like WAHA, wait a little for the session to get there (e.g. STARTING → WORKING) before a 422.
-        deadline = self.world.clock() + self.config.not_working_wait
-        while session.status != expected and self.world.clock() < deadline:
-            await asyncio.sleep(0.01)
+    async def pause(self, seconds: float) -> None:
+        """WAHA takes its time (scaled); a shutdown of the sandbox ends the wait."""
+        until = self.world.clock() + self.world.wait(seconds)
+        while self.world.clock() < until and not self.closing:
+            await asyncio.sleep(min(0.02, max(0.0, until - self.world.clock())))
             self.world.tick()
+
+    async def running(self, name: str, expected: str = "WORKING") -> Session:
+        """A session in status EXPECTED. Like WAHA, wait for it first (5 s when STOPPED or missing,
+        10 s while STARTING), then 422 (`does not exist` without `expected` for a missing one)."""
+        self.allowed(name)
+        session = self.world.sessions.get(name)
+        if session is None:
+            await self.pause(WAIT_STOPPED)
+            raise Reply(422, {"error": f'Session "{name}" does not exist', "session": name})
+        if session.status != expected:
+            until = self.world.clock() + self.world.wait(WAIT_STARTING if session.status == "STARTING" else WAIT_STOPPED)
+            while session.status != expected and self.world.clock() < until and not self.closing:
+                await asyncio.sleep(0.01)
+                self.world.tick()
+        if self.world.sessions.get(name) is not session:  # deleted while we waited
+            raise Reply(422, {"error": f'Session "{name}" does not exist', "session": name})
         if session.status != expected:
             raise Reply(422, {
                 "error": "Session status is not as expected. Try again later or restart the session",
                 "session": name, "status": session.status, "expected": [expected],
             })
+        await self.faults(session)
         return session
 
-    async def _faults(self, session: Session) -> None:
+    async def faults(self, session: Session) -> None:
         faults = session.faults
         if faults.hang_seconds and (faults.hang_count is None or faults.hang_count > 0):
             if faults.hang_count is not None:
@@ -136,9 +160,9 @@ class Sandbox:
             raise Reply(429, {"statusCode": 429, "message": "Too Many Requests"}, {"Retry-After": f"{faults.retry_after:g}"})
         if faults.errors > 0:
             faults.errors -= 1
-            raise self._engine_error("Internal server error")
+            raise self.engine_error("Internal server error")
 
-    def _engine_error(self, message: str, request: Request | None = None) -> Reply:
+    def engine_error(self, message: str, request: Request | None = None) -> Reply:
         return Reply(500, {
             "statusCode": 500, "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "exception": {"message": message, "name": "Error"},
@@ -147,7 +171,9 @@ class Sandbox:
         })
 
     def _version(self) -> dict:
-        return {"version": self.config.version, "engine": self.config.engine, "tier": self.config.tier, "browser": None}
+        c = self.config
+        return {"version": c.version, "engine": c.engine, "tier": c.tier, "browser": None,
+                "platform": c.platform, "worker": {"id": None}}
 
     # --- server and sessions -------------------------------------------------------------------
 
@@ -159,171 +185,97 @@ class Sandbox:
 
     async def list_sessions(self, request: Request) -> Response:
         show_all = request.query_params.get("all", "").lower() in ("true", "1")
-        found = [self.world.info(s) for s in self.world.sessions.values() if show_all or s.status != "STOPPED"]
+        found = [self.world.info(s, listed=True) for s in self.world.sessions.values() if show_all or s.status != "STOPPED"]
         return JSONResponse(found)
 
     async def create_session(self, request: Request) -> Response:
         body = await self.body(request)
-        name = body.get("name") or "default"
-        if not isinstance(name, str) or not NAME_RE.match(name):
-            raise nest(400, ["name must match /^[a-zA-Z0-9_-]{1,54}$/ regular expression"], "Bad Request")
-        if self.config.tier == "CORE" and name != "default":
-            raise nest(422, CORE_SESSIONS, "Unprocessable Entity")
+        name = body.get("name") or f"session_{ulid()}"  # WAHA names a nameless session itself
+        if not isinstance(name, str) or len(name) > 54:
+            raise nest(400, ["name must be shorter than or equal to 54 characters"], "Bad Request")
+        if not all(c.isascii() and (c.isalnum() or c in "-_") for c in name):
+            raise nest(400, [NAME_CHARS], "Bad Request")
+        self.allowed(name)
         if name in self.world.sessions:
-            raise nest(422, f"Session '{name}' already exists. Use PUT to update it.", "Unprocessable Entity")
-        config = body.get("config") or {}
-        session = Session(name, config=config if isinstance(config, dict) else {}, status_since=self.world.clock())
+            raise nest(422, f"Session '{name}' already exists. Use PUT to update it.", UNPROCESSABLE)
+        config = body.get("config")
+        session = Session(name, config=self.world.with_defaults(config if isinstance(config, dict) else {}),
+                          status_since=self.world.clock())
+        start = body.get("start") is True  # WAHA: `request.start || false` — no start, stays STOPPED
+        if self.config.tier == "CORE" and not start:
+            # Core 2026.2.1 answers 201 with no body and keeps nothing: the session is not there after.
+            return Response(status_code=201)
         self.world.sessions[name] = session
-        if body.get("start") is True:  # WAHA: `request.start || false` — no start, stays STOPPED
+        if start:
             self.world.start(session)
         return JSONResponse(self.world.info(session), status_code=201)
 
     async def get_session(self, request: Request) -> Response:
         session = self.known(request.path_params["s"])
-        await self._faults(session)
+        await self.faults(session)
         return JSONResponse(self.world.info(session))
 
     async def update_session(self, request: Request) -> Response:
         session = self.known(request.path_params["s"])
         body = await self.body(request)
         config = body.get("config")
-        if not isinstance(config, dict):
+        if config is not None and not isinstance(config, dict):
             raise nest(400, ["config must be an object"], "Bad Request")
-        session.config = config
-        if session.status in RUNNING:  # WAHA restarts a running session to apply its config
+        if isinstance(config, dict):
+            session.config, session.config_shown = self.world.with_defaults(config), True
+        elif self.config.tier == "CORE":  # Core's PUT without `config` wipes it (the multi-session build keeps it)
+            session.config, session.config_shown = None, False
+        if session.status != "STOPPED":  # WAHA restarts a running (or FAILED) session to apply its config
+            await self.pause(WAIT_STOP)
             self.world.stop(session)
             self.world.start(session)
         return JSONResponse(self.world.info(session))
 
     async def delete_session(self, request: Request) -> Response:
-        session = self.world.sessions.pop(request.path_params["s"], None)
-        if session is not None:
-            session.status = "STOPPED"
-        return Response(status_code=200)
+        name = self.allowed(request.path_params["s"])
+        session = self.world.sessions.get(name)
+        if session is not None and session.status in RUNNING:
+            await self.pause(WAIT_LOGOUT)
+        self.world.delete(name)
+        return _empty()
 
     async def session_action(self, request: Request) -> Response:
-        session = self.known(request.path_params["s"])
-        await self._faults(session)
         action = request.path_params["action"]
+        if action not in ("start", "stop", "restart", "logout"):
+            raise nest(404, f"Cannot POST {request.url.path}", "Not Found")
+        name = self.allowed(request.path_params["s"])
+        if action == "stop" and name not in self.world.sessions:
+            return Response(status_code=201)  # stopping what is not there: done, no body
+        session = self.known(name)
+        await self.faults(session)
+        was_running = session.status in RUNNING
         if action == "start":
+            if was_running:
+                raise nest(422, f"Session '{name}' is already started.", UNPROCESSABLE)
             self.world.start(session)
         elif action == "stop":
+            if was_running:
+                await self.pause(WAIT_STOP)
             self.world.stop(session)
         elif action == "restart":
+            if was_running:
+                await self.pause(WAIT_STOP)
             self.world.stop(session)
             self.world.start(session)
         elif action == "logout":
+            if was_running:
+                await self.pause(WAIT_LOGOUT)
             self.world.logout(session)
-        else:
-            raise nest(404, f"Cannot POST {request.url.path}", "Not Found")
         return JSONResponse(self.world.info(session), status_code=201)
 
     async def me(self, request: Request) -> Response:
-        session = self.known(request.path_params["s"])
-        await self._faults(session)
+        name = self.allowed(request.path_params["s"])
+        session = self.world.sessions.get(name)
+        if session is None or session.status == "STOPPED":
+            raise not_started(name)
+        await self.faults(session)
         me = self.world.me_of(session) if session.status == "WORKING" else None
-        return JSONResponse(me) if me is not None else Response(status_code=200)
-
-    async def qr(self, request: Request) -> Response:
-        session = await self._running(request.path_params["s"], expected="SCAN_QR_CODE")
-        value = self.world.qr_value(session)
-        fmt = request.query_params.get("format", "image")
-        if fmt == "raw":
-            return JSONResponse({"value": value})
-        import io
-
-        import segno
-
-        buffer = io.BytesIO()
-        segno.make(value, error="l").save(buffer, kind="png", scale=4)
-        if "application/json" in request.headers.get("accept", ""):
-            return JSONResponse({"mimetype": "image/png", "data": base64.b64encode(buffer.getvalue()).decode()})
-        return Response(buffer.getvalue(), media_type="image/png")
-
-    async def request_code(self, request: Request) -> Response:
-        session = await self._running(request.path_params["s"], expected="SCAN_QR_CODE")
-        body = await self.body(request)
-        phone = str(body.get("phoneNumber") or "")
-        if not phone.isdigit():
-            raise nest(400, ["phoneNumber must be digits"], "Bad Request")
-        digest = hashlib.sha256(f"{session.name}:{phone}:{session.qr_since}".encode()).hexdigest().upper()
-        code = "".join(c for c in digest if c.isalpha() or c.isdigit())[:8]
-        session.codes.append(f"{code[:4]}-{code[4:]}")
-        return JSONResponse({"code": session.codes[-1]}, status_code=201)
-
-    # --- messages -------------------------------------------------------------------------------
-
-    async def _send_target(self, request: Request, fields: tuple[str, ...]) -> tuple[Session, dict, str]:
-        body = await self.body(request)
-        session = await self._running(str(body.get("session") or "default"))
-        missing = [f for f in fields if body.get(f) in (None, "")]
-        if missing:
-            raise nest(400, [f"{f} should not be empty" for f in missing], "Bad Request")
-        chat_id = body["chatId"]
-        if not isinstance(chat_id, str) or not (CHAT_RE.match(chat_id) or GROUP_RE.match(chat_id)):
-            raise self._engine_error("invalid wid", request)
-        return session, body, chat_id
-
-    async def send_text(self, request: Request) -> Response:
-        session, body, chat_id = await self._send_target(request, ("chatId", "text"))
-        if not isinstance(body["text"], str):
-            raise self._engine_error("text must be a string", request)
-        return self._accept(request, session, chat_id, body["text"])
-
-    async def send_image(self, request: Request) -> Response:
-        if self.config.tier == "CORE":
-            raise nest(422, PLUS_ONLY, "Unprocessable Entity")
-        session, body, chat_id = await self._send_target(request, ("chatId", "file"))
-        file = body["file"]
-        if not isinstance(file, dict) or not file.get("mimetype") or not (file.get("data") or file.get("url")):
-            raise nest(400, ["file must have mimetype and data or url"], "Bad Request")
-        digest, url = "", str(file.get("url") or "")
-        if file.get("data"):
-            try:
-                digest = hashlib.sha256(base64.b64decode(str(file["data"]), validate=True)).hexdigest()
-            except (binascii.Error, ValueError):
-                raise self._engine_error("Invalid base64 data in file.data", request) from None
-        kind = "image" if request.url.path.endswith("sendImage") else "file"
-        return self._accept(
-            request, session, chat_id, str(body.get("caption") or ""), kind=kind,
-            mimetype=str(file["mimetype"]), filename=str(file.get("filename") or ""), sha256=digest, url=url,
-        )
-
-    def _accept(self, request: Request, session: Session, chat_id: str, text: str, **media) -> Response:
-        fault = self.world.send_fault(session, chat_id)
-        if fault:
-            raise self._engine_error(fault, request)
-        message = self.world.accept(session, chat_id, text, **media)
-        self.emitter.schedule_acks(message)
-        shape = self.world.response_shape(message)
-        self.world.after_send(session)  # count-down faults apply once this send is answered
-        return JSONResponse(shape, status_code=201)
-
-    async def chat_action(self, request: Request) -> Response:
-        await self._send_target(request, ("chatId",))
-        typing = not request.url.path.endswith("sendSeen")
-        return JSONResponse({"result": True} if typing else {}, status_code=201)
-
-    async def check_exists(self, request: Request) -> Response:
-        await self._running(request.query_params.get("session") or "default")
-        phone = request.query_params.get("phone", "").lstrip("+")
-        if not phone.isdigit():
-            raise self._engine_error("invalid wid", request)
-        exists, chat_id = self.world.lookup(phone)
-        return JSONResponse({"numberExists": True, "chatId": chat_id} if exists else {"numberExists": False})
-
-    async def chat_messages(self, request: Request) -> Response:
-        name = request.path_params["s"]
-        await self._running(name)
-        q = request.query_params
-        try:
-            limit = int(q.get("limit", "10"))
-            since = int(q["filter.timestamp.gte"]) if q.get("filter.timestamp.gte") else None
-        except ValueError:
-            raise nest(400, ["limit and filter.timestamp.gte must be integers"], "Bad Request") from None
-        from_me = {"true": True, "false": False}.get(q.get("filter.fromMe", "").lower())
-        history = self.world.chat_history(name, request.path_params["chat"], from_me=from_me, since=since, limit=limit)
-        return JSONResponse(history)
+        return JSONResponse(me) if me is not None else _empty()  # WAHA: 200, no body, until paired
 
     # --- app -------------------------------------------------------------------------------------
 
@@ -339,16 +291,7 @@ class Sandbox:
             Route("/api/sessions/{s}", a(self.delete_session), methods=["DELETE"]),
             Route("/api/sessions/{s}/me", a(self.me), methods=["GET"]),
             Route("/api/sessions/{s}/{action:str}", a(self.session_action), methods=["POST"]),
-            Route("/api/{s}/auth/qr", a(self.qr), methods=["GET"]),
-            Route("/api/{s}/auth/request-code", a(self.request_code), methods=["POST"]),
-            Route("/api/sendText", a(self.send_text), methods=["POST"]),
-            Route("/api/sendImage", a(self.send_image), methods=["POST"]),
-            Route("/api/sendFile", a(self.send_image), methods=["POST"]),
-            Route("/api/sendSeen", a(self.chat_action), methods=["POST"]),
-            Route("/api/startTyping", a(self.chat_action), methods=["POST"]),
-            Route("/api/stopTyping", a(self.chat_action), methods=["POST"]),
-            Route("/api/contacts/check-exists", a(self.check_exists), methods=["GET"]),
-            Route("/api/{s}/chats/{chat}/messages", a(self.chat_messages), methods=["GET"]),
+            *messages.routes(self, a),
             *control_routes(self, c),
         ]
 
@@ -373,7 +316,7 @@ class Sandbox:
 async def _nest_404(request: Request, exc) -> Response:
     """NestJS's answer for a path it has no route for; WAHA's key check runs before routing."""
     path = request.url.path
-    if path.startswith("/api/"):
+    if not path.startswith("/_sandbox/"):
         try:
             request.app.state.sandbox._authorize(request)
         except Reply as reply:

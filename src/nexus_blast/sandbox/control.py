@@ -1,4 +1,5 @@
-"""The sandbox's control API under /_sandbox/ (no API key): what was sent, pairing, statuses, faults."""
+"""The sandbox's control API under /_sandbox/ (no API key): what was sent and asked, pairing, statuses,
+faults, deleting a session behind blast's back."""
 
 from __future__ import annotations
 
@@ -63,6 +64,17 @@ async def _webhooks(sb, request: Request) -> Response:
     return JSONResponse(sb.emitter.deliveries)
 
 
+async def _requests(sb, request: Request) -> Response:
+    return JSONResponse(sb.requests)
+
+
+async def _delete_control(sb, request: Request) -> Response:
+    """Someone else deleted the session on the server (e.g. from WAHA's dashboard), now."""
+    session = sb.known(request.path_params["s"])
+    sb.world.delete(session.name)
+    return JSONResponse({"name": session.name, "deleted": True})
+
+
 def control_routes(sb, wrap) -> list[Route]:
     """Routes bound to the Sandbox SB, each wrapped by WRAP (clock tick, error replies)."""
 
@@ -72,6 +84,8 @@ def control_routes(sb, wrap) -> list[Route]:
     return [
         Route("/_sandbox/sent", bind(_sent), methods=["GET"]),
         Route("/_sandbox/webhooks", bind(_webhooks), methods=["GET"]),
+        Route("/_sandbox/requests", bind(_requests), methods=["GET"]),
+        Route("/_sandbox/sessions/{s}/delete", bind(_delete_control), methods=["POST"]),
         Route("/_sandbox/sessions/{s}/pair", bind(_pair_control), methods=["POST"]),
         Route("/_sandbox/sessions/{s}/status", bind(_status_control), methods=["POST"]),
         Route("/_sandbox/sessions/{s}/incoming", bind(_incoming_control), methods=["POST"]),

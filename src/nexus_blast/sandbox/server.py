@@ -69,6 +69,14 @@ class SandboxServer:
         """Every webhook delivery attempted (url, event, session, status_code, attempts, error)."""
         return self._control("GET", "/webhooks")
 
+    def requests(self) -> list[dict]:
+        """Every WAHA API call received, in order (method, path, params, body)."""
+        return self._control("GET", "/requests")
+
+    def delete(self, session: str) -> dict:
+        """Delete SESSION on the server now, as someone else would."""
+        return self._control("POST", f"/sessions/{session}/delete")
+
     def pair(self, session: str) -> dict:
         return self._control("POST", f"/sessions/{session}/pair")
 

@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from nexus_blast.sandbox.faults import Faults
+
 NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,54}$")
 CHAT_RE = re.compile(r"^(\d{6,20})@c\.us$")
 ENGINES = ("WEBJS", "NOWEB", "GOWS")
@@ -38,7 +40,11 @@ class SandboxConfig:
     qr_first_seconds: float = 60.0
     qr_rotate_seconds: float = 20.0
     qr_max: int = 6  # then FAILED, as WAHA
-    not_working_wait: float = 0.2  # how long a call waits for the expected status before 422 (WAHA: ~5 s)
+    # WAHA's own waits (5 s for a STOPPED or missing session, 10 s while STARTING, 3-4 s to stop a
+    # running one) multiplied by this: 1.0 is the real server's pace, tests use 0.02.
+    wait_scale: float = 1.0
+    offline: bool = False  # no route to WhatsApp: sessions stay STARTING and say so every 2 s (× wait_scale)
+    platform: str = "linux/x64"
     ack_delay: float = 0.05  # between SERVER, DEVICE and READ
     webhook_timeout: float = 5.0
     seed: int | None = None
@@ -52,34 +58,22 @@ class SandboxConfig:
             raise ValueError(f"tier must be one of {', '.join(TIERS)}")
         if not 0.0 <= self.fail_rate <= 1.0:
             raise ValueError("fail rate must be between 0 and 1")
+        if self.wait_scale < 0:
+            raise ValueError("wait scale must be 0 or more")
         for name in self.sessions:
             if not NAME_RE.match(name):
                 raise ValueError(f"invalid session name {name!r}")
 
 
 @dataclass
-class Faults:
-    """Per-session fault injection (POST /_sandbox/faults). Counts are of requests still to come."""
-
-    fail_after: int | None = None  # accepted sends before every send answers 500
-    fail_message: str = "Timed Out"
-    not_working_after: int | None = None  # accepted sends before the session leaves WORKING
-    not_working_status: str = "FAILED"
-    delete_after: int | None = None  # accepted sends before the session is deleted on the server
-    timelock_after: int | None = None  # accepted sends before new contacts get error 463
-    rate_limit: int = 0  # next N requests answer 429
-    retry_after: float = 1.0
-    errors: int = 0  # next N requests answer 500
-    hang_seconds: float = 0.0  # requests sleep this long before answering
-    hang_count: int | None = None  # ... this many of them (None: all)
-
-
-@dataclass
 class Session:
     name: str
     status: str = "STOPPED"
-    config: dict = field(default_factory=dict)
+    config: dict | None = field(default_factory=dict)  # None: never configured (Core's boot `default`)
+    config_shown: bool = True  # False after a Core `PUT {}`: the answers have no `config` key at all
     me: dict | None = None
+    statuses: list[dict] = field(default_factory=list)  # the `statuses` of session.status payloads
+    announced: float = 0.0  # when STARTING was last repeated (reconnecting)
     status_since: float = 0.0
     qr_since: float = 0.0
     codes: list[str] = field(default_factory=list)  # pairing codes handed out (tests wait on them)
@@ -136,6 +130,18 @@ class World:
             session = Session(name, status="WORKING", status_since=clock())
             session.me = self.fake_me(name)
             self.sessions[name] = session
+        if config.tier == "CORE" and "default" not in self.sessions:  # Core has `default` from boot
+            self.sessions["default"] = Session("default", config=None, status_since=clock())
+
+    def wait(self, seconds: float) -> float:
+        """One of WAHA's waits, at the configured pace."""
+        return seconds * self.config.wait_scale
+
+    def config_of(self, session: Session) -> dict:
+        return session.config if isinstance(session.config, dict) else {}
+
+    def reconnecting(self, session: Session) -> bool:
+        return self.config.offline or session.faults.reconnecting
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -143,9 +149,14 @@ class World:
         if session.status == status:
             return
         session.status = status
-        session.status_since = self.clock()
+        session.status_since = session.announced = self.clock()
         if status == "SCAN_QR_CODE":
             session.qr_since = session.status_since
+        self._announce(session)
+
+    def _announce(self, session: Session) -> None:
+        # WAHA's session.status payload carries the recent history; 20 is our bound, not WAHA's.
+        session.statuses = [*session.statuses, {"status": session.status, "timestamp": int(time.time() * 1000)}][-20:]
         for listener in self.on_status:
             listener(session)
 
@@ -154,7 +165,11 @@ class World:
         now = self.clock()
         for session in list(self.sessions.values()):
             elapsed = now - session.status_since
-            if session.status == "STARTING" and elapsed >= self.config.start_seconds:
+            if session.status == "STARTING" and self.reconnecting(session):
+                if now - session.announced >= self.wait(2.0):  # NOWEB retries every ~2 s and says so
+                    session.announced = now
+                    self._announce(session)
+            elif session.status == "STARTING" and elapsed >= self.config.start_seconds:
                 self.set_status(session, "WORKING" if session.paired else "SCAN_QR_CODE")
             elif session.status == "SCAN_QR_CODE":
                 if self.config.pair_after is not None and elapsed >= self.config.pair_after:
@@ -214,11 +229,29 @@ class World:
             me["reachoutTimelock"] = {"isActive": True, "timeEnforcementEnds": int(ends * 1000)}
         return me
 
-    def info(self, session: Session) -> dict:
-        return {
-            "name": session.name, "status": session.status, "config": session.config,
-            "me": self.me_of(session) if session.status == "WORKING" else None, "engine": {"engine": self.config.engine},
+    def info(self, session: Session, *, listed: bool = False) -> dict:
+        """The session as WAHA 2026 shows it (`listed`: an item of GET /api/sessions, no `engine`)."""
+        stopped = session.status == "STOPPED"
+        found: dict[str, Any] = {"name": session.name, "status": session.status}
+        if session.config_shown:
+            found["config"] = session.config
+        found |= {
+            "me": self.me_of(session) if session.status == "WORKING" else None,
+            "presence": None, "timestamps": {"activity": None} if stopped else {},
         }
+        if not listed:
+            # Core shows `{}` for a stopped session's engine, the multi-session build `{"engine": null}`.
+            found["engine"] = ({} if self.config.tier == "CORE" else {"engine": None}) if stopped else {"engine": self.config.engine}
+        return found
+
+    def with_defaults(self, config: dict) -> dict:
+        """CONFIG as the server stores it: NOWEB fills `markOnline` and `store.fullSync` in."""
+        if self.config.engine != "NOWEB" or not isinstance(config.get("noweb"), dict):
+            return config
+        noweb = {"markOnline": True, **config["noweb"]}
+        if isinstance(noweb.get("store"), dict):
+            noweb["store"] = {**noweb["store"], "fullSync": noweb["store"].get("fullSync", False)}
+        return {**config, "noweb": noweb}
 
     # --- WhatsApp numbers -----------------------------------------------------------------------
 
@@ -266,8 +299,15 @@ class World:
             faults.timelock_after = None
             session.timelock_until = self.clock() + 3600
         if faults.delete_after == 0:  # someone ran DELETE /api/sessions/NAME mid-campaign
-            self.sessions.pop(session.name, None)
-            session.status = "STOPPED"
+            self.delete(session.name)
+
+    def delete(self, name: str) -> Session | None:
+        """DELETE /api/sessions/NAME: the session is gone (a STOPPED status is announced first)."""
+        session = self.sessions.get(name)
+        if session is not None:
+            self.set_status(session, "STOPPED")
+            self.sessions.pop(name, None)
+        return session
 
     def send_fault(self, session: Session, chat_id: str) -> str | None:
         """The engine error a send must fail with now, if any (checked before accepting)."""

@@ -1,4 +1,5 @@
-"""The sandbox's webhook emitter: WAHA's envelope, headers and HMAC, delivered in order with retries."""
+"""The sandbox's webhook emitter: WAHA's envelope, headers and HMAC; first attempts in order, retries
+scheduled apart (so, as with WAHA, a retried event can arrive after newer ones)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import hmac
 import json
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nexus_blast.sandbox.state import ACK_NAMES, Message, Session, World
 
@@ -24,6 +25,27 @@ class _Delivery:
     attempts: int
     delay: float
     policy: str
+    late: float = 0.0  # > 0: the first attempt is lost and the event goes out this much later
+    record: dict = field(default_factory=dict)
+
+
+CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
+
+
+def ulid(now_ms: int | None = None) -> str:
+    """A 26-character ULID (48-bit ms time, 80 random bits) in WAHA's lower case."""
+    value = ((now_ms if now_ms is not None else int(time.time() * 1000)) << 80) | secrets.randbits(80)
+    return "".join(CROCKFORD[(value >> (5 * i)) & 31] for i in reversed(range(26)))
+
+
+def request_id() -> str:
+    """X-Webhook-Request-Id: WAHA's own short id (11 base-36 characters), not the event id."""
+    value = (int(time.time() * 1000) << 12) | secrets.randbits(12)
+    digits = ""
+    while value:
+        value, rest = divmod(value, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[rest] + digits
+    return digits[-11:].rjust(11, "0")
 
 
 def sign(body: bytes, key: str) -> str:
@@ -46,6 +68,7 @@ class Emitter:
         self._task: asyncio.Task | None = None
         self._client = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._later: set[asyncio.Task] = set()  # retries and late first attempts, apart from the queue
         world.on_status.append(self._status_changed)
 
     async def start(self) -> None:
@@ -57,10 +80,12 @@ class Emitter:
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        for task in [self._task, *self._later]:
+            if task is None:
+                continue
+            task.cancel()
             try:
-                await self._task
+                await task
             except asyncio.CancelledError:
                 pass
         if self._client is not None:
@@ -69,26 +94,27 @@ class Emitter:
     # --- events ---------------------------------------------------------------------------------
 
     def emit(self, session: Session, event: str, payload: dict) -> None:
-        hooks = [h for h in session.config.get("webhooks") or [] if isinstance(h, dict) and h.get("url") and _wants(h, event)]
+        settings = self.world.config_of(session)
+        hooks = [h for h in settings.get("webhooks") or [] if isinstance(h, dict) and h.get("url") and _wants(h, event)]
         if not hooks or self._queue is None:
             return
         config = self.world.config
-        envelope = {
-            "id": "evt_" + secrets.token_hex(13),
-            "timestamp": int(time.time() * 1000),
-            "event": event,
-            "session": session.name,
-            "metadata": session.config.get("metadata") or {},
-            "me": self.world.me_of(session),
-            "engine": config.engine,
-            "environment": {"version": config.version, "engine": config.engine, "tier": config.tier, "browser": None},
-            "payload": payload,
+        now_ms = int(time.time() * 1000)
+        envelope: dict = {"id": "evt_" + ulid(now_ms), "timestamp": now_ms, "event": event, "session": session.name}
+        if settings.get("metadata"):  # WAHA sends no `metadata` key unless the session has some
+            envelope["metadata"] = settings["metadata"]
+        envelope |= {
+            "me": self.world.me_of(session), "payload": payload, "engine": config.engine,
+            "environment": {"version": config.version, "engine": config.engine, "tier": config.tier, "browser": None,
+                            "platform": config.platform, "worker": {"id": None}},
         }
-        body = json.dumps(envelope).encode()
+        body = json.dumps(envelope, separators=(",", ":")).encode()
         for hook in hooks:
             headers = {
+                "Accept": "application/json, text/plain, */*",
                 "Content-Type": "application/json",
-                "X-Webhook-Request-Id": envelope["id"],
+                "User-Agent": f"WAHA/{config.version}",
+                "X-Webhook-Request-Id": request_id(),  # kept across this delivery's retries
                 "X-Webhook-Timestamp": str(envelope["timestamp"]),
             }
             for custom in hook.get("customHeaders") or []:
@@ -99,16 +125,21 @@ class Emitter:
                 headers["X-Webhook-Hmac"] = sign(body, key)
                 headers["X-Webhook-Hmac-Algorithm"] = "sha512"
             retries = hook.get("retries") or {}
+            faults = session.faults
+            late = 0.0
+            if faults.webhook_late > 0:
+                faults.webhook_late -= 1
+                late = faults.webhook_late_seconds
             self._queue.put_nowait(
                 _Delivery(
                     url=hook["url"], event=event, session=session.name, body=body, hmac_key=key, headers=headers,
                     attempts=max(1, int(retries.get("attempts", 2)) + 1), delay=float(retries.get("delaySeconds", 0.5)),
-                    policy=str(retries.get("policy", "constant")),
+                    policy=str(retries.get("policy", "constant")), late=late,
                 )
             )
 
     def _status_changed(self, session: Session) -> None:
-        self.emit(session, "session.status", {"status": session.status})
+        self.emit(session, "session.status", {"name": session.name, "status": session.status, "statuses": list(session.statuses)})
 
     def schedule_acks(self, message: Message) -> None:
         """SERVER, then DEVICE, then READ (only SERVER when the number never gets it)."""
@@ -143,21 +174,38 @@ class Emitter:
         assert self._queue is not None
         while True:
             delivery = await self._queue.get()
-            await self._deliver(delivery)
+            delivery.record = {"url": delivery.url, "event": delivery.event, "session": delivery.session,
+                               "request_id": delivery.headers["X-Webhook-Request-Id"], "status_code": None,
+                               "attempts": 0, "error": ""}
+            self.deliveries.append(delivery.record)
+            if delivery.late:  # its first attempt was lost: it goes out later, after newer events
+                delivery.record.update(attempts=1, error="lost (sandbox fault webhook_late)")
+                self._retry_later(delivery, 2, delivery.late)
+            elif not await self._attempt(delivery, 1):
+                self._schedule_retry(delivery, 1)
 
-    async def _deliver(self, d: _Delivery) -> None:
-        record = {"url": d.url, "event": d.event, "session": d.session, "status_code": None, "attempts": 0, "error": ""}
-        self.deliveries.append(record)
-        for attempt in range(1, d.attempts + 1):
-            record["attempts"] = attempt
-            try:
-                response = await self._client.post(d.url, content=d.body, headers=d.headers)
-                record["status_code"] = response.status_code
-                record["error"] = ""
-                if response.status_code < 400:
-                    return
-            except Exception as exc:  # any failure of the receiver is retried, then recorded
-                record["error"] = type(exc).__name__
-            if attempt < d.attempts:
-                factor = {"linear": attempt, "exponential": 2 ** (attempt - 1)}.get(d.policy, 1)
-                await asyncio.sleep(d.delay * factor)
+    async def _attempt(self, d: _Delivery, attempt: int) -> bool:
+        d.record["attempts"] = attempt
+        try:
+            response = await self._client.post(d.url, content=d.body, headers=d.headers)
+            d.record["status_code"] = response.status_code
+            d.record["error"] = ""
+            return response.status_code < 400
+        except Exception as exc:  # any failure of the receiver is retried, then recorded
+            d.record["error"] = type(exc).__name__
+            return False
+
+    def _schedule_retry(self, d: _Delivery, attempt: int) -> None:
+        if attempt < d.attempts:
+            factor = {"linear": attempt, "exponential": 2 ** (attempt - 1)}.get(d.policy, 1)
+            self._retry_later(d, attempt + 1, d.delay * factor)
+
+    def _retry_later(self, d: _Delivery, attempt: int, delay: float) -> None:
+        async def later() -> None:
+            await asyncio.sleep(delay)
+            if not await self._attempt(d, attempt):
+                self._schedule_retry(d, attempt)
+
+        task = asyncio.create_task(later())
+        self._later.add(task)
+        task.add_done_callback(self._later.discard)

@@ -132,7 +132,13 @@ class WahaClient:
         return await self._json("PUT", f"/api/sessions/{_seg(name)}", session=name, json={"config": config})
 
     async def start_session(self, name: str) -> dict:
-        return await self._json("POST", f"/api/sessions/{_seg(name)}/start", session=name)
+        """Start NAME; one already STARTING, SCAN_QR_CODE or WORKING is what was asked (its info)."""
+        try:
+            return await self._json("POST", f"/api/sessions/{_seg(name)}/start", session=name)
+        except WahaBadRequest as exc:
+            if "is already started" not in exc.message:  # WAHA 2026: 422 "Session 'X' is already started."
+                raise
+        return await self.get_session(name)
 
     async def stop_session(self, name: str) -> dict:
         return await self._json("POST", f"/api/sessions/{_seg(name)}/stop", session=name)

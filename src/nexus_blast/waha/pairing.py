@@ -63,19 +63,26 @@ async def pair(
     on_code: Callable[[str], None] = lambda code: None,
     on_status: Callable[[str], None] = lambda status: None,
     create: Callable[[], Awaitable[dict]] | None = None,
+    prepare: Callable[[dict], Awaitable[dict]] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> PairResult:
     """Follow SESSION until WORKING: start it if needed, hand each new QR (or the pairing code for
     PHONE) to the callbacks, restart it when WAHA gives up (FAILED); PairingTimeout after TIMEOUT.
-    A session missing on the server is created by CREATE (default: started, no config)."""
+    A session missing on the server is created by CREATE (default: started, no config); one that
+    exists is handed once to PREPARE (e.g. to write the config blast needs) before it is started.
+    The pairing code is asked only in SCAN_QR_CODE: NOWEB never answers it while STARTING."""
     deadline = clock() + timeout
-    last_qr, shown, code, last_status = None, 0, None, None
+    last_qr, shown, code, last_status, scan_seen = None, 0, None, None, False
     while True:
         try:
             info = await waha.get_session(session)
+            if prepare is not None:
+                info = await prepare(info)
         except WahaSessionNotFound:
             info = await (create() if create else waha.create_session(session, start=True))
+        prepare = None
         status = str(info.get("status") or "")
+        scan_seen = scan_seen or status == "SCAN_QR_CODE"
         if status != last_status:
             on_status(status)
             last_status = status
@@ -98,8 +105,22 @@ async def pair(
             except WahaSessionNotWorking:
                 pass  # the status moved on between the two calls: look again
         if clock() >= deadline:
-            raise PairingTimeout(
-                f"{where(waha.base_url, session)}: not paired within {timeout:g}s (status {status})",
-                server=waha.base_url, session=session, hint="run it again and scan the QR sooner",
-            )
+            raise _timed_out(waha.base_url, session, timeout, status, scan_seen=scan_seen, by_code=bool(phone), code=code)
         await asyncio.sleep(min(interval, max(0.0, deadline - clock())))
+
+
+def _timed_out(server: str, session: str, timeout: float, status: str, *, scan_seen: bool, by_code: bool,
+               code: str | None) -> PairingTimeout:
+    """What happened, said as it was: no QR ever (the server cannot reach WhatsApp), no code, or no scan."""
+    label = where(server, session)
+    if not scan_seen:
+        never = f"the session never reached SCAN_QR_CODE (still {status}): is the WAHA server online?"
+        said = f"no pairing code could be asked: {never}" if by_code else never
+        return PairingTimeout(f"{label}: {said}", server=server, session=session,
+                              hint="check that the WAHA server can reach WhatsApp (its log, its internet access), then pair again")
+    if by_code and code is None:
+        return PairingTimeout(f"{label}: no pairing code could be asked within {timeout:g}s (status {status})",
+                              server=server, session=session, hint="run it again, or pair with the QR (without --code)")
+    action = "enter the pairing code sooner" if by_code else "scan the QR sooner"
+    return PairingTimeout(f"{label}: not paired within {timeout:g}s (status {status})", server=server,
+                          session=session, hint=f"run it again and {action}")

@@ -77,21 +77,38 @@ class SessionView:
     webhooks: list[str] = field(default_factory=list)
     weight: float = 1.0
     daily_cap: int | None = None
+    config_lacks: list[str] = field(default_factory=list)  # what blast needs that the server config has not
+    hint: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def view_of(name: str, cfg: SessionConfig, info: dict) -> SessionView:
-    me = info.get("me") if isinstance(info.get("me"), dict) else {}
+def engine_of(info: dict, server: Any = None) -> str | None:
+    """The session's engine: from its info while running (`{"engine": X}`), else the server's."""
     engine = info.get("engine")
-    config = info.get("config") if isinstance(info.get("config"), dict) else {}
+    engine = engine.get("engine") if isinstance(engine, dict) else engine
+    if not engine and isinstance(server, dict):
+        engine = server.get("engine")
+    return str(engine) if engine else None
+
+
+def config_of(info: dict) -> dict:
+    """The session's config on the server (`null` or absent on a Core `default` never configured)."""
+    return info.get("config") if isinstance(info.get("config"), dict) else {}
+
+
+def view_of(name: str, cfg: SessionConfig, info: dict, server: Any = None) -> SessionView:
+    me = info.get("me") if isinstance(info.get("me"), dict) else {}
+    config = config_of(info)
+    engine = engine_of(info, server)
+    lacks = config_lacks(config, engine, cfg.webhook_url) if server is not None else []
     return SessionView(
         name=name, url=cfg.url, waha_session=waha_name(name, cfg), status=str(info.get("status") or "UNKNOWN"),
-        me=(me or {}).get("id"), push_name=(me or {}).get("pushName"),
-        engine=engine.get("engine") if isinstance(engine, dict) else engine,
+        me=(me or {}).get("id"), push_name=(me or {}).get("pushName"), engine=engine,
         webhooks=[h.get("url", "") for h in config.get("webhooks") or [] if isinstance(h, dict)],
-        weight=cfg.weight, daily_cap=cfg.daily_cap,
+        weight=cfg.weight, daily_cap=cfg.daily_cap, config_lacks=lacks,
+        hint=f"blast session start {name} writes it" if lacks else "",
     )
 
 
@@ -129,15 +146,45 @@ async def probe_all(sessions: dict[str, SessionConfig], waha_settings: Any = Non
 
 def engine_config(config: dict, engine: str | None) -> dict:
     """CONFIG with what blast needs from the engine: WEBJS emits acks only with tagsEventsOn;
-    NOWEB serves chat messages (used to reconcile unknown send outcomes) only with its store on."""
+    NOWEB serves chat messages (used to reconcile unknown send outcomes) only with its store on,
+    and WAHA's OpenAPI document marks `markOnline` and `store.fullSync` required (WAHA's defaults)."""
     config = dict(config)
     if (engine or "").upper() == "WEBJS":
         config["webjs"] = {**(config.get("webjs") or {}), "tagsEventsOn": True}
     elif (engine or "").upper() == "NOWEB":
-        noweb = dict(config.get("noweb") or {})
-        noweb["store"] = {**(noweb.get("store") or {}), "enabled": True}
+        noweb = {"markOnline": True, **(config.get("noweb") or {})}
+        noweb["store"] = {"fullSync": False, **(noweb.get("store") or {}), "enabled": True}
         config["noweb"] = noweb
     return config
+
+
+def config_lacks(config: dict, engine: str | None, webhook_url: str = "") -> list[str]:
+    """What blast needs that CONFIG (a session's config on the server) does not have."""
+    lacks = []
+    engine = (engine or "").upper()
+    if engine == "WEBJS" and (config.get("webjs") or {}).get("tagsEventsOn") is not True:
+        lacks.append("webjs.tagsEventsOn")
+    if engine == "NOWEB" and ((config.get("noweb") or {}).get("store") or {}).get("enabled") is not True:
+        lacks.append("noweb.store.enabled")
+    if webhook_url:
+        hooks = [h for h in config.get("webhooks") or [] if isinstance(h, dict) and h.get("url") == webhook_url]
+        if not any(set(WEBHOOK_EVENTS) <= set(h.get("events") or []) for h in hooks):
+            lacks.append(f"webhook {webhook_url}")
+    return lacks
+
+
+async def ensure_config(waha: WahaClient, name: str, cfg: SessionConfig, info: dict, server: Any = None) -> dict:
+    """INFO, after writing what blast needs into the session's config when it lacks it: the existing
+    config merged (a PUT without it would wipe it), so other webhooks and settings stay."""
+    server = server if server is not None else await waha.server_version()
+    engine = engine_of(info, server)
+    config = config_of(info)
+    if not config_lacks(config, engine, cfg.webhook_url):
+        return info
+    merged = engine_config(config, engine)
+    if cfg.webhook_url:
+        merged = with_webhook(merged, cfg.webhook_url, cfg.webhook_hmac_key)
+    return await waha.update_session(waha_name(name, cfg), merged)
 
 
 def with_webhook(config: dict, url: str, hmac_key: str = "", *, replace: tuple[str, ...] = ()) -> dict:
@@ -193,9 +240,10 @@ async def register(
             info = await waha.create_session(wname, start=True, config=config)
             return Registered(info, True, server)
         if webhook_url or previous_webhook:
-            config = info.get("config") if isinstance(info.get("config"), dict) else {}
-            config = with_webhook(config, webhook_url, hmac_key, replace=(previous_webhook,) if previous_webhook else ())
+            config = with_webhook(config_of(info), webhook_url, hmac_key, replace=(previous_webhook,) if previous_webhook else ())
             info = await waha.update_session(wname, engine_config(config, engine) if webhook_url else config)
+        else:  # e.g. Core's `default`, there from boot with `config: null`
+            info = await ensure_config(waha, name, cfg, info, server)
         return Registered(info, False, server)
 
 
@@ -205,9 +253,11 @@ async def act(name: str, cfg: SessionConfig, action: str, waha_settings: Any = N
     async with client_for(name, cfg, waha_settings) as waha:
         if action == "start":
             try:
-                return await waha.start_session(wname)
+                info = await waha.get_session(wname)
             except WahaSessionNotFound:
                 return await create_missing(waha, name, cfg)
+            await ensure_config(waha, name, cfg, info)
+            return await waha.start_session(wname)  # one already started is fine: its info
         if action == "delete":
             await waha.delete_session(wname)
             return {"name": wname, "status": "DELETED"}
@@ -216,8 +266,13 @@ async def act(name: str, cfg: SessionConfig, action: str, waha_settings: Any = N
 
 
 async def describe(name: str, cfg: SessionConfig, waha_settings: Any = None) -> tuple[SessionView, dict]:
-    """The live view plus the server's version document (for `show`)."""
+    """The live view plus the server's version document (for `show`); a session the server does
+    not have is status MISSING, with the command that creates it again."""
     async with client_for(name, cfg, waha_settings) as waha:
         server = await waha.server_version()
-        view = view_of(name, cfg, await waha.get_session(waha_name(name, cfg)))
+        try:
+            view = view_of(name, cfg, await waha.get_session(waha_name(name, cfg)), server)
+        except WahaSessionNotFound as exc:
+            view = SessionView(name, cfg.url, waha_name(name, cfg), "MISSING", error=exc.message,
+                               weight=cfg.weight, daily_cap=cfg.daily_cap, hint=f"blast session start {name}")
         return view, server
