@@ -14,6 +14,7 @@ from nexus_blast.cli import (
     campaigns,
     config_cmd,
     contacts,
+    doctor,
     schedule,
     sandbox,
     sessions,
@@ -55,6 +56,7 @@ campaigns.register(app)
 schedule.register(app)
 webhook.register(app)
 sandbox.register(app)
+doctor.register(app)
 ai_cmd.register(app)
 
 
