@@ -128,3 +128,10 @@ def m003_session_sent_cap_index(db) -> None:
     # The daily cap's count of a session's `sent` messages of the day, read from the index alone
     # (messages_session_sent has no status: every entry of the day cost a table row look-up).
     db.executescript("CREATE INDEX IF NOT EXISTS messages_session_status_sent ON messages (session, status, sent_at);")
+
+
+@migrations()
+def m004_message_planned_id(db) -> None:
+    # The id blast gives a message before its first attempt (servers that accept one in send
+    # bodies): an unknown outcome is then decided by reading that message back, not by its text.
+    db.executescript("ALTER TABLE messages ADD COLUMN planned_id TEXT;")
