@@ -268,7 +268,7 @@ class Sandbox:
         session, body, chat_id = await self._send_target(request, ("chatId", "text"))
         if not isinstance(body["text"], str):
             raise self._engine_error("text must be a string", request)
-        return self._accept(request, session, chat_id, body["text"])
+        return self._accept(request, session, chat_id, body["text"], short_id=self._own_id(body))
 
     async def send_image(self, request: Request) -> Response:
         if self.config.tier == "CORE":
@@ -287,13 +287,21 @@ class Sandbox:
         return self._accept(
             request, session, chat_id, str(body.get("caption") or ""), kind=kind,
             mimetype=str(file["mimetype"]), filename=str(file.get("filename") or ""), sha256=digest, url=url,
+            short_id=self._own_id(body),
         )
 
-    def _accept(self, request: Request, session: Session, chat_id: str, text: str, **media) -> Response:
+    def _own_id(self, body: dict) -> str | None:
+        """The caller's pre-generated message id, on a version that takes one (older ones ignore it)."""
+        from nexus_blast.waha.parsing import accepts_own_ids
+
+        ident = body.get("id")
+        return ident if isinstance(ident, str) and ident and accepts_own_ids(self._version()) else None
+
+    def _accept(self, request: Request, session: Session, chat_id: str, text: str, short_id: str | None = None, **media) -> Response:
         fault = self.world.send_fault(session, chat_id)
         if fault:
             raise self._engine_error(fault, request)
-        message = self.world.accept(session, chat_id, text, **media)
+        message = self.world.accept(session, chat_id, text, short_id=short_id, **media)
         self.emitter.schedule_acks(message)
         shape = self.world.response_shape(message)
         self.world.after_send(session)  # count-down faults apply once this send is answered
@@ -325,6 +333,20 @@ class Sandbox:
         history = self.world.chat_history(name, request.path_params["chat"], from_me=from_me, since=since, limit=limit)
         return JSONResponse(history)
 
+    async def chat_message(self, request: Request) -> Response:
+        """GET /api/{s}/chats/{chat}/messages/{id}: one message by serialized or short id (servers
+        from 2026.4.3; older ones have no such route)."""
+        from nexus_blast.waha.parsing import accepts_own_ids
+
+        if not accepts_own_ids(self._version()):
+            return await _nest_404(request, None)
+        name = request.path_params["s"]
+        await self._running(name)
+        found = self.world.chat_message(name, request.path_params["chat"], request.path_params["mid"])
+        if found is None:
+            raise nest(404, "Message not found", "Not Found")
+        return JSONResponse(found)
+
     # --- app -------------------------------------------------------------------------------------
 
     def routes(self) -> list[Route]:
@@ -349,6 +371,7 @@ class Sandbox:
             Route("/api/stopTyping", a(self.chat_action), methods=["POST"]),
             Route("/api/contacts/check-exists", a(self.check_exists), methods=["GET"]),
             Route("/api/{s}/chats/{chat}/messages", a(self.chat_messages), methods=["GET"]),
+            Route("/api/{s}/chats/{chat}/messages/{mid}", a(self.chat_message), methods=["GET"]),
             *control_routes(self, c),
         ]
 
