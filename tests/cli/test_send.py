@@ -372,3 +372,15 @@ def test_a_2xx_that_is_not_json_is_sent_with_its_id_read_back(blast, proxied, bl
     with sqlite3.connect(blast_home / "blast.db") as conn:
         ids = sorted(r[0] for r in conn.execute("SELECT message_id FROM messages"))
     assert ids == sorted(m["id"] for m in sb.sent())
+
+
+@pytest.mark.parametrize("seed", [int(s) for s in os.environ.get("CHAOS_SEEDS", "12,14").split(",")])
+def test_random_proxy_faults_and_kills_then_resume_exactly_once(tmp_path, seed):
+    """Property-style: random faults at random sends (tests/waha/proxy.py) and SIGKILL at random
+    points, resumed until done: every contact got exactly one message (bench/soak runs many)."""
+    from tests.campaigns.chaos import run_chaos
+
+    result = run_chaos(seed, 15, tmp_path, rate=0.25)
+    print(result)
+    assert result.status == "completed", result
+    assert (result.duplicates, result.losses) == (0, 0), result

@@ -84,7 +84,10 @@ class Failover:
         return False
 
     async def _find(self, lane: Lane, message: store.Message) -> str | None:
-        return await find_sent(lane.spec.client, lane.spec.waha_session, message, lambda i: store.message_id_known(self.db, i))
+        """MESSAGE's id in the chat of the session its last attempt went through (it may have been
+        moved to LANE since), or None."""
+        where = self.board.by_name.get(message.session or "", lane)
+        return await find_sent(where.spec.client, where.spec.waha_session, message, lambda i: store.message_id_known(self.db, i))
 
     def _not_sent(self, lane: Lane, message: store.Message, exc: WahaError, attempts: int, kind: str | None = None) -> None:
         """MESSAGE is `pending` and did not go out because of EXC: retry, move, or fail it."""
