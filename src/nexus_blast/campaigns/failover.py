@@ -4,6 +4,7 @@ and the health probes that bring a session back. Mixed into `Sender`."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import timedelta
 
@@ -145,6 +146,7 @@ class Failover:
 
     async def _probe(self, lane: Lane, first: bool = False) -> bool:
         """Is the session WORKING? Sets the lane's state either way (first: only on failure)."""
+        version = self._server_version(lane) if first else None  # asked meanwhile, once per server
         try:
             info = await lane.spec.client.get_session(lane.spec.waha_session)
         except WahaError as exc:
@@ -156,9 +158,9 @@ class Failover:
             if first:
                 self._set_state(lane, UNHEALTHY, f"session is {status or 'unknown'}, not WORKING")
             return False
-        if first:
+        if version is not None:
             try:
-                version = await lane.spec.client.server_version()
+                version = await version
             except WahaError:
                 version = {}
             lane.own_ids = accepts_own_ids(version)
@@ -166,6 +168,15 @@ class Failover:
                 self._set_state(lane, UNUSABLE, CORE_IMAGES)
                 return False
         return True
+
+    def _server_version(self, lane: Lane) -> asyncio.Future:
+        """`/api/server/version` of LANE's server as a shared task (sessions on one server ask once)."""
+        tasks, client = self.version_tasks, lane.spec.client
+        if id(client) not in tasks:
+            task = asyncio.ensure_future(client.server_version())
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())  # read even if never awaited
+            tasks[id(client)] = task
+        return tasks[id(client)]
 
     async def _recover(self, lane: Lane) -> None:
         await self._pause(lane.probe_at - time.monotonic())

@@ -109,6 +109,7 @@ class Sender(Failover):
         self.lanes = [Lane(spec) for spec in lanes]
         self.board = Board(self.lanes, set())
         self.recheck: set[int] = set()  # proven absent once: read back again right before the resend
+        self.version_tasks: dict[int, asyncio.Future] = {}  # server version per client (failover.py)
         self.busy = 0
         self.tally = Tally()
         self._halt = asyncio.Event()
