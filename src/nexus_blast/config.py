@@ -93,6 +93,8 @@ class Contacts(_Section):
 class Waha(_Section):
     timeout: float = Field(30.0, gt=0, le=600)
     connect_timeout: float = Field(5.0, gt=0, le=600)
+    # Seconds past `timeout` before an unknown send outcome is judged from the chat (README, "Crash safety").
+    settle: float = Field(30.0, ge=0, le=3600)
 
 
 class Scheduler(_Section):

@@ -10,7 +10,7 @@ FAST = {
     # Always open: tests run at any hour; window tests set their own.
     "sending": {"delay": "0-0.05", "lookup_delay": "0-0", "window": "00:00-24:00", "days": "mon-sun"},
     "retry": {"attempts": 4, "backoff_initial": 0.01, "backoff_max": 0.05, "unhealthy_after": 3, "probe_interval": 0.3},
-    "waha": {"timeout": 2.0, "connect_timeout": 1.0},
+    "waha": {"timeout": 2.0, "connect_timeout": 1.0, "settle": 0.5},
 }
 
 

@@ -302,7 +302,7 @@ def test_classify_waha_errors():
         (e.WahaServerError("x", detail="Timed Out"), "unknown"),
         (e.WahaServerError("x", detail="Reach out timelock: server returned error 463"), "timelock"),
         (e.WahaServerError("x", detail="rate-overlimit"), "throttled"),
-        (e.WahaServerError("x", detail="Internal server error"), "transient"),
+        (e.WahaServerError("x", detail="Internal server error"), "unknown"),
         (e.WahaRateLimited("x", retry_after=1.0), "transient"),
         (e.WahaSessionNotWorking("x", status="FAILED"), "down"),
         (e.WahaSessionNotFound("x"), "down"),

@@ -177,3 +177,34 @@ def test_pause_from_another_command_stops_a_running_campaign(blast, sandbox, bla
     assert outcome["o"].status == "paused" and outcome["o"].exit_code == 0
     assert 3 <= outcome["o"].sent < 30
     db.conn.close()
+
+
+def test_cancel_while_send_runs_ends_it_cancelled_exit_0(make_sandbox, tmp_path, blast_home, blast):
+    """`campaign cancel` while `blast send` runs the campaign: the send process ends it as
+    cancelled, exit 0, one clear line (today: IllegalTransition, a crash)."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    sb = make_sandbox(sessions=("s1",))
+    configure(blast_home, {"s1": sb.url}, sending={"delay": "0.1-0.15"})
+    contacts = write_contacts(tmp_path / "c.csv", 40)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BLAST_")} | {"BLAST_HOME": str(blast_home)}
+    proc = subprocess.Popen([sys.executable, "-m", "nexus_blast", "send", str(contacts), "-m", "Oi {{nome}}", "--yes", "--json"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while len(sb.sent()) < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert blast("campaign", "cancel", "1", "--yes").exit_code == 0
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "cancelled by another command" in err
+    import json
+
+    doc = json.loads(out)
+    assert doc["status"] == "cancelled" and 3 <= doc["sent"] < 40 and doc["pending"] == 0
+    assert len({m["chatId"] for m in sb.sent()}) == len(sb.sent()) == doc["sent"]

@@ -374,3 +374,80 @@ def test_an_unset_api_key_env_under_cron_is_said_as_such_not_as_a_refused_key(bl
     row = _campaign(blast_home)
     assert row["status"] == "paused" and "environment variable WAHA_KEY_FOR_TEST" in row["status_reason"]
     assert "refused" not in row["status_reason"] and sb.sent() == []
+
+
+def test_worker_second_signal_leaves_the_campaign_resumable_on_due_no_traceback(make_sandbox, tmp_path):
+    """SIGTERM then SIGTERM again while a send's answer is stalled by a proxy: the worker stops at
+    once (the message in flight stays `sending`), exit 0, no traceback, and the campaign is paused
+    *with* resume_on_due, so the next run-due checks that message with WAHA and finishes the rest
+    (today: KeyboardInterrupt, paused without resume_on_due: nothing continues it)."""
+    from tests.waha.proxy import FaultyProxy
+
+    sb = make_sandbox(sessions=("s1",))
+    home = tmp_path / "home"
+    home.mkdir()
+    n = 12
+    with FaultyProxy(sb.url, {4: "stall"}, stall=60.0) as proxy:
+        configure(home, {"s1": proxy.url}, sending={"delay": "0-0"}, scheduler={"poll_interval": 0.2},
+                  waha={"timeout": 4.0, "settle": 0.3})
+        csv = write_contacts(tmp_path / "c.csv", n)
+        log = tmp_path / "worker.err"
+        with log.open("w") as err_file:
+            worker = subprocess.Popen([*_cli(), "worker"], env=_env(home), stdout=subprocess.DEVNULL,
+                                      stderr=err_file, stdin=subprocess.DEVNULL, text=True)
+        try:
+            made = subprocess.run([*_cli(), "send", str(csv), "-m", "Oi {{nome}}", "--at", "+1s", "--yes"],
+                                  env=_env(home), capture_output=True, text=True, timeout=60)
+            assert made.returncode == 0, made.stderr
+            assert _wait(lambda: proxy.faulted), "the worker did not reach the stalled send"
+            worker.send_signal(signal.SIGTERM)
+            assert _wait(lambda: "stopping:" in log.read_text()), log.read_text()
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=30)
+        finally:
+            worker.kill()
+        err = log.read_text()
+        assert worker.returncode == 0, err
+        assert "Traceback" not in err and "stopping now" in err
+        row = _campaign(home)
+        assert (row["status"], row["resume_on_due"]) == ("paused", 1), row
+        assert _statuses(home).get("sending") == 1
+        finished = subprocess.run([*_cli(), "run-due", "--json"], env=_env(home), capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    assert json.loads(finished.stdout)["campaigns"][0]["status"] == "completed"
+    _each_once(sb.sent(), n)
+
+
+def test_cancel_while_the_worker_runs_it_and_the_worker_goes_on_with_the_next(make_sandbox, tmp_path):
+    """`campaign cancel` of the campaign a worker is sending: it ends cancelled, and the worker
+    (today: crashed by IllegalTransition) goes on to run the next due campaign."""
+    sb = make_sandbox(sessions=("s1",))
+    home = tmp_path / "home"
+    home.mkdir()
+    configure(home, {"s1": sb.url}, sending={"delay": "0.3-0.4"}, scheduler={"poll_interval": 0.2})
+    log = tmp_path / "worker.err"
+    with log.open("w") as err_file:
+        worker = subprocess.Popen([*_cli(), "worker"], env=_env(home), stdout=subprocess.DEVNULL,
+                                  stderr=err_file, stdin=subprocess.DEVNULL, text=True)
+    try:
+        for name, count in (("first", 60), ("second", 3)):
+            made = subprocess.run(
+                [*_cli(), "send", str(write_contacts(tmp_path / f"{name}.csv", count)), "-m", f"{name} {{{{nome}}}}",
+                 "--at", "+1s", "--yes"], env=_env(home), capture_output=True, text=True, timeout=60)
+            assert made.returncode == 0, made.stderr
+        assert _wait(lambda: len(sb.sent()) >= 3), "the worker did not start the first campaign"
+        cancelled = subprocess.run([*_cli(), "campaign", "cancel", "1", "--yes"], env=_env(home),
+                                   capture_output=True, text=True, timeout=60)
+        assert cancelled.returncode == 0, cancelled.stderr
+        assert _wait(lambda: _campaign(home, 2).get("status") == "completed", 60), log.read_text()
+        assert worker.poll() is None, log.read_text()
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+    finally:
+        worker.kill()
+    err = log.read_text()
+    assert worker.returncode == 0 and "Traceback" not in err, err
+    assert _campaign(home, 1)["status"] == "cancelled"
+    assert "cancelled by another command" in err
+    firsts = [m for m in sb.sent() if m["text"].startswith("first")]
+    assert len({m["chatId"] for m in firsts}) == len(firsts) < 60

@@ -20,6 +20,7 @@ ALLOWED = {
     ("pending", "sending"),
     ("pending", "skipped"),
     ("pending", "failed"),
+    ("pending", "sent"),
     ("sending", "sent"),
     ("sending", "failed"),
     ("sending", "skipped"),

@@ -335,3 +335,48 @@ def test_scrub_masks_keys_in_any_text():
 
     text = scrub(f"GET http://h/api?x-api-key={KEY} failed; header {KEY}", KEY, "")
     assert KEY not in text and text.count("waha…9d2f") == 2
+
+
+@pytest.mark.parametrize("fault,expect", [
+    ("502", E.WahaServerError), ("504", E.WahaServerError), ("html500", E.WahaServerError),
+    ("drop", E.WahaUnreachable), ("html200", None), ("truncated201", None),
+])
+def test_a_send_behind_a_faulty_proxy_is_attempted_once(make_sandbox, fault, expect):
+    """After the proxy forwarded the send, whatever it answers: one attempt only (never a blind
+    retry); a 2xx that is not JSON is a SentMessage without an id, not an error."""
+    from .proxy import FaultyProxy
+
+    sb = make_sandbox(sessions=("s1",))
+    with FaultyProxy(sb.url, {1: fault}) as proxy:
+        if expect is None:
+            sent = call(proxy.url, lambda w: w.send_text("s1", CHAT, "olá"))
+            assert sent.serialized_id == ""
+        else:
+            with pytest.raises(expect):
+                call(proxy.url, lambda w: w.send_text("s1", CHAT, "olá"))
+        assert proxy.sends == 1 and len(sb.sent()) == 1
+
+
+def test_own_message_id_is_sent_and_read_back_by_id(make_sandbox):
+    sb = make_sandbox(sessions=("s1",))
+    sent = call(sb.url, lambda w: w.send_text("s1", CHAT, "olá", message_id="3EB0AAAABBBBCCCCDDDD11"))
+    assert sent.serialized_id == f"true_{CHAT}_3EB0AAAABBBBCCCCDDDD11"
+    found = call(sb.url, lambda w: w.get_message("s1", CHAT, sent.serialized_id))
+    assert found["id"] == sent.serialized_id and found["body"] == "olá"
+    assert call(sb.url, lambda w: w.get_message("s1", CHAT, f"true_{CHAT}_3EB0FFFF")) is None
+    with pytest.raises(E.WahaSessionNotFound):
+        call(sb.url, lambda w: w.get_message("nope", CHAT, sent.serialized_id))
+
+
+def test_an_older_server_ignores_own_ids(make_sandbox):
+    sb = make_sandbox(sessions=("s1",), version="2026.2.1")
+    sent = call(sb.url, lambda w: w.send_text("s1", CHAT, "olá", message_id="3EB0AAAABBBBCCCCDDDD11"))
+    assert not sent.serialized_id.endswith("3EB0AAAABBBBCCCCDDDD11")
+
+
+def test_version_parsing_for_own_ids():
+    from nexus_blast.waha.parsing import accepts_own_ids
+
+    assert accepts_own_ids({"version": "2026.4.3"}) and accepts_own_ids({"version": "2026.10.1-plus"})
+    assert not accepts_own_ids({"version": "2026.4.2"}) and not accepts_own_ids({"version": "2025.12.9"})
+    assert not accepts_own_ids({}) and not accepts_own_ids({"version": "latest"}) and not accepts_own_ids(None)

@@ -4,76 +4,39 @@ and the health probes that bring a session back. Mixed into `Sender`."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import timedelta
 
 from nexus_blast.campaigns.lanes import HEALTHY, TIMELOCKED, UNHEALTHY, UNUSABLE, Lane
-from nexus_blast.campaigns.reconcile import find_sent
+from nexus_blast.campaigns.reconcile import find_sent, settle_left
 from nexus_blast.store import campaigns as store
 from nexus_blast.store.db import iso
-from nexus_blast.waha.errors import (
-    WahaBadRequest,
-    WahaError,
-    WahaKeyRefused,
-    WahaPlusOnly,
-    WahaRateLimited,
-    WahaServerError,
-    WahaSessionNotFound,
-    WahaSessionNotWorking,
-    WahaUnreachable,
-)
+from nexus_blast.waha.errors import WahaError, WahaRateLimited
+from nexus_blast.waha.outcomes import Outcome, call_verdict, send_verdict
+from nexus_blast.waha.parsing import accepts_own_ids
 
 CORE_IMAGES = "this WAHA server is Core: images need WAHA Plus (or 2026.6+)"
 
 
 def classify(exc: WahaError) -> str:
-    """unknown | timelock | down | unusable | permanent | throttled | transient."""
-    if isinstance(exc, WahaUnreachable):
-        return "unknown" if exc.sent else "down"
-    if isinstance(exc, WahaServerError):
-        if exc.is_timeout:
-            return "unknown"
-        if exc.is_timelock:
-            return "timelock"
-        if exc.is_rate_overlimit:
-            return "throttled"
-        return "transient"
-    if isinstance(exc, (WahaSessionNotWorking, WahaSessionNotFound, WahaKeyRefused)):
-        return "down"
-    if isinstance(exc, WahaPlusOnly):
-        return "unusable"
-    if isinstance(exc, WahaRateLimited):
-        return "transient"
-    if isinstance(exc, WahaBadRequest):
-        return "permanent"
-    return "permanent"
+    """The kind of a failed send (waha/outcomes.py decides): unknown | timelock | down | unusable |
+    permanent | throttled | transient."""
+    return send_verdict(exc).kind
 
 
 class Failover:
     """Failure handling and health probes of the Sender (uses its lanes, board, store and events)."""
 
     async def _send_failed(self, lane: Lane, message: store.Message, chat_id: str, exc: WahaError) -> None:
-        kind = classify(exc)
+        verdict = send_verdict(exc)
         attempts = message.attempts + 1
-        if kind == "unknown":
-            await self._pause(self.config.settle)  # the abandoned request may still go out
-            if self._halt.is_set():
-                lane.unknown.append(message.id)  # stays `sending`: the resume reconciles it
+        kind = verdict.kind
+        if verdict.outcome is Outcome.UNKNOWN:
+            decided = await self._decide(lane, message.id)
+            if decided is not False:  # sent, or left `sending` until WAHA can be asked
                 return
-            sending = store.get_message(self.db, message.id)
-            try:
-                found = await find_sent(
-                    lane.spec.client, lane.spec.waha_session, sending, lambda i: store.message_id_known(self.db, i)
-                )
-            except WahaError as probe_exc:
-                lane.unknown.append(message.id)  # stays `sending` until WAHA can be asked
-                self._set_state(lane, UNHEALTHY, _short(probe_exc))
-                return
-            if found:
-                store.transition(self.db, message.id, "sending", "sent", message_id=found, sent_at=iso(self.now()))
-                self._count_sent(lane)
-                return
-            kind = "transient"
+            kind = "transient"  # proven absent: retried with backoff, checked again first
         if kind == "permanent":
             store.transition(self.db, message.id, "sending", "failed", error=_short(exc))
             self._count("failed")
@@ -81,11 +44,55 @@ class Failover:
         store.transition(self.db, message.id, "sending", "pending")
         self._not_sent(lane, message, exc, attempts, kind=kind)
 
+    async def _decide(self, lane: Lane, mid: int) -> bool | None:
+        """Settle, then ask WAHA whether `sending` message MID went out: True (now `sent`), False
+        (proven absent, now `pending`: it is read back again before its resend), None (still
+        `sending`: the campaign halted or WAHA could not be asked; the lane's recovery or the next
+        run decides it)."""
+        message = store.get_message(self.db, mid)
+        await self._pause(settle_left(message, self.config.settle, self.now))
+        if self._halt.is_set():
+            lane.unknown.append(mid)  # stays `sending`: the resume reconciles it
+            return None
+        try:
+            found = await self._find(lane, message)
+        except WahaError as probe_exc:
+            lane.unknown.append(mid)  # stays `sending` until WAHA can be asked
+            self._set_state(lane, UNHEALTHY, _short(probe_exc))
+            return None
+        if found:
+            store.transition(self.db, mid, "sending", "sent", message_id=found, sent_at=iso(self.now()))
+            self._count_sent(lane)
+            return True
+        store.transition(self.db, mid, "sending", "pending")
+        self.recheck.add(mid)
+        return False
+
+    async def _sent_meanwhile(self, lane: Lane, message: store.Message) -> bool:
+        """Before resending a message once proven absent, read the chat again: a server that
+        finished the earlier attempt late shows it now (then it is `sent`, not resent)."""
+        self.recheck.discard(message.id)
+        try:
+            found = await self._find(lane, message)
+        except WahaError as exc:
+            lane.queue.appendleft(message.id)
+            self.recheck.add(message.id)
+            self._set_state(lane, UNHEALTHY, _short(exc))
+            return True
+        if found and store.transition(self.db, message.id, "pending", "sent", message_id=found, sent_at=iso(self.now())):
+            self._count_sent(lane)
+            return True
+        return False
+
+    async def _find(self, lane: Lane, message: store.Message) -> str | None:
+        """MESSAGE's id in the chat of the session its last attempt went through (it may have been
+        moved to LANE since), or None."""
+        where = self.board.by_name.get(message.session or "", lane)
+        return await find_sent(where.spec.client, where.spec.waha_session, message, lambda i: store.message_id_known(self.db, i))
+
     def _not_sent(self, lane: Lane, message: store.Message, exc: WahaError, attempts: int, kind: str | None = None) -> None:
         """MESSAGE is `pending` and did not go out because of EXC: retry, move, or fail it."""
-        kind = kind or classify(exc)
-        if kind == "unknown":
-            kind = "transient"  # a look-up or typing call: nothing was sent
+        kind = kind or call_verdict(exc).kind
         if kind == "permanent":
             if store.transition(self.db, message.id, "pending", "failed", error=_short(exc)):
                 self._count("failed")
@@ -139,6 +146,7 @@ class Failover:
 
     async def _probe(self, lane: Lane, first: bool = False) -> bool:
         """Is the session WORKING? Sets the lane's state either way (first: only on failure)."""
+        version = self._server_version(lane) if first else None  # asked meanwhile, once per server
         try:
             info = await lane.spec.client.get_session(lane.spec.waha_session)
         except WahaError as exc:
@@ -150,15 +158,25 @@ class Failover:
             if first:
                 self._set_state(lane, UNHEALTHY, f"session is {status or 'unknown'}, not WORKING")
             return False
-        if first and self.config.image is not None:
+        if version is not None:
             try:
-                version = await lane.spec.client.server_version()
+                version = await version
             except WahaError:
                 version = {}
-            if str((version or {}).get("tier") or "").upper() == "CORE":
+            lane.own_ids = accepts_own_ids(version)
+            if self.config.image is not None and str((version or {}).get("tier") or "").upper() == "CORE":
                 self._set_state(lane, UNUSABLE, CORE_IMAGES)
                 return False
         return True
+
+    def _server_version(self, lane: Lane) -> asyncio.Future:
+        """`/api/server/version` of LANE's server as a shared task (sessions on one server ask once)."""
+        tasks, client = self.version_tasks, lane.spec.client
+        if id(client) not in tasks:
+            task = asyncio.ensure_future(client.server_version())
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())  # read even if never awaited
+            tasks[id(client)] = task
+        return tasks[id(client)]
 
     async def _recover(self, lane: Lane) -> None:
         await self._pause(lane.probe_at - time.monotonic())
@@ -170,7 +188,7 @@ class Failover:
         for mid in list(lane.unknown):
             message = store.get_message(self.db, mid)
             try:
-                found = await find_sent(lane.spec.client, lane.spec.waha_session, message, lambda i: store.message_id_known(self.db, i))
+                found = await self._find(lane, message)
             except WahaError:
                 lane.probe_at = time.monotonic() + self.config.probe_interval
                 return
@@ -180,6 +198,7 @@ class Failover:
                 self._count_sent(lane)
             else:
                 store.transition(self.db, mid, "sending", "pending")
+                self.recheck.add(mid)
                 lane.queue.append(mid)
         lane.state, lane.reason, lane.failures = HEALTHY, "", 0
         store.set_session_health(self.db, lane.name, status="WORKING", healthy=True)

@@ -42,6 +42,7 @@ class Lane:
     sent_today: int = 0
     day: date | None = None
     unknown: list[int] = field(default_factory=list)  # left `sending`: WAHA could not be asked
+    own_ids: bool = False  # its server takes our pre-generated message ids (waha/parsing.py)
 
     @property
     def name(self) -> str:

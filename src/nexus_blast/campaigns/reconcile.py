@@ -1,13 +1,16 @@
 """Unknown outcomes: did a message left in `sending` really go out? Ask WAHA, never guess.
 
 A message is `sending` (committed) before its HTTP request and `sent` after the answer. If the
-process died in between, or the answer never came (read timeout, 500 "Timed Out"), the chat's
-recent messages from us are read back since `sending_at` and matched on the exact text (the
-caption for images), ignoring ids already recorded for other messages. Found → `sent` with that
-id; not found → back to `pending`, to be sent again.
+process died in between, or the answer proved nothing (read timeout, reset, any 5xx, see
+waha/outcomes.py), WAHA is asked: on servers that took our own id for it (`planned_id`), that
+message is read back by id; otherwise (and when the id is not found, to be safe) the chat's recent
+messages from us since `sending_at` are matched on the exact text (the caption for images),
+ignoring ids already recorded for other messages. Found → `sent` with that id; not found → back to
+`pending`, to be sent again.
 
-A message sent less than `settle` seconds ago is not judged yet: its request may still be on its
-way through the server, and reading the chat too early would resend it.
+The decision window: a message is judged only once `waha.timeout + waha.settle` seconds have
+passed since its attempt began (`sending_at`): the server may still be working on an abandoned
+request until then, and reading the chat too early would resend it.
 """
 
 from __future__ import annotations
@@ -55,6 +58,10 @@ def _seconds(value) -> float:
 async def find_sent(client, waha_session: str, message: store.Message, known: Callable[[str], bool]) -> str | None:
     """The serialized id of MESSAGE in its chat, or None when it is not there (WahaError if WAHA
     cannot be asked)."""
+    if message.planned_id:
+        ident = f"true_{message.chat_id}_{message.planned_id}"
+        if await client.get_message(waha_session, message.chat_id, ident) is not None:
+            return ident
     since = int(_when(message.sending_at).timestamp()) - CLOCK_SLACK
     items = await client.chat_messages(waha_session, message.chat_id, limit=HISTORY, since=since, from_me=True)
     for item in items:
@@ -62,10 +69,12 @@ async def find_sent(client, waha_session: str, message: store.Message, known: Ca
             continue
         if _seconds(item.get("timestamp")) < since:  # a server may ignore the filter: older is not ours
             continue
+        ident = _serialized(item)
+        if message.planned_id and ident.endswith("_" + message.planned_id):
+            return ident
         body = item.get("body") if item.get("body") is not None else item.get("caption")
         if not isinstance(body, str) or _same_text(body) != _same_text(message.text):
             continue
-        ident = _serialized(item)
         if ident and not known(ident):
             return ident
     return None
@@ -76,11 +85,16 @@ def _same_text(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
+def settle_left(message: store.Message, settle_seconds: float, now: Callable[[], datetime]) -> float:
+    """Seconds until MESSAGE's last attempt is SETTLE_SECONDS old (0 when it is)."""
+    return max(0.0, settle_seconds - (now() - _when(message.sending_at)).total_seconds())
+
+
 async def settle(message: store.Message, settle_seconds: float, now: Callable[[], datetime]) -> None:
     """Wait until MESSAGE's request can no longer be in flight on the server."""
-    age = (now() - _when(message.sending_at)).total_seconds()
-    if age < settle_seconds:
-        await asyncio.sleep(settle_seconds - age)
+    left = settle_left(message, settle_seconds, now)
+    if left:
+        await asyncio.sleep(left)
 
 
 async def reconcile_message(

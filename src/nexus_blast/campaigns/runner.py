@@ -58,6 +58,8 @@ class CampaignOutcome:
     def exit_code(self) -> int:
         if self.error_code:
             return self.error_code
+        if self.status == "cancelled":  # a person's decision, carried out: nothing went wrong
+            return int(ExitCode.OK)
         if self.interrupted:
             return int(ExitCode.INTERRUPTED)
         if self.blocked:
@@ -110,6 +112,7 @@ async def run_campaign_async(
     campaign_id: int,
     *,
     stop_event: threading.Event | None = None,
+    abandon_event: threading.Event | None = None,
     now: Callable[[], datetime] | None = None,
     rng: random.Random | None = None,
     events: Events | None = None,
@@ -120,7 +123,8 @@ async def run_campaign_async(
 ) -> CampaignOutcome:
     """OWNER: the lease holder name (default: a new `host:pid:random`); a scheduler that already
     claimed the lease passes its own. DEADLINE: a `time.monotonic()` instant at which to stop
-    cleanly. NOW and RNG are for tests (the window and daily caps follow NOW; leases use real time)."""
+    cleanly. ABANDON_EVENT (a second signal): stop now, leaving any message in flight `sending`
+    (checked with WAHA by the next run). NOW and RNG are for tests (the window and daily caps follow NOW; leases use real time)."""
     from nexus_blast.store.db import open_database
 
     now = now or (lambda: datetime.now(UTC))
@@ -132,7 +136,9 @@ async def run_campaign_async(
             raise NotFound(f"no campaign {campaign_id}", hint="see: blast campaign list")
         keeper.claim()
         try:
-            return await _run_leased(settings, db, campaign_id, keeper, stop_event, now, rng, events, window, deadline, auto_resume)
+            return await _run_leased(
+                settings, db, campaign_id, keeper, (stop_event, abandon_event), now, rng, events, window, deadline, auto_resume
+            )
         finally:
             keeper.release()
     finally:
@@ -144,6 +150,7 @@ class _Stop:
 
     def __init__(self) -> None:
         self.event = asyncio.Event()
+        self.abandon = asyncio.Event()  # stop without waiting for the messages in flight
         self.why = ""
 
     def __call__(self, why: str) -> None:
@@ -152,7 +159,8 @@ class _Stop:
         self.event.set()
 
 
-async def _run_leased(settings, db, campaign_id, keeper, stop_event, now, rng, events, window, deadline, auto_resume):
+async def _run_leased(settings, db, campaign_id, keeper, events_in, now, rng, events, window, deadline, auto_resume):
+    stop_event, abandon_event = events_in
     campaign = _runnable(settings, db, campaign_id)
     config = _sender_config(settings, campaign, window, keeper.owner)
     store.set_campaign_status(db, campaign_id, "running", reason="")
@@ -161,7 +169,7 @@ async def _run_leased(settings, db, campaign_id, keeper, stop_event, now, rng, e
     stop = _Stop()
     helpers = [asyncio.create_task(keeper.keep(stop))]
     if stop_event is not None:
-        helpers.append(asyncio.create_task(_bridge(stop_event, stop)))
+        helpers.append(asyncio.create_task(_bridge(stop_event, stop, abandon_event)))
     if deadline is not None:
         helpers.append(asyncio.create_task(_at_deadline(deadline, stop)))
     try:
@@ -169,17 +177,26 @@ async def _run_leased(settings, db, campaign_id, keeper, stop_event, now, rng, e
         lanes = pool.lanes(names)
         targets = {lane.name: (lane.client, lane.waha_session) for lane in lanes}
         # A request left in flight may be answered up to a timeout after it was sent, and WAHA may
-        # finish an abandoned one later still: the live sender waits a timeout past its own.
+        # finish an abandoned one later still: judged only once the decision window has passed.
         reconciling = asyncio.create_task(
-            reconcile_campaign(db, campaign_id, targets, settle_seconds=2 * settings.waha.timeout, now=now)
+            reconcile_campaign(db, campaign_id, targets, settle_seconds=decision_window(settings), now=now)
         )
         if not await _until_done_or_stopped(reconciling, stop.event):
             return _stopped(db, campaign_id, stop.why, auto_resume)
-        result = await Sender(db, campaign_id, lanes, config, rng=rng, now=now, events=events).run(stop.event)
+        result = await Sender(db, campaign_id, lanes, config, rng=rng, now=now, events=events).run(stop.event, stop.abandon)
+        if result.halt == "done" and store.counts(db, campaign_id).sending:
+            # Unknown outcomes WAHA could not be asked about during the run: asked once more
+            # before the campaign may complete.
+            await _until_done_or_stopped(asyncio.create_task(
+                reconcile_campaign(db, campaign_id, targets, settle_seconds=decision_window(settings), now=now)
+            ), stop.event)
     except BaseException as exc:
         if not keeper.lost and store.campaign_status(db, campaign_id) == "running":
-            reason = "interrupted" if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)) else f"error: {exc}"
-            store.set_campaign_status(db, campaign_id, "paused", reason=reason)
+            interrupted = isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError))
+            if interrupted and auto_resume:  # the scheduler's run: the next run-due/worker continues it
+                store.pause_for_later(db, campaign_id, "interrupted; the next run-due or worker continues it")
+            else:
+                store.set_campaign_status(db, campaign_id, "paused", reason="interrupted" if interrupted else f"error: {exc}")
         raise
     finally:
         for task in helpers:
@@ -217,6 +234,11 @@ def _runnable(settings, db, campaign_id: int):
     return campaign
 
 
+def decision_window(settings) -> float:
+    """Seconds after an attempt began before its unknown outcome is judged from the chat."""
+    return settings.waha.timeout + settings.waha.settle
+
+
 def _sender_config(settings, campaign, window: Window | None, owner: str | None = None) -> SenderConfig:
     image = Image.from_dict(campaign.image) if campaign.image else None
     return SenderConfig(
@@ -233,16 +255,19 @@ def _sender_config(settings, campaign, window: Window | None, owner: str | None 
         image_data=load_payload(image) if image else None,
         timezone=ZoneInfo(settings.general.timezone),
         window=window,
-        settle=settings.waha.timeout,
+        settle=decision_window(settings),
         lease_owner=owner,
     )
 
 
-async def _bridge(source: threading.Event, stop: _Stop) -> None:
-    """A thread-safe stop request (signal handler, worker thread) → the run's asyncio event."""
+async def _bridge(source: threading.Event, stop: _Stop, abandon: threading.Event | None = None) -> None:
+    """Thread-safe stop requests (signal handler, worker thread) → the run's asyncio events."""
     while not source.is_set():
         await asyncio.sleep(0.05)
     stop("signal")
+    while abandon is not None and not abandon.is_set():
+        await asyncio.sleep(0.05)
+    stop.abandon.set()
 
 
 async def _at_deadline(deadline: float, stop: _Stop) -> None:
@@ -261,7 +286,7 @@ def _stopped(db, campaign_id: int, why: str, auto_resume: bool) -> CampaignOutco
             f"{holder} continues it",
         )
     if why == "status":
-        return outcome_of(db, campaign_id)
+        return _changed_meanwhile(db, campaign_id)
     if auto_resume:
         reason = (
             "stopped at --max-seconds; the next run-due continues it" if why == "deadline"
@@ -292,10 +317,20 @@ def _pause(db, campaign_id: int, reason: str, *, blocked: bool = False, interrup
     return outcome_of(db, campaign_id, reason=reason, blocked=blocked, interrupted=interrupted)
 
 
+CANCELLED_MEANWHILE = "cancelled by another command while this run was sending; its pending messages were skipped"
+
+
+def _changed_meanwhile(db, campaign_id: int) -> CampaignOutcome:
+    """A person paused or cancelled the campaign while this run sent it: that decision stands."""
+    if store.campaign_status(db, campaign_id) == "cancelled":
+        return outcome_of(db, campaign_id, reason=CANCELLED_MEANWHILE)
+    return outcome_of(db, campaign_id)
+
+
 def _settle(db, campaign_id: int, result) -> CampaignOutcome:
     hint = f"resume with: {resume_hint(campaign_id)}"
-    if result.halt == "status":
-        return outcome_of(db, campaign_id)
+    if result.halt == "status" or store.campaign_status(db, campaign_id) not in ("running", "paused"):
+        return _changed_meanwhile(db, campaign_id)
     if result.halt in ("no_session", "error"):
         return _pause(db, campaign_id, f"{result.detail}; {hint}", blocked=True)
     counts = store.counts(db, campaign_id)

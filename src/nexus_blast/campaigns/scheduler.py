@@ -66,6 +66,7 @@ class Scheduler:
         self._db = None
         self.owner = new_owner()
         self.stop_event = stop_event or threading.Event()
+        self.abandon_event = threading.Event()  # a second signal: do not wait for the message in flight
         self.deadline = deadline
         self.log = log
         self.clock = clock
@@ -144,7 +145,7 @@ class Scheduler:
         try:
             outcome = run_campaign(
                 self.settings, self.db_path, campaign_id, owner=self.owner, window=window,
-                stop_event=self.stop_event, deadline=self.deadline, auto_resume=True,
+                stop_event=self.stop_event, abandon_event=self.abandon_event, deadline=self.deadline, auto_resume=True,
                 events=_Notices(campaign_id, self.log),
             )
         except CampaignBusy:

@@ -28,6 +28,7 @@ from nexus_blast.store import leases
 from nexus_blast.store import contacts as contacts_store
 from nexus_blast.store.db import iso
 from nexus_blast.waha.errors import WahaError
+from nexus_blast.waha.parsing import new_short_id
 
 RECIPIENT_TTL = timedelta(days=30)
 IDLE_POLL = 0.05
@@ -48,9 +49,10 @@ class SenderConfig:
     image_data: str | None = None
     timezone: ZoneInfo = ZoneInfo("America/Sao_Paulo")
     window: Window | None = None
-    # An unknown outcome (timeout) is read back from the chat only this long after the failure: the
-    # server may still be working on the abandoned request, and reading too early would resend it.
-    settle: float = 30.0
+    # An unknown outcome is read back from the chat only this long after its attempt began
+    # (waha.timeout + waha.settle): the server may still be working on the abandoned request, and
+    # reading too early would resend it.
+    settle: float = 60.0
     lease_owner: str | None = None  # sends only while this process holds the campaign's lease
 
 
@@ -106,6 +108,8 @@ class Sender(Failover):
         self.events = events or Events()
         self.lanes = [Lane(spec) for spec in lanes]
         self.board = Board(self.lanes, set())
+        self.recheck: set[int] = set()  # proven absent once: read back again right before the resend
+        self.version_tasks: dict[int, asyncio.Future] = {}  # server version per client (failover.py)
         self.busy = 0
         self.tally = Tally()
         self._halt = asyncio.Event()
@@ -114,7 +118,9 @@ class Sender(Failover):
 
     # --- run ----------------------------------------------------------------------------------
 
-    async def run(self, stop: asyncio.Event | None = None) -> SenderResult:
+    async def run(self, stop: asyncio.Event | None = None, abandon: asyncio.Event | None = None) -> SenderResult:
+        """Send until done or halted; after STOP, in-flight sends get a grace period, cut short by
+        ABANDON (a second signal: their messages stay `sending`, checked with WAHA on resume)."""
         self._load()
         await asyncio.gather(*(self._probe(lane, first=True) for lane in self.lanes))
         for lane in self.lanes:
@@ -126,7 +132,8 @@ class Sender(Failover):
         watcher = asyncio.create_task(self._watch(stop)) if stop is not None else None
         try:
             await self._halt.wait()
-            done, pending = await asyncio.wait(tasks, timeout=self._grace())
+            pending = await self._wind_down(tasks, abandon)
+            done = [task for task in tasks if task.done()]
             for task in pending:  # abandon in-flight requests: their messages stay `sending`
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
@@ -141,6 +148,18 @@ class Sender(Failover):
             self._sync()
         self.result.unknown = [mid for lane in self.lanes for mid in lane.unknown]
         return self.result
+
+    async def _wind_down(self, tasks: list[asyncio.Task], abandon: asyncio.Event | None) -> set[asyncio.Task]:
+        """Wait for the lanes to finish their message in flight, up to the grace period or ABANDON."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._grace()
+        pending = {task for task in tasks if not task.done()}
+        while pending and not (abandon is not None and abandon.is_set()):
+            left = deadline - loop.time()
+            if left <= 0:
+                break
+            _, pending = await asyncio.wait(pending, timeout=min(left, IDLE_POLL))
+        return pending
 
     def _grace(self) -> float:
         return 5.0 if self.result.halt == "interrupted" else 60.0
@@ -275,11 +294,15 @@ class Sender(Failover):
         if self._halt.is_set():
             lane.queue.appendleft(mid)
             return
+        if mid in self.recheck and await self._sent_meanwhile(lane, message):
+            return
         if self.config.typing and not await self._type(lane, message, chat_id):
             return
+        planned = message.planned_id or (new_short_id() if lane.own_ids else None)
         if not store.start_sending(
             self.db, mid, session=lane.name, cap=lane.spec.daily_cap, since=self._day_start(lane),
             owner=self.config.lease_owner, chat_id=chat_id, sending_at=iso(self.now()), error="",
+            planned_id=planned,
         ):
             current = store.get_message(self.db, mid)
             status = store.campaign_status(self.db, self.campaign_id)
@@ -295,24 +318,33 @@ class Sender(Failover):
                 self._set_state(lane, CAPPED, f"daily cap of {lane.spec.daily_cap} reached")
             return
         try:
-            sent = await self._send(lane, chat_id, message.text)
+            sent = await self._send(lane, chat_id, message.text, planned)
         except WahaError as exc:
             lane.last_send = time.monotonic()
             await self._send_failed(lane, message, chat_id, exc)
             return
         lane.last_send = time.monotonic()
-        store.transition(self.db, mid, "sending", "sent", message_id=sent.serialized_id, sent_at=iso(self.now()))
+        ident = sent.serialized_id or (f"true_{chat_id}_{planned}" if planned else await self._id_from_chat(lane, mid))
+        store.transition(self.db, mid, "sending", "sent", message_id=ident or None, sent_at=iso(self.now()))
         self._count_sent(lane)
 
-    async def _send(self, lane: Lane, chat_id: str, text: str):
+    async def _send(self, lane: Lane, chat_id: str, text: str, planned: str | None):
         client, session = lane.spec.client, lane.spec.waha_session
         image = self.config.image
         if image is None:
-            return await client.send_text(session, chat_id, text)
+            return await client.send_text(session, chat_id, text, message_id=planned)
         return await client.send_image(
             session, chat_id, mimetype=image.mimetype, filename=image.filename,
-            data_b64=self.config.image_data, url=image.url, caption=text,
+            data_b64=self.config.image_data, url=image.url, caption=text, message_id=planned,
         )
+
+    async def _id_from_chat(self, lane: Lane, mid: int) -> str | None:
+        """A 2xx whose body carried no id (a proxy's page, a truncated 201): the message went out;
+        its id (for receipts) is read back from the chat, best effort."""
+        try:
+            return await self._find(lane, store.get_message(self.db, mid))
+        except WahaError:
+            return None
 
     def _count_sent(self, lane: Lane) -> None:
         lane.failures = lane.flaps = 0

@@ -30,7 +30,7 @@ def run_due(
     from nexus_blast.campaigns.scheduler import Scheduler, deadline_for, worst_exit_code
 
     scheduler = Scheduler(state.settings(), state.paths.db, deadline=deadline_for(max_seconds, started), log=info)
-    with _StopOnSignals(scheduler.stop_event):
+    with _StopOnSignals(scheduler.stop_event, scheduler.abandon_event):
         try:
             outcomes = scheduler.run_due()
         finally:
@@ -114,7 +114,7 @@ def worker(
         f"worker {scheduler.owner}: polling every {interval:g}s, lease {settings.scheduler.lease_seconds}s, "
         f"window {settings.sending.window} {settings.sending.days} ({settings.general.timezone})"
     )
-    with _StopOnSignals(scheduler.stop_event):
+    with _StopOnSignals(scheduler.stop_event, scheduler.abandon_event):
         try:
             scheduler.serve(interval)
         finally:
@@ -123,18 +123,23 @@ def worker(
 
 
 class _StopOnSignals:
-    """SIGTERM/SIGINT → a threading.Event the runs watch (clean pause); a second one abandons the
-    message in flight (KeyboardInterrupt: exit 130, it is checked with WAHA on resume)."""
+    """SIGTERM/SIGINT → a threading.Event the runs watch (clean pause, continued by the next run);
+    a second one sets ABANDON: the run stops without waiting for its message in flight (left
+    `sending`, checked with WAHA by the next run), still paused for the next run-due/worker.
+    Never the default handler: a signal must not land as KeyboardInterrupt mid-write."""
 
-    def __init__(self, event) -> None:
+    def __init__(self, event, abandon=None) -> None:
         self.event = event
+        self.abandon = abandon
         self.previous: dict = {}
 
     def _on_signal(self, signum, frame) -> None:
-        if self.event.is_set():
-            raise KeyboardInterrupt
-        self.event.set()
-        info("stopping: the running campaign pauses after its message in flight; the next run continues it")
+        if not self.event.is_set():
+            self.event.set()
+            info("stopping: the running campaign pauses after its message in flight; the next run continues it")
+        elif self.abandon is not None and not self.abandon.is_set():
+            self.abandon.set()
+            info("stopping now: a message in flight is checked with WAHA by the next run")
 
     def __enter__(self):
         import signal

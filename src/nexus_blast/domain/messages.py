@@ -4,6 +4,8 @@ A message:  pending → sending → sent | failed | skipped
             sending → pending   (a retry, once WAHA confirmed the message did not go out)
             pending → skipped   (opted out, not on WhatsApp, cancelled)
             pending → failed    (could not even be attempted: e.g. its look-up kept failing)
+            pending → sent      (an attempt once proven absent turned up in the chat before its
+                                 resend: the server finished it late)
 `sent`, `failed` and `skipped` are final. `store/campaigns.py` applies each transition with a
 conditional UPDATE (`WHERE status = <from>`), so two processes can never both move one message.
 """
@@ -32,7 +34,9 @@ class MessageStatus(StrEnum):
 _FINAL_MESSAGE = frozenset({MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.SKIPPED})
 
 MESSAGE_TRANSITIONS: dict[MessageStatus, frozenset[MessageStatus]] = {
-    MessageStatus.PENDING: frozenset({MessageStatus.SENDING, MessageStatus.SKIPPED, MessageStatus.FAILED}),
+    MessageStatus.PENDING: frozenset(
+        {MessageStatus.SENDING, MessageStatus.SKIPPED, MessageStatus.FAILED, MessageStatus.SENT}
+    ),
     MessageStatus.SENDING: frozenset(
         {MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.SKIPPED, MessageStatus.PENDING}
     ),

@@ -69,7 +69,7 @@ async def send_text(sb, request: Request) -> Response:
     session, body, chat_id = await _send_target(sb, request, ("chatId", "text"))
     if not isinstance(body["text"], str):
         raise sb.engine_error("text must be a string", request)
-    return _accept(sb, request, session, chat_id, body["text"])
+    return _accept(sb, request, session, chat_id, body["text"], short_id=_own_id(sb, body))
 
 
 async def send_file(sb, request: Request) -> Response:
@@ -89,14 +89,23 @@ async def send_file(sb, request: Request) -> Response:
     return _accept(
         sb, request, session, chat_id, str(body.get("caption") or ""), kind=kind,
         mimetype=str(file["mimetype"]), filename=str(file.get("filename") or ""), sha256=digest, url=url,
+        short_id=_own_id(sb, body),
     )
 
 
-def _accept(sb, request: Request, session: Session, chat_id: str, text: str, **media) -> Response:
+def _own_id(sb, body: dict) -> str | None:
+    """The caller's pre-generated message id, on a version that takes one (older ones ignore it)."""
+    from nexus_blast.waha.parsing import accepts_own_ids
+
+    ident = body.get("id")
+    return ident if isinstance(ident, str) and ident and accepts_own_ids(sb._version()) else None
+
+
+def _accept(sb, request: Request, session: Session, chat_id: str, text: str, short_id: str | None = None, **media) -> Response:
     fault = sb.world.send_fault(session, chat_id)
     if fault:
         raise sb.engine_error(fault, request)
-    message = sb.world.accept(session, chat_id, text, **media)
+    message = sb.world.accept(session, chat_id, text, short_id=short_id, **media)
     sb.emitter.schedule_acks(message)
     shape = sb.world.response_shape(message)
     sb.world.after_send(session)  # count-down faults apply once this send is answered
@@ -132,6 +141,22 @@ async def chat_messages(sb, request: Request) -> Response:
     return JSONResponse(history)
 
 
+async def chat_message(sb, request: Request) -> Response:
+    """GET /api/{s}/chats/{chat}/messages/{id}: one message by serialized or short id (servers
+    from 2026.4.3; older ones have no such route: NestJS's 404)."""
+    from nexus_blast.waha.parsing import accepts_own_ids
+
+    if not accepts_own_ids(sb._version()):
+        path = request.url.path
+        return JSONResponse({"message": f"Cannot GET {path}", "error": "Not Found", "statusCode": 404}, status_code=404)
+    name = request.path_params["s"]
+    await sb.running(name)
+    found = sb.world.chat_message(name, request.path_params["chat"], request.path_params["mid"])
+    if found is None:
+        raise nest(404, "Message not found", "Not Found")
+    return JSONResponse(found)
+
+
 def routes(sb, wrap) -> list[Route]:
     """Routes bound to the Sandbox SB, each wrapped by WRAP (API key, latency, error replies)."""
 
@@ -149,4 +174,5 @@ def routes(sb, wrap) -> list[Route]:
         Route("/api/stopTyping", bind(chat_action), methods=["POST"]),
         Route("/api/contacts/check-exists", bind(check_exists), methods=["GET"]),
         Route("/api/{s}/chats/{chat}/messages", bind(chat_messages), methods=["GET"]),
+        Route("/api/{s}/chats/{chat}/messages/{mid}", bind(chat_message), methods=["GET"]),
     ]

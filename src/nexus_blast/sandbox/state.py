@@ -275,8 +275,8 @@ class World:
 
     # --- sends ----------------------------------------------------------------------------------
 
-    def accept(self, session: Session, chat_id: str, text: str, **media: str) -> Message:
-        short = "3EB0" + "".join(self.rng.choice("0123456789ABCDEF") for _ in range(16))
+    def accept(self, session: Session, chat_id: str, text: str, short_id: str | None = None, **media: str) -> Message:
+        short = short_id or "3EB0" + "".join(self.rng.choice("0123456789ABCDEF") for _ in range(16))
         message = Message(
             serialized_id=f"true_{chat_id}_{short}", short_id=short, session=session.name, chat_id=chat_id,
             text=text, timestamp=int(time.time()), delivers=self.delivers_to(chat_id), **media,
@@ -338,6 +338,13 @@ class World:
             "timestamp": message.timestamp, "from": (self.sessions[message.session].me or {}).get("id"), "to": message.chat_id,
             "fromMe": True,
         }
+
+    def chat_message(self, session: str, chat_id: str, ident: str) -> dict | None:
+        """One message of the chat by serialized or short id, in chat_history's item shape."""
+        for item in self.chat_history(session, chat_id, from_me=None, since=None, limit=len(self.messages)):
+            if item["id"] == ident or item["id"].endswith("_" + ident):
+                return item
+        return None
 
     def chat_history(self, session: str, chat_id: str, *, from_me: bool | None, since: int | None, limit: int) -> list[dict]:
         me = (self.sessions[session].me or {}).get("id")

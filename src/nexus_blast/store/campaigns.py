@@ -18,7 +18,7 @@ from nexus_blast.domain.messages import check_campaign_transition, check_message
 from nexus_blast.store.db import utcnow
 
 MESSAGE_COLUMNS = frozenset(
-    {"session", "chat_id", "message_id", "error", "sending_at", "sent_at", "next_attempt_at"}
+    {"session", "chat_id", "message_id", "error", "sending_at", "sent_at", "next_attempt_at", "planned_id"}
 )
 CHUNK = 500
 
@@ -78,6 +78,7 @@ class Message:
     error: str
     sending_at: str | None
     sent_at: str | None
+    planned_id: str | None = None  # the short id blast chose for it (servers that accept one)
 
 
 @dataclass

@@ -131,6 +131,13 @@ def m003_session_sent_cap_index(db) -> None:
 
 
 @migrations()
+def m004_message_planned_id(db) -> None:
+    # The id blast gives a message before its first attempt (servers that accept one in send
+    # bodies): an unknown outcome is then decided by reading that message back, not by its text.
+    db.executescript("ALTER TABLE messages ADD COLUMN planned_id TEXT;")
+
+
+@migrations()
 def m006_webhook_session_status(db) -> None:
     # WAHA retries deliver old session.status events late, and NOWEB repeats STARTING while it
     # reconnects: the newest status seen per local session decides whether an event changes anything.

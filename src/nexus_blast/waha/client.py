@@ -30,10 +30,12 @@ from nexus_blast.waha.errors import (
     scrub,
     where,
 )
+from nexus_blast.waha.outcomes import send_verdict
 from nexus_blast.waha.parsing import SentMessage, serialized_id_from
 
 SAFE = "safe"  # idempotent: retried on connection errors, timeouts, 429, 5xx
 UNSAFE = "unsafe"  # sends, creation: retried only when the request surely never arrived, or on 429
+SEND = "send"  # a message: UNSAFE, and any 2xx is a sent message whatever its body (waha/outcomes.py)
 
 
 def run_sync(coro):
@@ -172,9 +174,12 @@ class WahaClient:
 
     # --- messages -------------------------------------------------------------------------------
 
-    async def send_text(self, session: str, chat_id: str, text: str) -> SentMessage:
+    async def send_text(self, session: str, chat_id: str, text: str, *, message_id: str | None = None) -> SentMessage:
+        """Send TEXT; MESSAGE_ID (a pre-generated short id, servers that accept one) names it."""
         body = {"session": session, "chatId": chat_id, "text": text}
-        return self._sent(await self._json("POST", "/api/sendText", session=session, json=body, policy=UNSAFE), chat_id)
+        if message_id:
+            body["id"] = message_id
+        return self._sent(await self._json("POST", "/api/sendText", session=session, json=body, policy=SEND), chat_id)
 
     async def send_image(
         self,
@@ -186,13 +191,16 @@ class WahaClient:
         data_b64: str | None = None,
         url: str | None = None,
         caption: str = "",
+        message_id: str | None = None,
     ) -> SentMessage:
         if (data_b64 is None) == (url is None):
             raise ValueError("send_image needs exactly one of data_b64 and url")
         file: dict[str, str] = {"mimetype": mimetype, "filename": filename}
         file.update({"data": data_b64} if data_b64 is not None else {"url": url or ""})
-        body = {"session": session, "chatId": chat_id, "file": file, "caption": caption}
-        return self._sent(await self._json("POST", "/api/sendImage", session=session, json=body, policy=UNSAFE), chat_id)
+        body: dict[str, Any] = {"session": session, "chatId": chat_id, "file": file, "caption": caption}
+        if message_id:
+            body["id"] = message_id
+        return self._sent(await self._json("POST", "/api/sendImage", session=session, json=body, policy=SEND), chat_id)
 
     async def send_seen(self, session: str, chat_id: str) -> None:
         await self._json("POST", "/api/sendSeen", session=session, json={"session": session, "chatId": chat_id})
@@ -221,6 +229,18 @@ class WahaClient:
         body = await self._json("GET", f"/api/{_seg(session)}/chats/{_seg(chat_id)}/messages", session=session, params=params)
         return body if isinstance(body, list) else []
 
+    async def get_message(self, session: str, chat_id: str, message_id: str) -> dict | None:
+        """One message of the chat by its serialized id; None when the server has no such message
+        (`GET /api/{session}/chats/{chatId}/messages/{messageId}`)."""
+        path = f"/api/{_seg(session)}/chats/{_seg(chat_id)}/messages/{_seg(message_id)}"
+        try:
+            body = await self._json("GET", path, session=session, params={"downloadMedia": "false"})
+        except WahaSessionNotFound as exc:
+            if exc.status_code == 404 and "session" not in exc.detail.lower():
+                return None  # the message is not there (the session is: WAHA names it otherwise)
+            raise
+        return body if isinstance(body, dict) and body else None
+
     # --- machinery ------------------------------------------------------------------------------
 
     def _sent(self, body: Any, chat_id: str) -> SentMessage:
@@ -246,6 +266,8 @@ class WahaClient:
         try:
             return response.json()
         except ValueError:
+            if policy == SEND:
+                return None  # a 2xx that is not JSON (a proxy's page, a truncated 201): still sent
             raise WahaBadResponse(
                 f"{where(self.base_url, session)}: {method} {path} answered non-JSON (HTTP {response.status_code})",
                 server=self.base_url,
@@ -278,6 +300,8 @@ class WahaClient:
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
     def _retryable(self, exc: BaseException, policy: str) -> bool:
+        if policy == SEND and not (isinstance(exc, WahaError) and send_verdict(exc).may_retry_blindly):
+            return False  # only what the outcome table proves never arrived (waha/outcomes.py)
         if isinstance(exc, WahaRateLimited):
             return exc.retry_after is None or exc.retry_after <= self.backoff_max
         if isinstance(exc, WahaUnreachable):
@@ -325,6 +349,12 @@ class WahaClient:
         return scrub(str(value), self._key).replace(self.base_url, mask_url(self.base_url))
 
     def _error(self, response: httpx.Response, method: str, path: str, session: str | None) -> WahaError:
+        error = self._error_of(response, method, path, session)
+        error.status_code = response.status_code
+        error.detail = error.detail or self._scrub(_message_of(_json_or_text(response)))
+        return error
+
+    def _error_of(self, response: httpx.Response, method: str, path: str, session: str | None) -> WahaError:
         code = response.status_code
         body = _json_or_text(response)
         message = self._scrub(_message_of(body))

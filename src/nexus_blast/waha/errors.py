@@ -24,7 +24,11 @@ def where(server: str, session: str | None) -> str:
 
 
 class WahaError(DependencyError):
-    """A WAHA server could not do what was asked."""
+    """A WAHA server could not do what was asked; `status_code` and `detail` (the server's own
+    message) are set when it answered with an HTTP error."""
+
+    status_code: int = 0
+    detail: str = ""
 
     def __init__(self, message: str, *, server: str = "", session: str | None = None, hint: str | None = None) -> None:
         super().__init__(message, hint)

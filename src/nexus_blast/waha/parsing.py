@@ -57,3 +57,37 @@ def serialized_id_from(response: Any, chat_id: str) -> str:
             return ident
         return _compose(True, chat_id, ident)
     raise ValueError("send response carries no message id")
+
+
+# Servers from this release accept a pre-generated `id` in send bodies and serve
+# GET /api/{session}/chats/{chatId}/messages/{messageId} (see README, "Crash safety").
+OWN_IDS_SINCE = (2026, 4, 3)
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    """`2026.4.3` (or `2026.4.3-plus`, `v2026.4.3`) → (2026, 4, 3); () when unreadable."""
+    parts = []
+    for piece in str(text or "").lstrip("vV").split("."):
+        digits = ""
+        for ch in piece:
+            if not ch.isdigit():
+                break
+            digits += ch
+        if not digits:
+            break
+        parts.append(int(digits))
+    return tuple(parts)
+
+
+def accepts_own_ids(version: Any) -> bool:
+    """Does a server whose /api/server/version answered VERSION take our own message ids?"""
+    text = version.get("version") if isinstance(version, dict) else None
+    found = version_tuple(text or "")
+    return len(found) >= 2 and found >= OWN_IDS_SINCE
+
+
+def new_short_id() -> str:
+    """A message id in WhatsApp Web's own form (`3EB0` + 18 hex digits), unique across processes."""
+    import secrets
+
+    return "3EB0" + secrets.token_hex(9).upper()
