@@ -143,14 +143,14 @@ def _repair(value: str) -> str:
 
 def open_csv(name: str, binary: BinaryIO, head: bytes, *, phone_column: str | None = None) -> CsvSource:
     """A CsvSource over BINARY (seekable, at any position; HEAD is its first bytes)."""
-    encoding = _encoding(name, binary, head)
+    encoding = sniff_encoding(name, binary, head)
     binary.seek(0)
     hint, delimiter = _delimiter(binary, "utf-8" if encoding == MIXED else encoding)
     binary.seek(0)
     return CsvSource(name, binary, encoding, delimiter, phone_column, skip_line=hint)
 
 
-def _encoding(name: str, binary: BinaryIO, head: bytes) -> str:
+def sniff_encoding(name: str, binary: BinaryIO, head: bytes) -> str:
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -162,7 +162,7 @@ def _encoding(name: str, binary: BinaryIO, head: bytes) -> str:
     while chunk:
         nul = chunk.find(b"\x00")
         if nul >= 0:
-            raise InputError(f"{name}: binary or corrupt file (a NUL byte at offset {offset + nul}), not a CSV file")
+            raise InputError(f"{name}: binary or corrupt file (a NUL byte at offset {offset + nul})")
         if not (invalid and multibyte):
             text = decoder.decode(chunk)
             invalid = invalid or bool(_ESCAPED.search(text))
