@@ -232,3 +232,14 @@ def test_copied_vcard_keeps_every_tel_as_a_candidate(blast, tmp_path):
     assert rows["Maria Souza"]["telefone"].startswith("+5511987654321 ::: ")  # waid= first
     assert rows["Maria Souza"]["empresa"] == "Clínica Bem Estar"
     assert json.loads(json.dumps(rows["Paulo Recepção"]))["phone_kind"] == "landline"
+
+
+def test_optout_from_a_file_takes_every_number_of_each_contact(blast, tmp_path):
+    bad = blast("optout", "add", "--file", DATA / "contacts_4.0.vcf", "--json")
+    assert bad.exit_code == 2 and "'+55-20-98765-4321' (invalid_ddd)" in bad.stderr
+    assert blast("optout", "list", "--json").json() == []
+    path = tmp_path / "sair.csv"
+    path.write_text("nome;celular;telefone\nAna;11987654321;(11) 3456-7890\nBia;;21998765432 / n/a\n", encoding="utf-8")
+    added = blast("optout", "add", "--file", path, "--json")
+    assert added.exit_code == 0, added.stderr
+    assert added.json()["phones"] == ["+5511987654321", "+551134567890", "+5521998765432"]
