@@ -183,7 +183,7 @@ def test_workbook_from_stdin(blast):
     result = blast("import", "-", "--list", "planilha", "--json", input=(DATA / "contacts.xlsx").read_bytes())
     assert result.exit_code == 1 and result.json()["inserted"] == 4
     fields = blast("contacts", "show", "planilha", "--json").json()["contacts"][0]["fields"]
-    assert fields == {"nome": "Ana Souza", "telefone": "5511987654321", "nascimento": "01/03/1990", "cidade": "São Paulo"}
+    assert fields == {"nome": "Ana Souza", "telefone": "5511987654321", "nascimento": "01/03/1990", "cidade": "São Paulo", "idade": "36"}  # a formula: its cached value
 
 
 def test_the_streaming_xlsx_reader_gives_the_same_rows(blast, tmp_path, monkeypatch):

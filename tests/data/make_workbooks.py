@@ -4,6 +4,8 @@
 - contacts.xlsx (openpyxl): sheet "Contatos" with phones stored as numbers (Excel shows
   5511987654321 as 5,51199E+12 but keeps every digit), one that lost its digits to a CSV round
   trip (5511990000000), the CSV damage as text ("5,51199E+12"), a landline as text, dates;
+  a formula with its cached value (`=2026-1990`, last computed as 36; openpyxl writes formulas
+  without values, so the value is put in the sheet XML afterwards, as Excel would have saved it);
   sheet "Outros" with one contact.
 - contacts.ods (odfpy) and contacts.xls (xlwt): the same "Contatos" rows.
 - contacts_protected.xlsx (msoffcrypto-tool): contacts.xlsx with the password "senha".
@@ -18,9 +20,10 @@ import io
 from pathlib import Path
 
 HERE = Path(__file__).parent
-HEADER = ["nome", "telefone", "nascimento", "cidade"]
+HEADER = ["nome", "telefone", "nascimento", "cidade", "idade"]
+FORMULA = "=2026-1990"
 ROWS = [
-    ["Ana Souza", 5511987654321, dt.date(1990, 3, 1), "São Paulo"],
+    ["Ana Souza", 5511987654321, dt.date(1990, 3, 1), "São Paulo", FORMULA],
     ["Bruno Lima", 11987654322, dt.date(1985, 12, 31), "São Paulo"],
     ["Carla Dias", "5,51199E+12", None, "Campinas"],
     ["Diego Melo", 5511990000000, None, "Santos"],
@@ -43,6 +46,19 @@ def xlsx() -> bytes:
         other.append(row)
     out = io.BytesIO()
     book.save(out)
+    return _cache_formula(out.getvalue())
+
+
+def _cache_formula(data: bytes) -> bytes:
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = body.replace(b"<f>2026-1990</f><v />", b"<f>2026-1990</f><v>36</v>")
+            target.writestr(item, body)
     return out.getvalue()
 
 
@@ -53,7 +69,7 @@ def ods() -> None:
 
     doc = OpenDocumentSpreadsheet()
     table = Table(name="Contatos")
-    for values in [HEADER, *ROWS]:
+    for values in [HEADER, *_computed(ROWS)]:
         row = TableRow()
         for value in values:
             if isinstance(value, (int, float)):
@@ -71,13 +87,17 @@ def ods() -> None:
     doc.save(str(HERE / "contacts.ods"))
 
 
+def _computed(rows: list[list]) -> list[list]:
+    return [[36 if v == FORMULA else v for v in row] for row in rows]
+
+
 def xls() -> None:
     import xlwt
 
     book = xlwt.Workbook()
     sheet = book.add_sheet("Contatos")
     dates = xlwt.easyxf(num_format_str="DD/MM/YYYY")
-    for r, values in enumerate([HEADER, *ROWS]):
+    for r, values in enumerate([HEADER, *_computed(ROWS)]):
         for c, value in enumerate(values):
             if isinstance(value, dt.date):
                 sheet.write(r, c, value, dates)
