@@ -66,7 +66,7 @@ def test_output_says_where_each_number_came_from(blast, tmp_path):
     assert blast("validate", DATA / "google_contacts_old.csv", "--output", out).exit_code == 1
     with open(out, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert [(r["Name"], r["phone_e164"], r["phone_kind"], r["phone_source"]) for r in rows] == [
+    assert [(r["Name"], r["phone_e164"].lstrip("'"), r["phone_kind"], r["phone_source"]) for r in rows] == [
         ("Adriana Ferreira", "+5521998765432", "mobile", "Phone 1 - Value"),
         ("Bruno Lima", "+5511987651234", "mobile", "Phone 2 - Value"),  # the work landline comes first
         ("Carla Souza", "+553132221111", "landline", "Phone 2 - Value"),
@@ -80,7 +80,7 @@ def test_crm_celular_then_telefone_and_ordered_fallbacks(blast, tmp_path):
     result = blast("validate", DATA / "crm_celular_telefone.csv", "--output", out)
     assert "phone columns: Celular, Telefone" in result.stderr  # the title (piped); "Tipo" holds labels: skipped
     with open(out, encoding="utf-8-sig", newline="") as handle:
-        rows = {r["Nome"]: (r["phone_e164"], r["phone_source"]) for r in csv.DictReader(handle, delimiter=";")}
+        rows = {r["Nome"]: (r["phone_e164"].lstrip("'"), r["phone_source"]) for r in csv.DictReader(handle, delimiter=";")}
     assert rows["bruno costa"] == ("+5521998761111", "Telefone")
     assert rows["Fátima Reis"] == ("+5511988887777", "Celular")
     only = blast("validate", DATA / "crm_celular_telefone.csv", "--phone-column", "telefone", "--json").json()
@@ -176,7 +176,7 @@ def test_vcard_2_1_quoted_printable_and_stdin(blast, tmp_path):
     assert result.exit_code == 0, result.stderr
     with open(out, encoding="utf-8-sig", newline="") as handle:
         (row,) = list(csv.DictReader(handle))
-    assert (row["nome"], row["primeiro_nome"], row["phone_e164"]) == ("Maria Conceição", "Maria", "+5511987654321")
+    assert (row["nome"], row["primeiro_nome"], row["phone_e164"]) == ("Maria Conceição", "Maria", "'+5511987654321")  # escaped: not a formula
 
 
 def test_workbook_from_stdin(blast):
@@ -228,8 +228,8 @@ def test_copied_vcard_keeps_every_tel_as_a_candidate(blast, tmp_path):
     blast("validate", path, "--output", out)
     with open(out, encoding="utf-8-sig", newline="") as handle:
         rows = {r["nome"]: r for r in csv.DictReader(handle)}
-    assert rows["João da Silva"]["phone_e164"] == "+5521998765432"  # TYPE=CELL beats the HOME line above it
-    assert rows["Maria Souza"]["telefone"].startswith("+5511987654321 ::: ")  # waid= first
+    assert rows["João da Silva"]["phone_e164"] == "'+5521998765432"  # escaped: not a formula  # TYPE=CELL beats the HOME line above it
+    assert rows["Maria Souza"]["telefone"].startswith("'+5511987654321 ::: ")  # waid= first
     assert rows["Maria Souza"]["empresa"] == "Clínica Bem Estar"
     assert json.loads(json.dumps(rows["Paulo Recepção"]))["phone_kind"] == "landline"
 
