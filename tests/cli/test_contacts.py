@@ -45,7 +45,7 @@ def test_validate_real_files(blast, name, expected, reasons):
         ("contacts_empty.csv", "empty file"),
         ("contacts_header_only.csv", "no data rows"),
         ("contacts_no_phone.csv", "no phone column"),
-        ("contacts_binary.csv", "not a CSV file"),
+        ("contacts_binary.csv", "not a contacts file (binary data)"),
         ("does_not_exist.csv", "cannot read"),
     ],
 )
@@ -145,7 +145,7 @@ def test_output_may_replace_the_input(blast, tmp_path):
     assert blast("validate", path, "--output", path, "--default-ddd", "13").exit_code == 2  # overwriting needs --yes
     assert blast("validate", path, "--output", path, "--default-ddd", "13", "--yes").exit_code == 0
     header = path.read_text(encoding="utf-8").splitlines()[0]
-    assert header == "Nome\tCel\tCidade\tphone_e164\tphone_kind"
+    assert header == "Nome\tCel\tCidade\tphone_e164\tphone_kind\tphone_source"
 
 
 def test_import_upserts_and_lists(blast):

@@ -70,7 +70,7 @@ def test_result_files_keep_every_column(tmp_path):
     assert report.summary.as_dict()["legacy_mobile"] == 1
     with open(out, encoding="utf-8-sig", newline="") as handle:
         valid = list(csv.DictReader(handle, delimiter=";"))
-    assert list(valid[0]) == ["nome", "cidade", "Telefone", "observação", "phone_e164", "phone_kind"]
+    assert list(valid[0]) == ["nome", "cidade", "Telefone", "observação", "phone_e164", "phone_kind", "phone_source"]
     assert [(r["nome"], r["phone_e164"], r["phone_kind"]) for r in valid] == [
         ("João da Silva", "'+5511987654321", "mobile"),  # escaped as `campaign report` does
         ("Maria Conceição", "'+5548991234567", "mobile"),

@@ -48,7 +48,8 @@ class SendRequest:
     delay: str | None = None
     name: str | None = None
     include_landlines: bool = False
-    phone_column: str | None = None
+    phone_column: str | None = None  # "A[,B…]": candidate columns in order
+    sheet: str | None = None  # a workbook's sheet (name or 1-based number)
     preview: int = 5
     ignore_window: bool = False  # send at any hour and day (stored in the campaign's options)
     ai: AIBrief | None = None  # when set, MESSAGE is unused
@@ -221,7 +222,7 @@ def _open_source(db, request: SendRequest, options, optouts: set[str]):
         return columns, rows, (lambda: None), f"list:{request.list_name}", detect_phone_column(columns)
     from nexus_blast.contacts.reader import read_rows
 
-    source = read_rows(request.source, phone_column=request.phone_column)
+    source = read_rows(request.source, phone_column=request.phone_column, sheet=request.sheet)
     rows = validate_rows(source, options=options, optouts=optouts)
     label = "stdin" if request.source == "-" else Path(request.source).name
     return list(source.columns), rows, source.close, label, source.phone_column

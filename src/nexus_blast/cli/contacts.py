@@ -14,10 +14,11 @@ contacts_app = typer.Typer(help="Imported contact lists.", no_args_is_help=True)
 optout_app = typer.Typer(help="The opt-out (suppression) list: numbers never messaged.", no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
-FileArg = Annotated[str, typer.Argument(metavar="FILE", help="CSV file, or - for stdin.", show_default=False)]
-OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write valid rows + phone_e164, phone_kind here.", show_default=False)]
+FileArg = Annotated[str, typer.Argument(metavar="FILE", help="Contacts: CSV/TSV, .xlsx, .xls, .ods or vCard .vcf (detected by content), or - for stdin.", show_default=False)]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write valid rows + phone_e164, phone_kind, phone_source here.", show_default=False)]
 RejectsOpt = Annotated[Optional[Path], typer.Option("--rejects", help="Write rejected rows + row, reason here.", show_default=False)]
-PhoneColumnOpt = Annotated[Optional[str], typer.Option("--phone-column", help="Column holding the phone (default: detected by name).", show_default=False)]
+PhoneColumnOpt = Annotated[Optional[str], typer.Option("--phone-column", metavar="A[,B...]", help="Columns holding the phone, in order of preference (default: detected by name and content).", show_default=False)]
+SheetOpt = Annotated[Optional[str], typer.Option("--sheet", metavar="NAME|N", help="Workbook sheet to read, by name or number from 1 (default: the first).", show_default=False)]
 DddOpt = Annotated[Optional[str], typer.Option("--default-ddd", help="Area code for numbers written without one (default: contacts.default_ddd).", show_default=False)]
 ForeignOpt = Annotated[bool, typer.Option("--allow-foreign", help="Accept valid non-Brazilian numbers.")]
 LandlinesOpt = Annotated[bool, typer.Option("--include-landlines", help="Count landlines as sendable (they are always valid; send skips them otherwise).")]
@@ -29,13 +30,14 @@ def validate(
     output: OutputOpt = None,
     rejects: RejectsOpt = None,
     phone_column: PhoneColumnOpt = None,
+    sheet: SheetOpt = None,
     default_ddd: DddOpt = None,
     allow_foreign: ForeignOpt = False,
     include_landlines: LandlinesOpt = False,
     yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Check the phone numbers of a CSV (exit 1 when some rows are invalid)."""
+    """Check the phone numbers of a contacts file (exit 1 when some rows are invalid)."""
     from nexus_blast.contacts.importer import check_file
     from nexus_blast.contacts.reader import read_rows
     from nexus_blast.store.contacts import optout_phones
@@ -43,7 +45,9 @@ def validate(
     state = current()
     options = _options(default_ddd, allow_foreign, include_landlines)
     confirm_overwrite(yes, output, rejects)
-    source = read_rows(file, phone_column=phone_column)
+    source = read_rows(file, phone_column=phone_column, sheet=sheet)
+    for note in source.notes:
+        info(note)
     report = check_file(source, options=options, optouts=optout_phones(state.db()), output=output, rejects=rejects)
     _finish(report, options, json, output, rejects)
 
@@ -54,13 +58,14 @@ def import_(
     output: OutputOpt = None,
     rejects: RejectsOpt = None,
     phone_column: PhoneColumnOpt = None,
+    sheet: SheetOpt = None,
     default_ddd: DddOpt = None,
     allow_foreign: ForeignOpt = False,
     include_landlines: LandlinesOpt = False,
     yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Validate a CSV and store its valid rows in a contact list (exit 1 when some rows are invalid)."""
+    """Validate a contacts file and store its valid rows in a contact list (exit 1 when some rows are invalid)."""
     from nexus_blast.contacts.importer import import_file
     from nexus_blast.contacts.reader import read_rows
 
@@ -68,7 +73,9 @@ def import_(
     options = _options(default_ddd, allow_foreign, include_landlines)
     confirm_overwrite(yes, output, rejects)
     db = state.db()
-    source = read_rows(file, phone_column=phone_column)
+    source = read_rows(file, phone_column=phone_column, sheet=sheet)
+    for note in source.notes:
+        info(note)
     report = import_file(db, source, list_name, options=options, output=output, rejects=rejects)
     _finish(report, options, json, output, rejects)
 
@@ -86,6 +93,8 @@ def _options(default_ddd, allow_foreign, include_landlines):
 
 def _finish(report, options, json: bool, output: Path | None, rejects: Path | None) -> None:
     summary = report.summary
+    for warning in report.warnings:
+        info(f"warning: {warning}")
     if json:
         print_json(report.as_dict())
     else:
@@ -106,7 +115,8 @@ def _render(report, options, output: Path | None, rejects: Path | None) -> None:
     rows.append(["invalid", s.invalid])
     rows += [[f"  {reason}", count] for reason, count in s.by_reason.items() if count and reason != "duplicate"]
     rows.append(["duplicates", s.duplicates])
-    table(f"{report.source} (phone column: {report.phone_column})", ["", "rows"], rows)
+    used = ", ".join(report.phone_columns or [report.phone_column])
+    table(f"{report.source} (phone column{'s' if len(report.phone_columns) > 1 else ''}: {used})", ["", "rows"], rows)
     if report.rejected:
         shown = [[c.row, c.phone, c.reason] for c in report.rejected]
         table(f"first {len(shown)} rejected rows", ["row", "phone", "reason"], shown)

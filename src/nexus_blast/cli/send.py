@@ -18,7 +18,7 @@ YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confir
 
 
 def send(
-    file: Annotated[Optional[str], typer.Argument(metavar="FILE", help="CSV of contacts, or - for stdin.", show_default=False)] = None,
+    file: Annotated[Optional[str], typer.Argument(metavar="FILE", help="Contacts: CSV/TSV, .xlsx, .xls, .ods or vCard .vcf, or - for stdin.", show_default=False)] = None,
     list_name: Annotated[Optional[str], typer.Option("--list", help="Send to an imported contact list instead of a file.", show_default=False)] = None,
     message: Annotated[Optional[str], typer.Option("--message", "-m", help="Message template: {{coluna}}, {{coluna|padrão}}, {Olá|Oi}.", show_default=False)] = None,
     message_file: Annotated[Optional[Path], typer.Option("--message-file", help="Read the message template from this UTF-8 file.", show_default=False)] = None,
@@ -30,7 +30,8 @@ def send(
     delay: Annotated[Optional[str], typer.Option("--delay", help="Seconds between two sends of one session, MIN-MAX (default: sending.delay).", show_default=False)] = None,
     name: Annotated[Optional[str], typer.Option("--name", help="Campaign name (default: source and time).", show_default=False)] = None,
     include_landlines: Annotated[bool, typer.Option("--include-landlines", help="Send to landlines too (default: contacts.include_landlines).")] = False,
-    phone_column: Annotated[Optional[str], typer.Option("--phone-column", help="Column holding the phone (default: detected by name).", show_default=False)] = None,
+    phone_column: Annotated[Optional[str], typer.Option("--phone-column", metavar="A[,B...]", help="Columns holding the phone, in order of preference (default: detected by name and content).", show_default=False)] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", metavar="NAME|N", help="Workbook sheet to read, by name or number from 1 (default: the first).", show_default=False)] = None,
     at: Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help="Schedule instead of sending now: ISO 8601 (no offset = general.timezone), 09:00, 'tomorrow 09:00', +2h. Sent by blast run-due / blast worker.", show_default=False)] = None,
     ignore_window: Annotated[bool, typer.Option("--ignore-window", help="Send at any hour and day (ignore sending.window/days) for this campaign.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Render and plan everything; store nothing, send nothing.")] = False,
@@ -54,7 +55,7 @@ def send(
     request = SendRequest(
         message=text, source=file, list_name=list_name, image=image,
         sessions=[s.strip() for s in session.split(",") if s.strip()] if session else None,
-        delay=delay, name=name, include_landlines=include_landlines, phone_column=phone_column, preview=preview,
+        delay=delay, name=name, include_landlines=include_landlines, phone_column=phone_column, sheet=sheet, preview=preview,
         ignore_window=ignore_window, ai=ai,
     )
     window = window_for(settings, ignore=ignore_window)

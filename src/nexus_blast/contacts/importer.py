@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
-from nexus_blast.contacts.reader import CsvSource
+from nexus_blast.contacts.table import TableSource
 from nexus_blast.contacts.validation import Checked, Summary, ValidationOptions, validate_rows
 from nexus_blast.contacts.writers import ResultFiles
 from nexus_blast.errors import InputError
@@ -25,6 +26,8 @@ class CheckReport:
     list_name: str | None = None
     inserted: int = 0
     updated: int = 0
+    phone_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # for stderr: mixed encodings, a poor phone column
 
     def as_dict(self) -> dict:
         doc = self.summary.as_dict()
@@ -34,7 +37,7 @@ class CheckReport:
 
 
 def check_file(
-    source: CsvSource,
+    source: TableSource,
     *,
     options: ValidationOptions,
     optouts: set[str] | Callable[[str], bool],
@@ -42,16 +45,17 @@ def check_file(
     rejects: Path | None = None,
 ) -> CheckReport:
     """Validate every row of SOURCE, writing the --output/--rejects files when asked."""
-    report = CheckReport(source.name, source.phone_column, Summary())
+    report = _report(source)
     with _files(source, output, rejects) as files:
         for _ in _checked(source, report, files, options, optouts):
             pass
+    _finish(source, report)
     return report
 
 
 def import_file(
     db,
-    source: CsvSource,
+    source: TableSource,
     list_name: str,
     *,
     options: ValidationOptions,
@@ -63,21 +67,55 @@ def import_file(
 
     if not list_name.strip():
         raise InputError("--list: the list name is empty")
-    report = CheckReport(source.name, source.phone_column, Summary(), list_name=list_name)
+    report = _report(source, list_name)
     with _files(source, output, rejects) as files:
         valid = (
             (c.e164, c.kind, c.fields)
             for c in _checked(source, report, files, options, optout_phones(db))
             if c.reason is None
         )
-        counts = upsert_contacts(db, list_name, valid)
+        first = next(valid, None)  # reads the whole file when no row is valid
+        if first is None:
+            raise InputError(
+                f"{source.name}: no valid contact in {report.summary.total} row(s) ({_reasons(report.summary)}); "
+                f"list {list_name!r} not changed",
+                hint="see why with: blast validate FILE --rejects REJ.csv",
+            )
+        counts = upsert_contacts(db, list_name, chain((first,), valid))
+    _finish(source, report)
     report.inserted, report.updated = counts.inserted, counts.updated
     return report
 
 
-def _files(source: CsvSource, output: Path | None, rejects: Path | None) -> ResultFiles:
-    bom = source.had_bom or source.encoding == "cp1252"  # came from Excel: keep Excel happy
-    return ResultFiles(source.columns, source.delimiter, bom, output, rejects)
+def _report(source: TableSource, list_name: str | None = None) -> CheckReport:
+    return CheckReport(source.name, source.phone_column, Summary(), list_name=list_name, phone_columns=list(source.phone_columns))
+
+
+def _finish(source: TableSource, report: CheckReport) -> None:
+    """The warnings known once every row is read."""
+    report.warnings = source.warnings() + poor_column_warning(source, report.summary)
+
+
+def poor_column_warning(source: TableSource, summary: Summary) -> list[str]:
+    """When most rows had no number in the columns used: which columns were used, which hold phones."""
+    missing = summary.by_reason["not_a_number"] + summary.by_reason["empty"]
+    if not summary.total or missing * 2 <= summary.total:
+        return []
+    used = ", ".join(source.phone_columns)
+    others = [c for c in source.phone_like if c not in source.phone_columns]
+    where = (
+        f"these columns hold phones: {', '.join(others)} (--phone-column {others[0]!r})"
+        if others else "no other column holds phones in the first rows"
+    )
+    return [f"{source.name}: {missing} of {summary.total} rows have no number in the phone column used ({used}); {where}"]
+
+
+def _reasons(summary: Summary) -> str:
+    return ", ".join(f"{reason} {count}" for reason, count in summary.by_reason.items() if count) or "no rows"
+
+
+def _files(source: TableSource, output: Path | None, rejects: Path | None) -> ResultFiles:
+    return ResultFiles(source.columns, source.delimiter, source.excel, output, rejects)
 
 
 def _checked(source, report: CheckReport, files: ResultFiles, options, optouts) -> Iterator[Checked]:

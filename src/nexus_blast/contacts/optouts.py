@@ -48,10 +48,21 @@ def phones_from_args(args: list[str], file: Path | str | None, *, default_ddd: s
 
         source = read_rows(file)
         with source:
-            pairs += [(f"{source.name} row {row}: {f[source.phone_column]!r}", f[source.phone_column]) for row, f in source]
+            for row, fields in source:
+                pairs += [(f"{source.name} row {row}: {raw!r}", raw) for raw in _row_numbers(source.phone_columns, fields, default_ddd)]
     if not pairs:
         raise InputError("no phone numbers given", hint="pass PHONE... or --file CSV")
     return parse_phones(pairs, default_ddd=default_ddd, action=action)
+
+
+def _row_numbers(columns: list[str], fields: dict[str, str], default_ddd: str) -> list[str]:
+    """Every valid number of a contact (each candidate column, each number in a cell): suppressing
+    a person means all their numbers; with none valid, the first cell, so its reason is shown."""
+    from nexus_blast.domain.candidates import split_numbers
+
+    written = [n for c in columns for n in split_numbers(fields.get(c, "")) if n.strip()]
+    valid = [n for n in written if normalize_phone(n, default_ddd=default_ddd, allow_foreign=True).valid]
+    return valid or written[:1] or [fields.get(columns[0], "")]
 
 
 def add(db, phones: list[str], reason: str) -> OptoutChange:

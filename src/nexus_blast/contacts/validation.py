@@ -6,11 +6,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from nexus_blast.domain.phones import REASONS, normalize_phone
+from nexus_blast.domain.candidates import choose_phone
+from nexus_blast.domain.phones import REASONS
 
 
 class RowSource(Protocol):
-    phone_column: str
+    phone_column: str  # the first candidate; `phone_columns` (all of them, in order) when present
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]: ...
 
@@ -39,6 +40,7 @@ class Checked:
     kind: str | None
     legacy_mobile: bool
     reason: str | None
+    source: str | None = None  # the column the number came from (`phone_source`)
 
     @property
     def valid(self) -> bool:
@@ -97,23 +99,26 @@ def validate_rows(
     options: ValidationOptions,
     optouts: set[str] | Callable[[str], bool] = frozenset(),
     summary: Summary | None = None,
-    phone_column: str | None = None,
+    phone_columns: list[str] | None = None,
 ) -> Iterator[Checked]:
-    """Check each row in order; the first occurrence of a number wins, later ones are `duplicate`.
+    """Check each row in order; every candidate column (and every number in a cell) is tried and
+    the contact's number chosen (domain/candidates.py); the first occurrence of a chosen number
+    wins, later ones are `duplicate`. A contact any of whose valid numbers is opted out is
+    `opted_out` (a person who asked to leave meant every number).
 
     Memory: only the set of numbers seen so far grows with the file (kept as ints: half the size
     of the strings, ~65 bytes per distinct number).
     """
-    column = phone_column or source.phone_column  # type: ignore[union-attr]
+    columns = phone_columns or getattr(source, "phone_columns", None) or [source.phone_column]  # type: ignore[union-attr]
     opted_out = optouts.__contains__ if isinstance(optouts, (set, frozenset)) else optouts
     seen: set[int] = set()
     ddd, foreign = options.default_ddd, options.allow_foreign
     for row, fields in source:
-        raw = fields.get(column, "")
-        result = normalize_phone(raw, default_ddd=ddd, allow_foreign=foreign)
+        choice = choose_phone([(c, fields.get(c, "")) for c in columns], default_ddd=ddd, allow_foreign=foreign)
+        result = choice.result
         reason, e164 = result.reason, result.e164
         if reason is None:
-            if opted_out(e164):
+            if opted_out(e164) or any(opted_out(other) for other in choice.others):
                 reason = "opted_out"
             else:
                 key = int(e164[1:])
@@ -121,7 +126,7 @@ def validate_rows(
                     reason = "duplicate"
                 else:
                     seen.add(key)
-        checked = Checked(row, fields, raw, e164, result.kind, result.legacy_mobile, reason)
+        checked = Checked(row, fields, choice.raw, e164, result.kind, result.legacy_mobile, reason, choice.source)
         if summary is not None:
             summary.add(checked)
         yield checked

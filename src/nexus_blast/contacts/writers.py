@@ -7,12 +7,12 @@ import os
 import tempfile
 from pathlib import Path
 
-from nexus_blast.contacts.reader import SINGLE_COLUMN
+from nexus_blast.contacts.csvfile import SINGLE_COLUMN
 from nexus_blast.contacts.validation import Checked
 from nexus_blast.domain.cells import escape_cell
 from nexus_blast.errors import InputError
 
-OUTPUT_EXTRA = ["phone_e164", "phone_kind"]
+OUTPUT_EXTRA = ["phone_e164", "phone_kind", "phone_source"]
 REJECTS_EXTRA = ["row", "reason"]
 
 
@@ -76,7 +76,7 @@ class ResultFiles:
         fields = checked.fields
         if checked.reason is None:
             if self.output is not None:
-                self.output.write([fields.get(c, "") for c in self._out_columns] + [checked.e164, checked.kind])
+                self.output.write([fields.get(c, "") for c in self._out_columns] + [checked.e164, checked.kind, checked.source])
         elif self.rejects is not None:
             self.rejects.write([fields.get(c, "") for c in self._rej_columns] + [checked.row, checked.reason])
 

@@ -1,0 +1,91 @@
+"""What every contacts file becomes, whatever its format: columns, the phone candidate columns, and
+data rows `(row number, {column: text})` streamed once; the first rows are read ahead so the phone
+columns are chosen by their content, then handed on unchanged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from nexus_blast.contacts import columns as cols
+from nexus_blast.errors import InputError
+
+Row = tuple[int, dict[str, str]]
+
+
+class TableSource:
+    """Base of the row sources (CSV, spreadsheet, vCard). A subclass sets `columns` and calls
+    `_start(rows, wanted)` from its constructor; `kind` names the format for messages."""
+
+    kind = "CSV"
+    delimiter = ","  # of the --output/--rejects files
+    excel = False  # the result files get a BOM so Excel opens them right
+    encoding: str | None = None
+
+    name: str
+    columns: list[str]
+    phone_columns: list[str]
+    phone_like: list[str]  # columns whose first rows hold phones, whatever their name (for hints)
+    notes: list[str]  # said once on stderr (e.g. "recognised a Google Contacts export")
+
+    def _start(self, rows: Iterator[Row], wanted: str | None) -> None:
+        self._rows = rows
+        self.notes = getattr(self, "notes", [])
+        self._sample: list[Row] = []
+        try:
+            for item in rows:
+                self._sample.append(item)
+                if len(self._sample) >= cols.SAMPLE_ROWS:
+                    break
+            if not self._sample:
+                raise InputError(f"{self.name}: no data rows (only a header)")
+            sample = [fields for _, fields in self._sample]
+            self.phone_like = cols.phone_like_columns(self.columns, sample)
+            self.phone_columns = self._candidates(wanted, sample)
+        except BaseException:
+            self.close()
+            raise
+
+    def _candidates(self, wanted: str | None, sample: list[dict[str, str]]) -> list[str]:
+        if wanted:
+            return cols.wanted_columns(self.name, self.columns, wanted)
+        found = self._preferred() or cols.choose_by_content(self.columns, sample)
+        if found:
+            return found
+        hint = "pass --phone-column NAME"
+        if self.phone_like:
+            hint = f"these columns hold phones: {', '.join(self.phone_like)}; pass --phone-column {self.phone_like[0]!r}"
+        raise InputError(
+            f"{self.name}: no phone column (looked for telefone, celular, whatsapp, phone, fone, numero; "
+            f"columns: {', '.join(self.columns)})",
+            hint=hint,
+        )
+
+    def _preferred(self) -> list[str]:
+        """Phone columns the format itself names (vCard's TEL); empty: choose by name and content."""
+        return []
+
+    @property
+    def phone_column(self) -> str:
+        """The first candidate column (the only one for most files)."""
+        return self.phone_columns[0]
+
+    def __iter__(self) -> Iterator[Row]:
+        try:
+            sample, self._sample = self._sample, []
+            yield from sample
+            yield from self._rows
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Release the file (idempotent); subclasses extend it."""
+
+    def warnings(self) -> list[str]:
+        """What the reading noticed that the user should check (known once the rows are read)."""
+        return []
+
+    def __enter__(self) -> TableSource:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
