@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from nexus_blast.store.db import open_database
+from tests.waiting import wait_until
 from tests.webhook.conftest import PHONES, add_campaign, chat_of, incoming_event, send_through
 
 
@@ -148,8 +149,11 @@ def test_end_to_end_sandbox_acks_reach_campaign_show(blast, blast_home, make_san
                 break
             time.sleep(0.05)
         assert [(o["phone"], o["reason"]) for o in listed] == [("+5511987654321", "keyword:sair")]
+        # Every delivery the sandbox started has been answered (none still in flight), each with 200.
+        deliveries = wait_until(lambda: (lambda ds: ds if all(d["status_code"] is not None for d in ds) else None)(sandbox.webhooks()),
+                                what="the webhook deliveries to finish")
     receiver_db.conn.close()
-    assert {d["status_code"] for d in sandbox.webhooks()} == {200}
+    assert {d["status_code"] for d in deliveries} == {200}
     report = blast("campaign", "report", str(cid), "--format", "json")
     rows = json.loads(report.stdout)
     assert all(r["delivered_at"] and r["read_at"] for r in rows)
