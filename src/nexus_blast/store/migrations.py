@@ -131,6 +131,60 @@ def m003_session_sent_cap_index(db) -> None:
 
 
 @migrations()
+def m005_session_day_counts(db) -> None:
+    # The daily cap read from a counter instead of counting the day's messages at every send (the
+    # count grew with the day: a day's campaign was quadratic). One row per session and local day
+    # (`day` = the ISO UTC instant that day starts in general.timezone, as start_sending is given);
+    # `taken` = messages that went pending → sending that day and are sending or sent (the cap),
+    # `sent` = those of them that reached `sent` (`session list`). A message records the day whose
+    # slot it holds in `cap_day`; triggers keep the counter in the same statement as every status
+    # change, whichever code path or process makes it, so it stays exact.
+    # Messages moved before this migration (cap_day NULL) are counted once per session and day by
+    # start_sending / sent_today_counts through the small partial index messages_uncounted.
+    db.executescript(
+        """
+        ALTER TABLE messages ADD COLUMN cap_day TEXT;
+        CREATE TABLE session_day_counts (
+            day TEXT NOT NULL,
+            session TEXT NOT NULL,
+            taken INTEGER NOT NULL DEFAULT 0,
+            sent INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (day, session)
+        ) WITHOUT ROWID;
+        CREATE INDEX messages_uncounted ON messages (status, sent_at, session)
+            WHERE cap_day IS NULL AND status IN ('sending', 'sent');
+        CREATE TRIGGER messages_cap_take AFTER UPDATE OF status ON messages
+        WHEN NEW.status = 'sending' AND OLD.status <> 'sending' AND NEW.cap_day IS NOT NULL
+        BEGIN
+            INSERT INTO session_day_counts (day, session, taken) VALUES (NEW.cap_day, NEW.session, 1)
+            ON CONFLICT (day, session) DO UPDATE SET taken = taken + 1;
+        END;
+        CREATE TRIGGER messages_cap_sent AFTER UPDATE OF status ON messages
+        WHEN OLD.status = 'sending' AND NEW.status = 'sent' AND OLD.cap_day IS NOT NULL
+        BEGIN
+            UPDATE session_day_counts SET sent = sent + 1 WHERE day = OLD.cap_day AND session = OLD.session;
+        END;
+        CREATE TRIGGER messages_cap_release AFTER UPDATE OF status ON messages
+        WHEN OLD.status = 'sending' AND NEW.status IN ('pending', 'failed', 'skipped') AND OLD.cap_day IS NOT NULL
+        BEGIN
+            UPDATE session_day_counts SET taken = taken - 1 WHERE day = OLD.cap_day AND session = OLD.session;
+            UPDATE messages SET cap_day = NULL WHERE id = NEW.id;
+        END;
+        CREATE TRIGGER messages_cap_forget AFTER DELETE ON messages
+        WHEN OLD.status IN ('sending', 'sent') AND OLD.cap_day IS NOT NULL
+        BEGIN
+            UPDATE session_day_counts SET taken = taken - 1, sent = sent - (OLD.status = 'sent')
+            WHERE day = OLD.cap_day AND session = OLD.session;
+        END;
+        -- start_sending no longer counts a session's in-flight messages (m002's only reader)
+        DROP INDEX IF EXISTS messages_session_sending;
+        -- @lid acks share only the id part after the chat with the id we stored (true_<chat>_<id>)
+        CREATE INDEX messages_bare_id ON messages (substr(message_id, instr(substr(message_id, 6), '_') + 6));
+        """
+    )
+
+
+@migrations()
 def m006_webhook_session_status(db) -> None:
     # WAHA retries deliver old session.status events late, and NOWEB repeats STARTING while it
     # reconnects: the newest status seen per local session decides whether an event changes anything.
