@@ -10,7 +10,7 @@ import pytest
 
 from nexus_blast.store import campaigns as store
 from nexus_blast.store.db import open_database
-from nexus_blast.store.delivery import BARE_ID, find_by_message_ids
+from nexus_blast.store.webhook import BARE_ID, find_by_message_ids
 from nexus_blast.store.sessions import sent_today_counts, today_bounds
 
 TZ = "America/Sao_Paulo"  # UTC-3: its local day starts at 03:00 UTC
@@ -119,9 +119,9 @@ def test_an_ack_naming_the_chat_by_lid_finds_its_message_by_index(db):
     for n, mid in enumerate(ids):
         take(db, mid, cap=9)
         store.transition(db, mid, "sending", "sent", sent_at=DAY, message_id=f"true_55119810{n:05d}@c.us_3EB0ID{n}XYZ")
-    row = find_by_message_ids(db, ["true_123@lid_3EB0ID1XYZ"], "3EB0ID1XYZ")
+    row = find_by_message_ids(db, ["a"], ["true_123@lid_3EB0ID1XYZ"], "3EB0ID1XYZ")
     assert row is not None and row.id == ids[1]
-    assert find_by_message_ids(db, ["true_123@lid_3EB0ID"], "3EB0ID") is None  # a prefix is not the id
+    assert find_by_message_ids(db, ["a"], ["true_123@lid_3EB0ID"], "3EB0ID") is None  # a prefix is not the id
     plan = " ".join(
         r[3]
         for r in db.conn.execute(
