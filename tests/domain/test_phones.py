@@ -272,3 +272,73 @@ def test_never_crashes_on_arbitrary_text(text):
 def test_phone_like_text_is_valid_or_has_a_reason(text):
     result = normalize_phone(text, allow_foreign=True)
     assert result.reason in REASONS or (result.e164 and result.kind in ("mobile", "landline", "foreign"))
+
+
+# --- the Brazilian fast path (digit rules) against the full rules and against phonenumbers ------
+
+from nexus_blast.domain.phones import _fast_brazilian, _normalize  # noqa: E402
+
+
+@pytest.mark.parametrize(("raw", "expected", "kind"), CASES)
+def test_fast_path_agrees_with_the_full_rules_on_the_corpus(raw, expected, kind):
+    full = _normalize(raw, "", False)
+    assert normalize_phone(raw) == full
+    fast = _fast_brazilian(raw) if raw else None
+    assert fast is None or fast == full
+
+
+def test_fast_path_settles_the_common_spellings():
+    for raw in ("(11) 98765-4321", "+55 11 98765-4321", "5511987654321", "011 98765-4321", "0xx11 98765-4321",
+                "0 21 11 98765-4321", "(11) 2345-6789", "(11) 8765-4321"):
+        assert _fast_brazilian(raw) is not None, raw
+
+
+def _plan(ddd: str, subscriber: str) -> str | None:
+    """E.164 by ../shared/br-phones.md alone, or None when it is not a person's number."""
+    if ddd not in DDDS:
+        return None
+    if len(subscriber) == 9:
+        return f"+55{ddd}{subscriber}" if subscriber[0] == "9" and subscriber[1] != "0" else None
+    if subscriber[0] in "2345":
+        shared = subscriber[:3] in ("300", "400") or subscriber[:4] in ("4020", "4062")
+        return None if shared else f"+55{ddd}{subscriber}"
+    return f"+55{ddd}9{subscriber}" if subscriber[0] in "6789" else None
+
+
+def _phonenumbers(raw: str) -> str | None:
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(raw, "BR")
+    except phonenumbers.NumberParseException:
+        return None
+    valid = phonenumbers.is_valid_number(number)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if valid else None
+
+
+PREFIXES = ["", "+55 ", "55 ", "0", "0 21 ", "0 15 ", "0 41 ", "+55 0", "0xx", "0XX"]
+FORMATS = ["{p}{d}{s}", "{p}({d}) {a}-{b}", "{p}{d} {a} {b}", "{p}{d} {a}-{b}", "{p}({d}){a}-{b}",
+           "(0{d}) {a}-{b}", "+55 (0xx{d}) {a}-{b}"]  # the last two carry their own prefix
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    ddd=st.sampled_from(sorted(DDDS) + ["10", "20", "23", "29", "50", "90"]),
+    subscriber=st.one_of(st.from_regex(r"9[0-9]{8}", fullmatch=True), st.from_regex(r"[0-9]{8}", fullmatch=True)),
+    prefix=st.sampled_from(PREFIXES),
+    fmt=st.sampled_from(FORMATS),
+)
+def test_fast_path_and_phonenumbers_on_generated_brazilian_spellings(ddd, subscriber, prefix, fmt):
+    raw = fmt.format(p=prefix, d=ddd, s=subscriber, a=subscriber[:-4], b=subscriber[-4:])
+    result = normalize_phone(raw)
+    assert result == _normalize(raw, "", False)  # the fast path never changes a verdict
+    expected = _plan(ddd, subscriber)
+    assert result.e164 == expected, raw  # the numbering plan decides
+    if result.e164 == _phonenumbers(raw) or "xx" in raw.lower():
+        return  # phonenumbers agrees, or cannot read it ("x" starts an extension for phonenumbers)
+    # Where phonenumbers differs, br-phones.md says why:
+    legacy = len(subscriber) == 8 and subscriber[0] in "6789"  # old 8-digit mobile: the 9 goes back
+    collect = len(subscriber) == 9 and subscriber[:2] == "90"  # 90 is the collect-call prefix
+    shared = subscriber[:3] in ("300", "400") or subscriber[:4] in ("4020", "4062")  # 3003-/400x-: not people
+    unused_ddd = ddd not in DDDS  # phonenumbers reads the digits under another split
+    assert legacy or collect or shared or unused_ddd, (raw, result, _phonenumbers(raw))

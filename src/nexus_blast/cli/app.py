@@ -9,17 +9,8 @@ from typing import Annotated, Optional
 import typer
 
 from nexus_blast import __version__
-from nexus_blast.cli import (
-    ai as ai_cmd,
-    campaigns,
-    config_cmd,
-    contacts,
-    doctor,
-    schedule,
-    sandbox,
-    sessions,
-    webhook,
-)
+from nexus_blast.cli import schedule  # main()'s cron fast path
+from nexus_blast.cli.lazy import LazyGroup
 from nexus_blast.cli.state import set_state
 from nexus_blast.errors import BlastError, ExitCode, StorageError
 
@@ -30,6 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
+    cls=LazyGroup,  # sub-commands (cli/lazy.py COMMANDS) are built when used, not at start-up
 )
 
 
@@ -49,15 +41,6 @@ def root(
     set_state(config, db, debug)
 
 
-config_cmd.register(app)
-contacts.register(app)
-sessions.register(app)
-campaigns.register(app)
-schedule.register(app)
-webhook.register(app)
-sandbox.register(app)
-doctor.register(app)
-ai_cmd.register(app)
 
 
 def _report(code: int, message: str, hint: str | None, json_mode: bool) -> None:

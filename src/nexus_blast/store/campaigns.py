@@ -279,10 +279,9 @@ def counts_by_campaign(db, campaign_ids: list[int] | None = None) -> dict[int, C
         where = f"WHERE campaign_id IN ({', '.join('?' * len(campaign_ids))})"
         args = tuple(campaign_ids)
     out: dict[int, Counts] = {}
+    # campaign_counts (m005) is kept by triggers on messages: no scan of the messages themselves
     for row in _conn(db).execute(
-        f"""SELECT campaign_id, status, count(*), count(delivered_at), count(read_at)
-            FROM messages {where} GROUP BY campaign_id, status""",
-        args,
+        f"SELECT campaign_id, status, messages, delivered, read FROM campaign_counts {where}", args
     ):
         c = out.setdefault(row[0], Counts())
         setattr(c, row[1], row[2])
@@ -328,25 +327,60 @@ def start_sending(db, mid: int, *, session: str, cap: int, since: str, owner: st
     still holds the campaign's lease (a stalled process must not send after a takeover). False
     otherwise (tell the reasons apart with get_message, campaign_status and the lease owner).
 
-    Each count stops at CAP (min(sent, cap) + min(sending, cap) < cap exactly when sent + sending
-    < cap), and reads only the indexes messages_session_status_sent / messages_session_sending."""
+    SINCE is the start of the session's local day (ISO UTC) and names its counter row
+    (session_day_counts, m005): the UPDATE reads `taken` there and the trigger messages_cap_take
+    adds the slot in the same statement, so the cost does not grow with the day's sends."""
     check_message_transition("pending", "sending")
     unknown = set(changes) - MESSAGE_COLUMNS
     if unknown:
         raise ValueError(f"not a message column: {sorted(unknown)}")
-    sets = ", ".join(["status = 'sending'", "updated_at = ?", "attempts = attempts + 1", "session = ?"] + [f"{k} = ?" for k in changes])
-    cursor = _conn(db).execute(
+    conn = _conn(db)
+    open_day(conn, session, since)
+    sets = ", ".join(
+        ["status = 'sending'", "updated_at = ?", "attempts = attempts + 1", "session = ?", "cap_day = ?"]
+        + [f"{k} = ?" for k in changes]
+    )
+    cursor = conn.execute(
         f"""UPDATE messages SET {sets}
             WHERE id = ? AND status = 'pending'
               AND (SELECT status FROM campaigns WHERE campaigns.id = messages.campaign_id) = 'running'
               AND (? IS NULL OR (SELECT lease_owner FROM campaigns WHERE campaigns.id = messages.campaign_id) = ?)
-              AND (SELECT count(*) FROM (SELECT 1 FROM messages
-                                         WHERE session = ? AND status = 'sent' AND sent_at >= ? LIMIT ?))
-                + (SELECT count(*) FROM (SELECT 1 FROM messages
-                                         WHERE session = ? AND status = 'sending' AND sending_at >= ? LIMIT ?)) < ?""",
-        (utcnow(), session, *changes.values(), mid, owner, owner, session, since, cap, session, since, cap, cap),
+              AND (SELECT taken FROM session_day_counts WHERE day = ? AND session = ?) < ?""",
+        (utcnow(), session, since, *changes.values(), mid, owner, owner, since, session, cap),
     )
     return cursor.rowcount == 1
+
+
+# Messages moved before m005 (or by a bare `transition`) hold no slot in a counter: a day's row
+# starts from them, read through the partial index messages_uncounted (only such messages).
+_UNCOUNTED = "cap_day IS NULL AND status IN ('sending', 'sent')"
+
+
+def open_day(conn: sqlite3.Connection, session: str, day: str) -> None:
+    """Create SESSION's counter row for DAY (ISO UTC start of a local day) if it is missing, from
+    the messages of that day no counter holds yet. INSERT OR IGNORE: two processes opening the
+    same day at once create one row."""
+    sent = f"""(SELECT count(*) FROM messages INDEXED BY messages_uncounted WHERE {_UNCOUNTED} AND status = 'sent'
+                  AND sent_at >= :day AND session = :session)"""
+    sending = f"""(SELECT count(*) FROM messages INDEXED BY messages_uncounted WHERE {_UNCOUNTED} AND status = 'sending'
+                     AND sending_at >= :day AND session = :session)"""
+    conn.execute(
+        f"""INSERT OR IGNORE INTO session_day_counts (day, session, taken, sent)
+            SELECT :day, :session, {sent} + {sending}, {sent}
+            WHERE NOT EXISTS (SELECT 1 FROM session_day_counts WHERE day = :day AND session = :session)""",
+        {"day": day, "session": session},
+    )
+
+
+def uncounted_sent(conn: sqlite3.Connection, start: str, end: str) -> dict[str, int]:
+    """{session: messages sent in [START, END) that no day counter holds (moved before m005)}."""
+    rows = conn.execute(
+        f"""SELECT session, count(*) FROM messages
+            WHERE {_UNCOUNTED} AND status = 'sent' AND sent_at >= ? AND sent_at < ? AND session IS NOT NULL
+            GROUP BY session""",
+        (start, end),
+    )
+    return {r[0]: r[1] for r in rows}
 
 
 def set_chat_id(db, message_id: int, chat_id: str) -> None:

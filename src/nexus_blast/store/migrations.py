@@ -138,6 +138,136 @@ def m004_message_planned_id(db) -> None:
 
 
 @migrations()
+def m005_session_day_counts(db) -> None:
+    # The daily cap read from a counter instead of counting the day's messages at every send (the
+    # count grew with the day: a day's campaign was quadratic). One row per session and local day
+    # (`day` = the ISO UTC instant that day starts in general.timezone, as start_sending is given);
+    # `taken` = messages that went pending → sending that day and are sending or sent (the cap),
+    # `sent` = those of them that reached `sent` (`session list`). A message records the day whose
+    # slot it holds in `cap_day`; triggers keep the counter in the same statement as every status
+    # change, whichever code path or process makes it, so it stays exact.
+    # Messages moved before this migration (cap_day NULL) are counted once per session and day by
+    # start_sending / sent_today_counts through the small partial index messages_uncounted.
+    db.executescript(
+        """
+        ALTER TABLE messages ADD COLUMN cap_day TEXT;
+        CREATE TABLE session_day_counts (
+            day TEXT NOT NULL,
+            session TEXT NOT NULL,
+            taken INTEGER NOT NULL DEFAULT 0,
+            sent INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (day, session)
+        ) WITHOUT ROWID;
+        CREATE INDEX messages_uncounted ON messages (status, sent_at, session)
+            WHERE cap_day IS NULL AND status IN ('sending', 'sent');
+        CREATE TRIGGER messages_cap_take AFTER UPDATE OF status ON messages
+        WHEN NEW.status = 'sending' AND OLD.status <> 'sending' AND NEW.cap_day IS NOT NULL
+        BEGIN
+            INSERT INTO session_day_counts (day, session, taken) VALUES (NEW.cap_day, NEW.session, 1)
+            ON CONFLICT (day, session) DO UPDATE SET taken = taken + 1;
+        END;
+        CREATE TRIGGER messages_cap_sent AFTER UPDATE OF status ON messages
+        WHEN OLD.status = 'sending' AND NEW.status = 'sent' AND OLD.cap_day IS NOT NULL
+        BEGIN
+            UPDATE session_day_counts SET sent = sent + 1 WHERE day = OLD.cap_day AND session = OLD.session;
+        END;
+        CREATE TRIGGER messages_cap_release AFTER UPDATE OF status ON messages
+        WHEN OLD.status = 'sending' AND NEW.status IN ('pending', 'failed', 'skipped') AND OLD.cap_day IS NOT NULL
+        BEGIN
+            UPDATE session_day_counts SET taken = taken - 1 WHERE day = OLD.cap_day AND session = OLD.session;
+            UPDATE messages SET cap_day = NULL WHERE id = NEW.id;
+        END;
+        CREATE TRIGGER messages_cap_forget AFTER DELETE ON messages
+        WHEN OLD.status IN ('sending', 'sent') AND OLD.cap_day IS NOT NULL
+        BEGIN
+            UPDATE session_day_counts SET taken = taken - 1, sent = sent - (OLD.status = 'sent')
+            WHERE day = OLD.cap_day AND session = OLD.session;
+        END;
+        -- start_sending no longer counts a session's in-flight messages (m002's only reader)
+        DROP INDEX IF EXISTS messages_session_sending;
+        -- @lid acks share only the id part after the chat with the id we stored (true_<chat>_<id>)
+        CREATE INDEX messages_bare_id ON messages (substr(message_id, instr(substr(message_id, 6), '_') + 6));
+
+        -- Listings read counters, never every contact or message: `contacts lists` the per-list
+        -- counts below, `campaign list` / `show` campaign_counts; triggers keep both exact.
+        ALTER TABLE contact_lists ADD COLUMN n_contacts INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE contact_lists ADD COLUMN n_mobile INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE contact_lists ADD COLUMN n_landline INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE contact_lists ADD COLUMN n_foreign INTEGER NOT NULL DEFAULT 0;
+        UPDATE contact_lists SET
+            n_contacts = (SELECT count(*) FROM contacts WHERE list_id = contact_lists.id),
+            n_mobile = (SELECT count(*) FROM contacts WHERE list_id = contact_lists.id AND kind = 'mobile'),
+            n_landline = (SELECT count(*) FROM contacts WHERE list_id = contact_lists.id AND kind = 'landline'),
+            n_foreign = (SELECT count(*) FROM contacts WHERE list_id = contact_lists.id AND kind = 'foreign');
+        CREATE TRIGGER contacts_count_insert AFTER INSERT ON contacts
+        BEGIN
+            UPDATE contact_lists SET n_contacts = n_contacts + 1, n_mobile = n_mobile + (NEW.kind = 'mobile'),
+                n_landline = n_landline + (NEW.kind = 'landline'), n_foreign = n_foreign + (NEW.kind = 'foreign')
+            WHERE id = NEW.list_id;
+        END;
+        CREATE TRIGGER contacts_count_delete AFTER DELETE ON contacts
+        BEGIN
+            UPDATE contact_lists SET n_contacts = n_contacts - 1, n_mobile = n_mobile - (OLD.kind = 'mobile'),
+                n_landline = n_landline - (OLD.kind = 'landline'), n_foreign = n_foreign - (OLD.kind = 'foreign')
+            WHERE id = OLD.list_id;
+        END;
+        CREATE TRIGGER contacts_count_update AFTER UPDATE OF kind, list_id ON contacts
+        WHEN OLD.kind IS NOT NEW.kind OR OLD.list_id IS NOT NEW.list_id
+        BEGIN
+            UPDATE contact_lists SET n_contacts = n_contacts - 1, n_mobile = n_mobile - (OLD.kind = 'mobile'),
+                n_landline = n_landline - (OLD.kind = 'landline'), n_foreign = n_foreign - (OLD.kind = 'foreign')
+            WHERE id = OLD.list_id;
+            UPDATE contact_lists SET n_contacts = n_contacts + 1, n_mobile = n_mobile + (NEW.kind = 'mobile'),
+                n_landline = n_landline + (NEW.kind = 'landline'), n_foreign = n_foreign + (NEW.kind = 'foreign')
+            WHERE id = NEW.list_id;
+        END;
+
+        CREATE TABLE campaign_counts (
+            campaign_id INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            messages INTEGER NOT NULL DEFAULT 0,
+            delivered INTEGER NOT NULL DEFAULT 0,
+            read INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (campaign_id, status)
+        ) WITHOUT ROWID;
+        INSERT INTO campaign_counts (campaign_id, status, messages, delivered, read)
+            SELECT campaign_id, status, count(*), count(delivered_at), count(read_at) FROM messages GROUP BY 1, 2;
+        CREATE TRIGGER messages_count_insert AFTER INSERT ON messages
+        BEGIN
+            INSERT INTO campaign_counts (campaign_id, status, messages, delivered, read)
+            VALUES (NEW.campaign_id, NEW.status, 1, NEW.delivered_at IS NOT NULL, NEW.read_at IS NOT NULL)
+            ON CONFLICT (campaign_id, status) DO UPDATE SET messages = messages + 1,
+                delivered = delivered + excluded.delivered, read = read + excluded.read;
+        END;
+        CREATE TRIGGER messages_count_delete AFTER DELETE ON messages
+        BEGIN
+            UPDATE campaign_counts SET messages = messages - 1, delivered = delivered - (OLD.delivered_at IS NOT NULL),
+                read = read - (OLD.read_at IS NOT NULL)
+            WHERE campaign_id = OLD.campaign_id AND status = OLD.status;
+        END;
+        CREATE TRIGGER messages_count_update AFTER UPDATE OF status, delivered_at, read_at, campaign_id ON messages
+        WHEN OLD.status IS NOT NEW.status OR OLD.campaign_id IS NOT NEW.campaign_id
+          OR (OLD.delivered_at IS NULL) <> (NEW.delivered_at IS NULL) OR (OLD.read_at IS NULL) <> (NEW.read_at IS NULL)
+        BEGIN
+            UPDATE campaign_counts SET messages = messages - 1, delivered = delivered - (OLD.delivered_at IS NOT NULL),
+                read = read - (OLD.read_at IS NOT NULL)
+            WHERE campaign_id = OLD.campaign_id AND status = OLD.status;
+            INSERT INTO campaign_counts (campaign_id, status, messages, delivered, read)
+            VALUES (NEW.campaign_id, NEW.status, 1, NEW.delivered_at IS NOT NULL, NEW.read_at IS NOT NULL)
+            ON CONFLICT (campaign_id, status) DO UPDATE SET messages = messages + 1,
+                delivered = delivered + excluded.delivered, read = read + excluded.read;
+        END;
+        CREATE TRIGGER campaigns_count_delete AFTER DELETE ON campaigns
+        BEGIN
+            DELETE FROM campaign_counts WHERE campaign_id = OLD.id;
+        END;
+        -- `optout list` streams in its order instead of sorting the whole list
+        CREATE INDEX IF NOT EXISTS optouts_added ON optouts (added_at, phone);
+        """
+    )
+
+
+@migrations()
 def m006_webhook_session_status(db) -> None:
     # WAHA retries deliver old session.status events late, and NOWEB repeats STARTING while it
     # reconnects: the newest status seen per local session decides whether an event changes anything.

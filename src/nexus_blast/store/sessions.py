@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from nexus_blast.store.campaigns import uncounted_sent
 from nexus_blast.store.db import iso
 
 
@@ -18,14 +19,15 @@ def today_bounds(timezone: str, now: datetime) -> tuple[str, str]:
 
 
 def sent_today_counts(db, timezone: str, now: datetime) -> dict[str, int]:
-    """{local session name: messages with status 'sent' today (in TIMEZONE)}."""
+    """{local session name: messages with status 'sent' today (in TIMEZONE)}: the day counters
+    (session_day_counts, m005), plus messages sent today that no counter holds (moved before m005)."""
     start, end = today_bounds(timezone, now)
-    rows = db.execute(
-        "SELECT session, COUNT(*) FROM messages WHERE status = 'sent' AND sent_at >= ? AND sent_at < ? "
-        "AND session IS NOT NULL GROUP BY session",
-        [start, end],
-    ).fetchall()
-    return {row[0]: row[1] for row in rows}
+    conn = getattr(db, "conn", db)
+    out = uncounted_sent(conn, start, end)
+    for session, sent in conn.execute("SELECT session, sent FROM session_day_counts WHERE day = ?", (start,)):
+        if sent:
+            out[session] = out.get(session, 0) + sent
+    return out
 
 
 def health_notes(db) -> dict[str, dict]:

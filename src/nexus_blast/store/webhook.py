@@ -16,11 +16,13 @@ class DeliveryRow:
 
 
 _COLUMNS = "id, message_id, ack, delivered_at, read_at, error"
+# The stored id `true_<chat>_<id>` without `true_<chat>_`: exactly the expression of messages_bare_id.
+BARE_ID = "substr(message_id, instr(substr(message_id, 6), '_') + 6)"
 
 
 def find_by_message_ids(db, sessions: list[str], candidates: list[str], id_suffix: str | None = None) -> DeliveryRow | None:
     """The message sent by one of SESSIONS (local names) whose WAHA id is one of CANDIDATES, else
-    (when given) the one ending in `_<ID_SUFFIX>` — for acks that name the chat differently (@lid)
+    (when given) the one `true_<chat>_<ID_SUFFIX>` — for acks that name the chat differently (@lid)
     than the send answer did. A message of another session is never found: receipts do not cross."""
     if not sessions:
         return None
@@ -34,10 +36,11 @@ def find_by_message_ids(db, sessions: list[str], candidates: list[str], id_suffi
         if row is not None:
             return _delivery_row(row)
     if id_suffix:
-        escaped = id_suffix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        # messages_bare_id (m005) indexes the id part after the chat: no scan of every message
         row = db.conn.execute(
-            f"SELECT {_COLUMNS} FROM messages WHERE message_id LIKE ? ESCAPE '\\' AND {in_sessions} ORDER BY id LIMIT 1",
-            [f"true\\_%\\_{escaped}", *sessions],
+            f"SELECT {_COLUMNS} FROM messages WHERE {BARE_ID} = ? AND message_id LIKE 'true\\_%' ESCAPE '\\' "
+            f"AND {in_sessions} ORDER BY id LIMIT 1",
+            [id_suffix, *sessions],
         ).fetchone()
         if row is not None:
             return _delivery_row(row)
