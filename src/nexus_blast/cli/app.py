@@ -43,6 +43,18 @@ def root(
 
 
 
+def _fail(exc: BlastError, args: list[str], debug: bool, json_mode: bool) -> int:
+    """Report an expected failure in one line (a traceback only with --debug); its exit code."""
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    _report(int(exc.exit_code), exc.message, exc.hint, json_mode)
+    if isinstance(exc, StorageError):  # a campaign this process ran must not stay `running`
+        _give_up_campaigns(args, exc.message)
+    return int(exc.exit_code)
+
+
 def _report(code: int, message: str, hint: str | None, json_mode: bool) -> None:
     line = f"blast: error: {message}" + (f" ({hint})" if hint else "")
     sys.stderr.write(line.replace("\n", " ") + "\n")
@@ -112,14 +124,7 @@ def main(argv: list[str] | None = None) -> None:
         result = command.main(args=args, prog_name="blast", standalone_mode=False)
         code = result if isinstance(result, int) else 0
     except BlastError as exc:
-        if debug:
-            import traceback
-
-            traceback.print_exc()
-        _report(int(exc.exit_code), exc.message, exc.hint, json_mode)
-        code = int(exc.exit_code)
-        if isinstance(exc, StorageError):
-            _give_up_campaigns(args, exc.message)
+        code = _fail(exc, args, debug, json_mode)
     except click_exc.NoArgsIsHelpError as exc:
         sys.stdout.write(exc.ctx.get_help() + "\n" if exc.ctx else "")
         code = int(ExitCode.USAGE)
@@ -138,14 +143,7 @@ def main(argv: list[str] | None = None) -> None:
         expected = _expected_error(exc)
         if expected is None:
             raise
-        if debug:
-            import traceback
-
-            traceback.print_exc()
-        _report(int(expected.exit_code), expected.message, expected.hint, json_mode)
-        code = int(expected.exit_code)
-        if isinstance(expected, StorageError):
-            _give_up_campaigns(args, expected.message)
+        code = _fail(expected, args, debug, json_mode)
     finally:
         from nexus_blast.cli.state import current
 
