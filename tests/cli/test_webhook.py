@@ -34,7 +34,7 @@ def test_campaign_sync_json(blast, blast_home, home_db, make_sandbox):
     write_config(blast_home, f'[sessions.s1]\nurl = "{sandbox.url}"\n')
     cid = add_campaign(home_db, sent=0)
     send_through(sandbox.url, home_db, cid, PHONES)
-    time.sleep(0.1)
+    wait_until(lambda: all(m["ack"] == 3 for m in sandbox.sent()), what="the sandbox's acks up to READ")
     result = blast("campaign", "sync", str(cid), "--json")
     assert result.exit_code == 0, result.stderr
     assert result.json() == {"campaign": cid, "checked": 3, "updated": 3, "delivered": 3, "read": 3, "errors": []}
