@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from nexus_blast.contacts import exports
-from nexus_blast.contacts.table import TableSource
+from nexus_blast.contacts.table import TableSource, close_text
 from nexus_blast.errors import InputError
 
 CHUNK = 256 * 1024
@@ -116,11 +116,7 @@ class CsvSource(TableSource):
         ]
 
     def close(self) -> None:
-        try:
-            self._text.detach()
-        except ValueError:
-            pass
-        self._binary.close()
+        close_text(self._text, self._binary)
 
 
 def _repair(value: str) -> str:

@@ -12,6 +12,16 @@ from nexus_blast.errors import InputError
 Row = tuple[int, dict[str, str]]
 
 
+def close_text(text, binary) -> None:
+    """Close a text reader's file: detach first (detach fails once the wrapper is closed), so the
+    binary file is closed exactly once."""
+    try:
+        text.detach()
+    except ValueError:
+        pass
+    binary.close()
+
+
 class TableSource:
     """Base of the row sources (CSV, spreadsheet, vCard). A subclass sets `columns` and calls
     `_start(rows, wanted)` from its constructor; `kind` names the format for messages."""

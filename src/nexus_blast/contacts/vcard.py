@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from nexus_blast.contacts.csvfile import MIXED, sniff_encoding
-from nexus_blast.contacts.table import TableSource
+from nexus_blast.contacts.table import TableSource, close_text
 from nexus_blast.errors import InputError
 
 COLUMNS = ["nome", "primeiro_nome", "sobrenome", "telefone", "email", "empresa"]
@@ -68,11 +68,7 @@ class VcardSource(TableSource):
             raise InputError(f"{self.name}: none of its {number} card(s) has a phone number (TEL)")
 
     def close(self) -> None:
-        try:
-            self._text.detach()
-        except ValueError:
-            pass
-        self._binary.close()
+        close_text(self._text, self._binary)
 
 
 def open_vcard(name: str, binary: BinaryIO, head: bytes, *, phone_column: str | None = None) -> VcardSource:
