@@ -283,6 +283,19 @@ def m006_webhook_session_status(db) -> None:
     )
 
 
+@migrations()
+def m007_message_variant_and_reply(db) -> None:
+    # The text variant a message was given (0 = the only or first text), and the contact's reply to
+    # it: when it came and its first 160 characters (LGPD: nothing more is kept, and purge clears it).
+    db.executescript(
+        """
+        ALTER TABLE messages ADD COLUMN variant INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE messages ADD COLUMN replied_at TEXT;
+        ALTER TABLE messages ADD COLUMN reply TEXT;
+        """
+    )
+
+
 def refuse_newer(db, path) -> None:
     """StorageError when the database at PATH records migrations this code does not know: a newer
     nexus_blast wrote it, and running older code on its schema would corrupt what it relies on."""
