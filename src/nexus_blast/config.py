@@ -49,6 +49,7 @@ class Sending(_Section):
     typing: bool = False
     typing_cps: float = Field(25.0, gt=0, le=1000)
     max_image_mib: float = Field(16, gt=0, le=100)
+    link_preview: bool = True  # WAHA's `linkPreview` in text sends (send --no-link-preview for one campaign)
     lookup_delay: str = "1-3"
 
     @field_validator("delay", "lookup_delay")

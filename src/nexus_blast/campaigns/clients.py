@@ -63,20 +63,25 @@ class ClientPool:
 def core_sessions(settings, names: list[str]) -> list[str]:
     """The sessions among NAMES whose server says it is WAHA Core (unreachable ones are left to
     the run, which routes around them)."""
+    return [name for name, version in server_versions(settings, names).items() if str(version.get("tier") or "").upper() == "CORE"]
+
+
+def server_versions(settings, names: list[str]) -> dict[str, dict]:
+    """/api/server/version of each session among NAMES whose server answers (unreachable or
+    refused ones are left out: the run routes around them)."""
 
     from nexus_blast.waha.errors import WahaError
 
-    async def probe() -> list[str]:
+    async def probe() -> dict[str, dict]:
         pool = ClientPool(settings, retries=0)
         try:
-            found = []
+            found = {}
             for name in names:
                 try:
                     version = await pool.for_session(name).server_version()
-                except WahaError:  # unreachable or refused: the run routes around it
+                except WahaError:
                     continue
-                if str((version or {}).get("tier") or "").upper() == "CORE":
-                    found.append(name)
+                found[name] = version if isinstance(version, dict) else {}
             return found
         finally:
             await pool.aclose()

@@ -11,13 +11,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from nexus_blast.campaigns.estimate import SEND_SECONDS, LaneLoad, estimate_seconds
-from nexus_blast.campaigns.media import Image, check_image
+from nexus_blast.campaigns.media import Media, check_media
 from nexus_blast.campaigns.planner import PlanOptions, PlanSummary, plan_messages
 from nexus_blast.contacts.validation import Checked, resolve_options, validate_rows
 from nexus_blast.domain.pacing import DelayRange, parse_delay
 from nexus_blast.domain.templates import TemplateError, parse_template
 from nexus_blast.domain.window import Window
 from nexus_blast.errors import ConfigError, DependencyError, InputError
+from nexus_blast.i18n import _
 from nexus_blast.store import campaigns as store
 from nexus_blast.store import contacts as contacts_store
 from nexus_blast.store.db import iso
@@ -53,6 +54,23 @@ class SendRequest:
     preview: int = 5
     ignore_window: bool = False  # send at any hour and day (stored in the campaign's options)
     ai: AIBrief | None = None  # when set, MESSAGE is unused
+    file: str | None = None  # a document (--file), path or URL
+    video: str | None = None  # an MP4 (--video)
+    voice: str | None = None  # a voice note (--voice): its text is sent right before it
+    embed: bool = False  # a media URL is fetched and sent as data, not as a URL WAHA fetches
+    media_first: bool = False  # a voice note before its text
+    link_preview: bool | None = None  # None: sending.link_preview
+
+    def media(self) -> tuple[str, str] | None:
+        """(kind, path or URL) of the one media asked for; InputError for two of them."""
+        given = [(kind, spec) for kind, spec in (("image", self.image), ("file", self.file), ("video", self.video), ("voice", self.voice)) if spec is not None]
+        if len(given) > 1:
+            raise InputError(_("one media per campaign: give only one of {options}").format(options=", ".join(f"--{k}" for k, _s in given)))
+        if self.media_first and not (given and given[0][0] == "voice"):
+            raise InputError(_("--media-first goes with --voice (other media carry the text as their caption)"))
+        if self.embed and not (given and given[0][1].startswith(("http://", "https://"))):
+            raise InputError(_("--embed goes with a media URL (a local file is always sent as data)"))
+        return given[0] if given else None
 
 
 @dataclass
@@ -61,7 +79,7 @@ class Prepared:
     name: str
     sessions: list[str]
     delay: DelayRange
-    image: Image | None
+    image: Media | None  # the campaign's media, of any kind
     summary: PlanSummary
     estimate_seconds: float
     variants: list[str] = field(default_factory=list)  # the AI-written messages, when --ai-brief
@@ -111,9 +129,10 @@ def prepare(
     # `--delay ''` is a mistake to report, not "use the default".
     delay = resolve_delay(settings.sending.delay if request.delay is None else request.delay)
     template = parse_template(request.message) if request.ai is None else None
-    image = check_image(request.image, max_mib=settings.sending.max_image_mib) if request.image else None
+    asked = request.media()
+    image = check_media(asked[0], asked[1], max_image_mib=settings.sending.max_image_mib, embed=request.embed) if asked else None
     if image is not None and not dry_run:
-        _refuse_core_servers(settings, sessions)
+        _refuse_core_servers(settings, sessions, image)
     options = resolve_options(
         settings.contacts, default_ddd=None, allow_foreign=False, include_landlines=request.include_landlines
     )
@@ -153,7 +172,9 @@ def prepare(
                     "include_landlines": options.include_landlines,
                     "rejected": summary.rejected_total,
                     "rejected_by_reason": dict(summary.rejected),
+                    "link_preview": settings.sending.link_preview if request.link_preview is None else request.link_preview,
                 }
+                | ({"media_first": True} if request.media_first else {})
                 | (_ai_options(settings, request.ai, variants) if variants else {}),
                 status="paused", status_reason=AWAITING,
             )
@@ -234,15 +255,25 @@ def _list_rows(db, list_name: str, optouts: set[str]) -> Iterator[Checked]:
         yield Checked(row, fields, e164, e164, kind, False, reason)
 
 
-def _refuse_core_servers(settings, sessions: list[str]) -> None:
-    """Images need WAHA Plus (or 2026.6+): say so now, not 50,000 times."""
-    from nexus_blast.campaigns.clients import core_sessions
+def _refuse_core_servers(settings, sessions: list[str], media: Media) -> None:
+    """Media need WAHA Plus (or 2026.6+), and a voice note to convert a server from 2025.6.2:
+    say so now, not 50,000 times."""
+    from nexus_blast.campaigns.clients import server_versions
+    from nexus_blast.waha.parsing import supports_convert
 
-    core = core_sessions(settings, sessions)
+    versions = server_versions(settings, sessions)
+    core = [name for name, version in versions.items() if str(version.get("tier") or "").upper() == "CORE"]
     if core:
         raise DependencyError(
-            f"session(s) {', '.join(core)} run on WAHA Core, which cannot send images",
-            hint="use a WAHA Plus (or 2026.6+) server, send without --image, or pick other sessions with --session",
+            _("session(s) {names} run on WAHA Core, which cannot send images, documents, video or voice notes").format(names=", ".join(core)),
+            hint=_("use a WAHA Plus (or 2026.6+) server, send without --{kind}, or pick other sessions with --session").format(kind=media.kind),
+        )
+    old = [name for name, version in versions.items() if media.convert and supports_convert(version) is False]
+    if old:
+        raise InputError(
+            _("{spec}: {mimetype} must be converted to OGG/Opus for a voice note, and session(s) {names} run a WAHA older than 2025.6.2, which cannot").format(
+                spec=media.path or media.url, mimetype=media.mimetype, names=", ".join(old)),
+            hint=_("convert it first: ffmpeg -i IN -c:a libopus -b:a 32k -ar 48000 -ac 1 voice.opus"),
         )
 
 

@@ -9,14 +9,15 @@ import time
 from datetime import timedelta
 
 from nexus_blast.campaigns.lanes import HEALTHY, TIMELOCKED, UNHEALTHY, UNUSABLE, Lane
-from nexus_blast.campaigns.reconcile import find_sent, settle_left
+from nexus_blast.campaigns.reconcile import find_sent, record_found, settle_left
 from nexus_blast.store import campaigns as store
 from nexus_blast.store.db import iso
 from nexus_blast.waha.errors import WahaError, WahaRateLimited
 from nexus_blast.waha.outcomes import Outcome, call_verdict, send_verdict
-from nexus_blast.waha.parsing import accepts_own_ids
+from nexus_blast.waha.parsing import accepts_own_ids, supports_convert
 
-CORE_IMAGES = "this WAHA server is Core: images need WAHA Plus (or 2026.6+)"
+CORE_IMAGES = "this WAHA server is Core: media (images, documents, video, voice) need WAHA Plus (or 2026.6+)"
+NO_CONVERT = "this WAHA server is older than 2025.6.2: it cannot convert the voice note to OGG/Opus"
 
 
 def classify(exc: WahaError) -> str:
@@ -61,8 +62,10 @@ class Failover:
             self._set_state(lane, UNHEALTHY, _short(probe_exc))
             return None
         if found:
-            store.transition(self.db, mid, "sending", "sent", message_id=found, sent_at=iso(self.now()))
-            self._count_sent(lane)
+            if record_found(self.db, message, found, self._sought(message), self.now) == "pending":
+                lane.queue.appendleft(mid)  # the first of a voice note's two sends: the second is due
+            else:
+                self._count_sent(lane)
             return True
         store.transition(self.db, mid, "sending", "pending")
         self.recheck.add(mid)
@@ -79,6 +82,10 @@ class Failover:
             self.recheck.add(message.id)
             self._set_state(lane, UNHEALTHY, _short(exc))
             return True
+        if found and self._sought(message).first_of_two:  # its first send went out late: only the second is due
+            store.set_lead(self.db, message.id, found)
+            lane.queue.appendleft(message.id)  # taken again with its lead recorded
+            return True
         if found and store.transition(self.db, message.id, "pending", "sent", message_id=found, sent_at=iso(self.now())):
             self._count_sent(lane)
             return True
@@ -88,7 +95,9 @@ class Failover:
         """MESSAGE's id in the chat of the session its last attempt went through (it may have been
         moved to LANE since), or None."""
         where = self.board.by_name.get(message.session or "", lane)
-        return await find_sent(where.spec.client, where.spec.waha_session, message, lambda i: store.message_id_known(self.db, i))
+        return await find_sent(
+            where.spec.client, where.spec.waha_session, message, lambda i: store.message_id_known(self.db, i), self._sought(message)
+        )
 
     def _not_sent(self, lane: Lane, message: store.Message, exc: WahaError, attempts: int, kind: str | None = None) -> None:
         """MESSAGE is `pending` and did not go out because of EXC: retry, move, or fail it."""
@@ -167,6 +176,9 @@ class Failover:
             if self.config.image is not None and str((version or {}).get("tier") or "").upper() == "CORE":
                 self._set_state(lane, UNUSABLE, CORE_IMAGES)
                 return False
+            if self.config.image is not None and self.config.image.convert and supports_convert(version) is False:
+                self._set_state(lane, UNUSABLE, NO_CONVERT)
+                return False
         return True
 
     def _server_version(self, lane: Lane) -> asyncio.Future:
@@ -194,8 +206,10 @@ class Failover:
                 return
             lane.unknown.remove(mid)
             if found:
-                store.transition(self.db, mid, "sending", "sent", message_id=found, sent_at=iso(self.now()))
-                self._count_sent(lane)
+                if record_found(self.db, message, found, self._sought(message), self.now) == "pending":
+                    lane.queue.append(mid)
+                else:
+                    self._count_sent(lane)
             else:
                 store.transition(self.db, mid, "sending", "pending")
                 self.recheck.add(mid)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from nexus_blast.domain.messages import Part, message_parts, part_in_flight
 from nexus_blast.store import campaigns as store
 from nexus_blast.store.db import iso
 from nexus_blast.waha.errors import WahaError
@@ -55,9 +56,42 @@ def _seconds(value) -> float:
     return number / 1000 if number > 1e11 else number
 
 
-async def find_sent(client, waha_session: str, message: store.Message, known: Callable[[str], bool]) -> str | None:
-    """The serialized id of MESSAGE in its chat, or None when it is not there (WahaError if WAHA
-    cannot be asked)."""
+@dataclass(frozen=True)
+class Sought:
+    """What a `sending` message's send in flight looks like in the chat (domain.messages.Part)."""
+
+    body: str
+    media: bool | None = None  # None: either (a caption is matched on its text alone)
+    first_of_two: bool = False  # the first of a voice note's two sends: found, the second is still due
+
+
+def sought(message: store.Message, kind: str | None = None, media_first: bool = False) -> Sought:
+    """The send MESSAGE has in flight, for a campaign whose media is of KIND (None: text only)."""
+    parts = message_parts(kind, message.text, media_first)
+    if len(parts) == 1:
+        return Sought(message.text)
+    part = part_in_flight(parts, message.lead_id is not None)
+    first = message.lead_id is None
+    return Sought(message.text, False, first) if part is Part.TEXT else Sought("", True, first)
+
+
+def record_found(db, message: store.Message, found: str, what: Sought, now: Callable[[], datetime]) -> str:
+    """MESSAGE's send in flight was FOUND in the chat: `sent`, or (the first of two) recorded and
+    back to `pending` for the second. Returns the new status."""
+    if what.first_of_two:
+        store.record_lead(db, message.id, found, planned_id=None, sending_at=iso(now()))
+        store.transition(db, message.id, "sending", "pending", error="")
+        return "pending"
+    store.transition(db, message.id, "sending", "sent", message_id=found, sent_at=iso(now()))
+    return "sent"
+
+
+async def find_sent(
+    client, waha_session: str, message: store.Message, known: Callable[[str], bool], what: Sought | None = None
+) -> str | None:
+    """The serialized id of MESSAGE's send in flight (WHAT, default: its text or caption) in its
+    chat, or None when it is not there (WahaError if WAHA cannot be asked)."""
+    what = what or Sought(message.text)
     if message.planned_id:
         ident = f"true_{message.chat_id}_{message.planned_id}"
         if await client.get_message(waha_session, message.chat_id, ident) is not None:
@@ -73,7 +107,11 @@ async def find_sent(client, waha_session: str, message: store.Message, known: Ca
         if message.planned_id and ident.endswith("_" + message.planned_id):
             return ident
         body = item.get("body") if item.get("body") is not None else item.get("caption")
-        if not isinstance(body, str) or _same_text(body) != _same_text(message.text):
+        if what.media is not None and "hasMedia" in item and bool(item["hasMedia"]) != what.media:
+            continue
+        if body is None and what.media:
+            body = ""
+        if not isinstance(body, str) or _same_text(body) != _same_text(what.body):
             continue
         if ident and not known(ident):
             return ident
@@ -98,7 +136,7 @@ async def settle(message: store.Message, settle_seconds: float, now: Callable[[]
 
 
 async def reconcile_message(
-    db, client, waha_session: str, message: store.Message, *, now: Callable[[], datetime]
+    db, client, waha_session: str, message: store.Message, *, now: Callable[[], datetime], what: Sought | None = None
 ) -> str:
     """Resolve one `sending` message: returns "sent", "pending" or "unresolved" (WahaError kept it)."""
     if not message.chat_id:
@@ -106,12 +144,11 @@ async def reconcile_message(
         store.transition(db, message.id, "sending", "pending")
         return "pending"
     try:
-        found = await find_sent(client, waha_session, message, lambda i: store.message_id_known(db, i))
+        found = await find_sent(client, waha_session, message, lambda i: store.message_id_known(db, i), what)
     except WahaError:
         return "unresolved"
     if found:
-        store.transition(db, message.id, "sending", "sent", message_id=found, sent_at=iso(now()))
-        return "sent"
+        return record_found(db, message, found, what or Sought(message.text), now)
     store.transition(db, message.id, "sending", "pending", error="")
     return "pending"
 
@@ -123,9 +160,12 @@ async def reconcile_campaign(
     *,
     settle_seconds: float,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    kind: str | None = None,
+    media_first: bool = False,
 ) -> ReconcileResult:
     """Resolve every `sending` message of the campaign. CLIENTS: local session → (client, WAHA
-    session name); a message whose session is not there stays unresolved."""
+    session name); a message whose session is not there stays unresolved. KIND and MEDIA_FIRST
+    (the campaign's media) say which send a voice note's message has in flight."""
     result = ReconcileResult()
     for message in store.messages_in(db, campaign_id, "sending"):
         target = clients.get(message.session or "")
@@ -133,7 +173,7 @@ async def reconcile_campaign(
             result.unresolved.append(message.id)
             continue
         await settle(message, settle_seconds, now)
-        outcome = await reconcile_message(db, target[0], target[1], message, now=now)
+        outcome = await reconcile_message(db, target[0], target[1], message, now=now, what=sought(message, kind, media_first))
         if outcome == "sent":
             result.sent += 1
         elif outcome == "pending":

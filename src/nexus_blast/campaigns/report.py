@@ -48,10 +48,28 @@ def summary(campaign: store.Campaign, counts: store.Counts) -> dict[str, Any]:
         "delay": f"{campaign.delay_min:g}-{campaign.delay_max:g}",
         "source": campaign.source,
         "image": (campaign.image or {}).get("path") or (campaign.image or {}).get("url"),
+        "media": media_of(campaign),
         "created_at": campaign.created_at,
         "started_at": campaign.started_at,
         "finished_at": campaign.finished_at,
     }
+
+
+def media_of(campaign: store.Campaign) -> dict[str, Any] | None:
+    """The media the campaign carried: kind, filename, mimetype, size, sha256, path or url (an old
+    campaign's image without `kind` is an image)."""
+    from nexus_blast.campaigns.media import Media
+
+    return Media.from_dict(campaign.image).describe() if campaign.image else None
+
+
+def media_line(media: dict[str, Any] | None) -> str | None:
+    """MEDIA in one line for people: `file preços.pdf, 1.2 MiB, sha256 3f2a…`."""
+    if not media:
+        return None
+    size = f", {media['size'] / 1048576:.1f} MiB" if media.get("size") else ""
+    digest = f", sha256 {media['sha256']}" if media.get("sha256") else ""
+    return f"{media['kind']} {media['filename']} ({media['mimetype']}{size}{digest})"
 
 
 def summaries(db) -> list[dict[str, Any]]:

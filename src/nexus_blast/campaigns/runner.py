@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from nexus_blast.campaigns.clients import ClientPool
 from nexus_blast.campaigns.lease import LeaseKeeper, new_owner
-from nexus_blast.campaigns.media import Image, load_payload
+from nexus_blast.campaigns.media import Media, load_data
 from nexus_blast.campaigns.reconcile import reconcile_campaign
 from nexus_blast.campaigns.sender import Events, Sender, SenderConfig
 from nexus_blast.domain.messages import RESUMABLE, final_campaign_status
@@ -179,7 +179,7 @@ async def _run_leased(settings, db, campaign_id, keeper, events_in, now, rng, ev
         # A request left in flight may be answered up to a timeout after it was sent, and WAHA may
         # finish an abandoned one later still: judged only once the decision window has passed.
         reconciling = asyncio.create_task(
-            reconcile_campaign(db, campaign_id, targets, settle_seconds=decision_window(settings), now=now)
+            reconcile_campaign(db, campaign_id, targets, settle_seconds=decision_window(settings), now=now, **_media_of(campaign))
         )
         if not await _until_done_or_stopped(reconciling, stop.event):
             return _stopped(db, campaign_id, stop.why, auto_resume)
@@ -188,7 +188,7 @@ async def _run_leased(settings, db, campaign_id, keeper, events_in, now, rng, ev
             # Unknown outcomes WAHA could not be asked about during the run: asked once more
             # before the campaign may complete.
             await _until_done_or_stopped(asyncio.create_task(
-                reconcile_campaign(db, campaign_id, targets, settle_seconds=decision_window(settings), now=now)
+                reconcile_campaign(db, campaign_id, targets, settle_seconds=decision_window(settings), now=now, **_media_of(campaign))
             ), stop.event)
     except BaseException as exc:
         if not keeper.lost and store.campaign_status(db, campaign_id) == "running":
@@ -234,13 +234,19 @@ def _runnable(settings, db, campaign_id: int):
     return campaign
 
 
+def _media_of(campaign) -> dict:
+    """The campaign's media kind and order, as reconcile_campaign takes them."""
+    kind = (campaign.image or {}).get("kind", "image") if campaign.image else None
+    return {"kind": kind, "media_first": bool(campaign.options.get("media_first"))}
+
+
 def decision_window(settings) -> float:
     """Seconds after an attempt began before its unknown outcome is judged from the chat."""
     return settings.waha.timeout + settings.waha.settle
 
 
 def _sender_config(settings, campaign, window: Window | None, owner: str | None = None) -> SenderConfig:
-    image = Image.from_dict(campaign.image) if campaign.image else None
+    image = Media.from_dict(campaign.image) if campaign.image else None
     return SenderConfig(
         delay=DelayRange(campaign.delay_min, campaign.delay_max),
         lookup_delay=parse_delay(settings.sending.lookup_delay),
@@ -252,7 +258,9 @@ def _sender_config(settings, campaign, window: Window | None, owner: str | None 
         typing=bool(campaign.options.get("typing", settings.sending.typing)),
         typing_cps=settings.sending.typing_cps,
         image=image,
-        image_data=load_payload(image) if image else None,
+        image_data=load_data(image) if image else None,
+        media_first=bool(campaign.options.get("media_first")),
+        link_preview=bool(campaign.options.get("link_preview", settings.sending.link_preview)),
         timezone=ZoneInfo(settings.general.timezone),
         window=window,
         settle=decision_window(settings),

@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 
 from nexus_blast.campaigns.failover import Failover
 from nexus_blast.campaigns.lanes import CAPPED, TIMELOCKED, UNHEALTHY, UNUSABLE, Board, Lane, LaneSpec
-from nexus_blast.campaigns.media import Image
-from nexus_blast.domain.messages import SkipReason
+from nexus_blast.campaigns.media import Media
+from nexus_blast.campaigns.reconcile import sought
+from nexus_blast.domain.messages import Part, SkipReason, message_parts, part_in_flight
 from nexus_blast.domain.pacing import DelayRange, typing_pause
 from nexus_blast.domain.phones import whatsapp_digits
 from nexus_blast.domain.window import Window
@@ -45,8 +46,10 @@ class SenderConfig:
     probe_interval: float = 60.0
     typing: bool = False
     typing_cps: float = 25.0
-    image: Image | None = None
-    image_data: str | None = None
+    image: Media | None = None  # the campaign's one media (any kind; the name is from when only images existed)
+    image_data: bytes | None = None  # its base64, read once per run (None: WAHA fetches its URL)
+    media_first: bool = False  # a voice note before its text (send --media-first)
+    link_preview: bool = True  # `linkPreview` in text sends
     timezone: ZoneInfo = ZoneInfo("America/Sao_Paulo")
     window: Window | None = None
     # An unknown outcome is read back from the chat only this long after its attempt began
@@ -318,7 +321,7 @@ class Sender(Failover):
                 self._set_state(lane, CAPPED, f"daily cap of {lane.spec.daily_cap} reached")
             return
         try:
-            sent = await self._send(lane, chat_id, message.text, planned)
+            sent, planned = await self._send_step(lane, message, chat_id, planned)
         except WahaError as exc:
             lane.last_send = time.monotonic()
             await self._send_failed(lane, message, chat_id, exc)
@@ -328,14 +331,35 @@ class Sender(Failover):
         store.transition(self.db, mid, "sending", "sent", message_id=ident or None, sent_at=iso(self.now()))
         self._count_sent(lane)
 
-    async def _send(self, lane: Lane, chat_id: str, text: str, planned: str | None):
+    def _parts(self, message: store.Message) -> tuple[Part, ...]:
+        media = self.config.image
+        return message_parts(media.kind if media else None, message.text, self.config.media_first)
+
+    def _sought(self, message: store.Message):
+        media = self.config.image
+        return sought(message, media.kind if media else None, self.config.media_first)
+
+    async def _send_step(self, lane: Lane, message: store.Message, chat_id: str, planned: str | None):
+        """MESSAGE's sends (one, or a voice note's two: the first one's id committed before the
+        second goes out); (the answer to the last, its planned id)."""
+        parts = self._parts(message)
+        if len(parts) > 1 and message.lead_id is None:
+            first = await self._send(lane, parts[0], chat_id, message.text, planned)
+            lead = first.serialized_id or (f"true_{chat_id}_{planned}" if planned else "sent")
+            planned = new_short_id() if lane.own_ids else None
+            store.record_lead(self.db, message.id, lead, planned_id=planned, sending_at=iso(self.now()))
+        part = part_in_flight(parts, len(parts) > 1)
+        return await self._send(lane, part, chat_id, message.text, planned), planned
+
+    async def _send(self, lane: Lane, part: Part, chat_id: str, text: str, planned: str | None):
         client, session = lane.spec.client, lane.spec.waha_session
-        image = self.config.image
-        if image is None:
-            return await client.send_text(session, chat_id, text, message_id=planned)
-        return await client.send_image(
-            session, chat_id, mimetype=image.mimetype, filename=image.filename,
-            data_b64=self.config.image_data, url=image.url, caption=text, message_id=planned,
+        media = self.config.image
+        if media is None or part is Part.TEXT:
+            return await client.send_text(session, chat_id, text, message_id=planned, link_preview=self.config.link_preview)
+        return await client.send_media(
+            media.kind, session, chat_id, mimetype=media.mimetype, filename=media.filename,
+            data_b64=self.config.image_data, url=None if media.sends_data else media.url,
+            caption="" if media.kind == "voice" else text, convert=media.convert, message_id=planned,
         )
 
     async def _id_from_chat(self, lane: Lane, mid: int) -> str | None:

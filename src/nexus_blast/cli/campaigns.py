@@ -8,6 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from nexus_blast.i18n import _
+
 from nexus_blast.cli.output import confirm, confirm_overwrite, info, print_json, table
 from nexus_blast.cli.send import print_outcome, run_foreground, send
 from nexus_blast.cli.state import current
@@ -118,6 +120,15 @@ def _when(settings, stamp: str, utc: bool) -> str:
     return f"{moment:%Y-%m-%d %H:%M:%S} {moment.tzname()}"
 
 
+def _say_media(campaign) -> None:
+    """The report's media, on stderr (its rows are one per contact)."""
+    from nexus_blast.campaigns.report import media_line, media_of
+
+    line = media_line(media_of(campaign))
+    if line:
+        info(_("campaign {id} carried {media}").format(id=campaign.id, media=line))
+
+
 @campaign_app.command("show")
 def show(campaign_id: IdArg, json: JsonOpt = False, utc: UtcOpt = False) -> None:
     """One campaign: status, counts, reason, sessions, scheduled and next send time."""
@@ -136,7 +147,9 @@ def show(campaign_id: IdArg, json: JsonOpt = False, utc: UtcOpt = False) -> None
     if json:
         print_json(doc)
         return
-    human = doc | {"delivered": _share(doc, "delivered"), "read": _share(doc, "read")}
+    from nexus_blast.campaigns.report import media_line
+
+    human = doc | {"delivered": _share(doc, "delivered"), "read": _share(doc, "read"), "media": media_line(doc.get("media"))}
     settings = state.settings()
     for key, value in human.items():  # every time in one zone: general.timezone, or --utc
         if key.endswith("_at") and isinstance(value, str) and value[:4].isdigit():
@@ -263,6 +276,7 @@ def report(
     campaign = get(db, campaign_id)
     write = write_csv if fmt == "csv" else write_json
     rows = store.report_rows(db, campaign_id)
+    _say_media(campaign)
     if output is None:
         try:
             write(rows, sys.stdout)

@@ -26,6 +26,12 @@ def send(
     ai_variants: Annotated[Optional[int], typer.Option("--ai-variants", metavar="N", min=1, max=10, help="How many AI variants to write and rotate (with --ai-brief; default 3).", show_default=False)] = None,
     ai_provider: Annotated[Optional[str], typer.Option("--ai-provider", metavar="NAME", help="AI provider for --ai-brief (default: the default one; see: blast ai list).", show_default=False)] = None,
     image: Annotated[Optional[str], typer.Option("--image", help="JPEG/PNG/WebP file or http(s) URL; the message becomes its caption.", show_default=False)] = None,
+    file_media: Annotated[Optional[str], typer.Option("--file", metavar="PATH|URL", help="A document (PDF, XLSX, DOCX…, up to 100 MB), its name kept; the message becomes its caption.", show_default=False)] = None,
+    video: Annotated[Optional[str], typer.Option("--video", metavar="PATH|URL", help="An MP4 video (up to 16 MB); the message becomes its caption.", show_default=False)] = None,
+    voice: Annotated[Optional[str], typer.Option("--voice", metavar="PATH|URL", help="A voice note: OGG/Opus, or MP3/M4A/WAV converted by the server (up to 16 MB); the message is sent as a text right before it.", show_default=False)] = None,
+    media_first: Annotated[bool, typer.Option("--media-first", help="With --voice: the voice note first, then the text.")] = False,
+    embed: Annotated[bool, typer.Option("--embed", help="Send a media URL's content as data (fetched once) instead of letting WAHA fetch the URL.")] = False,
+    no_link_preview: Annotated[bool, typer.Option("--no-link-preview", help="No link preview in text messages (default: sending.link_preview).")] = False,
     session: Annotated[Optional[str], typer.Option("--session", help="Sessions to send from, comma-separated (default: all configured).", show_default=False)] = None,
     delay: Annotated[Optional[str], typer.Option("--delay", help="Seconds between two sends of one session, MIN-MAX (default: sending.delay).", show_default=False)] = None,
     name: Annotated[Optional[str], typer.Option("--name", help="Campaign name (default: source and time).", show_default=False)] = None,
@@ -56,7 +62,8 @@ def send(
         message=text, source=file, list_name=list_name, image=image,
         sessions=[s.strip() for s in session.split(",") if s.strip()] if session else None,
         delay=delay, name=name, include_landlines=include_landlines, phone_column=phone_column, sheet=sheet, preview=preview,
-        ignore_window=ignore_window, ai=ai,
+        ignore_window=ignore_window, ai=ai, file=file_media, video=video, voice=voice, embed=embed,
+        media_first=media_first, link_preview=False if no_link_preview else None,
     )
     window = window_for(settings, ignore=ignore_window)
     prepared = prepare(settings, db, request, dry_run=dry_run, window=window, start_at=start_at)
@@ -176,12 +183,15 @@ def _plan_doc(prepared) -> dict:
 
 
 def _image_doc(prepared) -> dict:
-    """`image`: what the campaign sends, and whether blast could check its content (a URL: no)."""
+    """`image` (an image: what it is, and whether blast could check its content) or `media` (any
+    kind: kind, filename, mimetype, size, sha256, path or url)."""
     from nexus_blast.campaigns.media import unchecked_warning
 
     image = prepared.image
     if image is None:
         return {}
+    if image.kind != "image":
+        return {"media": image.describe()}
     warning = unchecked_warning(image)
     doc = {"url": image.url} if image.url else {"path": image.path, "size": image.size}
     doc |= {"mimetype": image.mimetype, "content_checked": warning is None}
@@ -224,6 +234,11 @@ def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
     warning = unchecked_warning(prepared.image)
     if warning:
         info(f"warning: {warning} ({prepared.image.url})")
+    if prepared.image is not None and prepared.image.kind != "image":
+        from nexus_blast.campaigns.report import media_line
+        from nexus_blast.i18n import _
+
+        info(_("media: {media}").format(media=media_line(prepared.image.describe())))
     rows = [[name, count, prepared.room_today.get(name, "")] for name, count in s.per_session.items()]
     rows.append(["skipped (" + ", ".join(f"{k} {v}" for k, v in s.skipped.items()) + ")" if s.skipped else "skipped", s.skipped_total, ""])
     rows.append(["rejected rows (" + ", ".join(f"{k} {v}" for k, v in s.rejected.items()) + ")" if s.rejected else "rejected rows", s.rejected_total, ""])

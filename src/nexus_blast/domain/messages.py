@@ -6,6 +6,10 @@ A message:  pending → sending → sent | failed | skipped
             pending → failed    (could not even be attempted: e.g. its look-up kept failing)
             pending → sent      (an attempt once proven absent turned up in the chat before its
                                  resend: the server finished it late)
+A voice note with a text is two sends in one `sending` (the text, then the note; the note first
+with --media-first, see `message_parts`): the first one's id is committed (`lead_id`) before the
+second is attempted, so an unknown outcome or a resume concerns only the send in flight
+(`part_in_flight`), and neither is ever sent twice.
 `sent`, `failed` and `skipped` are final. `store/campaigns.py` applies each transition with a
 conditional UPDATE (`WHERE status = <from>`), so two processes can never both move one message.
 """
@@ -113,3 +117,26 @@ def check_campaign_transition(old: str, new: str) -> tuple[CampaignStatus, Campa
 def final_campaign_status(sent: int, failed: int) -> CampaignStatus:
     """The status of a campaign with nothing left pending: failed only when nothing went out."""
     return CampaignStatus.FAILED if failed and not sent else CampaignStatus.COMPLETED
+
+
+class Part(StrEnum):
+    """One send of a message: its text, or its media (carrying the text as caption, except a voice note)."""
+
+    TEXT = "text"
+    MEDIA = "media"
+
+
+def message_parts(kind: str | None, text: str, media_first: bool = False) -> tuple[Part, ...]:
+    """The sends one message makes, in order. A media KIND other than voice carries TEXT as its
+    caption (one send); a voice note has no caption, so a non-blank TEXT goes in a send of its
+    own right before it (after it with MEDIA_FIRST)."""
+    if kind is None:
+        return (Part.TEXT,)
+    if kind != "voice" or not text.strip():
+        return (Part.MEDIA,)
+    return (Part.MEDIA, Part.TEXT) if media_first else (Part.TEXT, Part.MEDIA)
+
+
+def part_in_flight(parts: tuple[Part, ...], lead_sent: bool) -> Part:
+    """The send a `sending` message is attempting: the second once the first is recorded as sent."""
+    return parts[1] if lead_sent and len(parts) > 1 else parts[0]

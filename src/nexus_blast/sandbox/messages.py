@@ -69,7 +69,9 @@ async def send_text(sb, request: Request) -> Response:
     session, body, chat_id = await _send_target(sb, request, ("chatId", "text"))
     if not isinstance(body["text"], str):
         raise sb.engine_error("text must be a string", request)
-    return _accept(sb, request, session, chat_id, body["text"], short_id=_own_id(sb, body))
+    preview = body.get("linkPreview")
+    return _accept(sb, request, session, chat_id, body["text"], short_id=_own_id(sb, body),
+                   link_preview=preview if isinstance(preview, bool) else None)
 
 
 async def send_file(sb, request: Request) -> Response:
@@ -79,18 +81,23 @@ async def send_file(sb, request: Request) -> Response:
     file = body["file"]
     if not isinstance(file, dict) or not file.get("mimetype") or not (file.get("data") or file.get("url")):
         raise nest(400, ["file must have mimetype and data or url"], "Bad Request")
-    digest, url = "", str(file.get("url") or "")
+    digest, url, size = "", str(file.get("url") or ""), 0
     if file.get("data"):
         try:
-            digest = hashlib.sha256(base64.b64decode(str(file["data"]), validate=True)).hexdigest()
+            data = base64.b64decode(str(file["data"]), validate=True)
         except (binascii.Error, ValueError):
             raise sb.engine_error("Invalid base64 data in file.data", request) from None
-    kind = "image" if request.url.path.endswith("sendImage") else "file"
+        digest, size = hashlib.sha256(data).hexdigest(), len(data)
+    kind = MEDIA_KINDS[request.url.path.rsplit("/", 1)[-1]]
+    caption = "" if kind == "voice" else str(body.get("caption") or "")  # WhatsApp: no caption on a voice note
     return _accept(
-        sb, request, session, chat_id, str(body.get("caption") or ""), kind=kind,
+        sb, request, session, chat_id, caption, kind=kind,
         mimetype=str(file["mimetype"]), filename=str(file.get("filename") or ""), sha256=digest, url=url,
-        short_id=_own_id(sb, body),
+        size=size, convert=bool(body.get("convert")), short_id=_own_id(sb, body),
     )
+
+
+MEDIA_KINDS = {"sendImage": "image", "sendFile": "file", "sendVideo": "video", "sendVoice": "voice"}
 
 
 def _own_id(sb, body: dict) -> str | None:
@@ -169,6 +176,8 @@ def routes(sb, wrap) -> list[Route]:
         Route("/api/sendText", bind(send_text), methods=["POST"]),
         Route("/api/sendImage", bind(send_file), methods=["POST"]),
         Route("/api/sendFile", bind(send_file), methods=["POST"]),
+        Route("/api/sendVideo", bind(send_file), methods=["POST"]),
+        Route("/api/sendVoice", bind(send_file), methods=["POST"]),
         Route("/api/sendSeen", bind(chat_action), methods=["POST"]),
         Route("/api/startTyping", bind(chat_action), methods=["POST"]),
         Route("/api/stopTyping", bind(chat_action), methods=["POST"]),

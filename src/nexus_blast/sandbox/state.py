@@ -21,6 +21,8 @@ ENGINES = ("WEBJS", "NOWEB", "GOWS")
 TIERS = ("PLUS", "CORE")
 RUNNING = ("STARTING", "SCAN_QR_CODE", "WORKING")
 STATUSES = ("STOPPED", "STARTING", "SCAN_QR_CODE", "WORKING", "FAILED")
+# whatsapp-web.js message types of what the sandbox sends (a voice note is `ptt`, a file `document`).
+WEBJS_TYPES = {"text": "chat", "image": "image", "file": "document", "video": "video", "voice": "ptt"}
 ACK_NAMES = {-1: "ERROR", 0: "PENDING", 1: "SERVER", 2: "DEVICE", 3: "READ", 4: "PLAYED"}
 
 
@@ -100,6 +102,9 @@ class Message:
     filename: str = ""
     sha256: str = ""
     url: str = ""
+    size: int = 0
+    convert: bool = False
+    link_preview: bool | None = None  # sendText's `linkPreview`, as asked (None: not given)
     ack: int = 0
     delivers: bool = True  # False: accepted but never delivered (number not on WhatsApp, wrong form)
 
@@ -107,7 +112,7 @@ class Message:
         return {
             "session": self.session, "chatId": self.chat_id, "kind": self.kind, "text": self.text,
             "mimetype": self.mimetype, "filename": self.filename, "sha256": self.sha256, "url": self.url,
-            "id": self.serialized_id, "timestamp": self.timestamp, "ack": self.ack,
+            "size": self.size, "convert": self.convert, "linkPreview": self.link_preview, "id": self.serialized_id, "timestamp": self.timestamp, "ack": self.ack,
         }
 
 
@@ -275,7 +280,7 @@ class World:
 
     # --- sends ----------------------------------------------------------------------------------
 
-    def accept(self, session: Session, chat_id: str, text: str, short_id: str | None = None, **media: str) -> Message:
+    def accept(self, session: Session, chat_id: str, text: str, short_id: str | None = None, **media) -> Message:
         short = short_id or "3EB0" + "".join(self.rng.choice("0123456789ABCDEF") for _ in range(16))
         message = Message(
             serialized_id=f"true_{chat_id}_{short}", short_id=short, session=session.name, chat_id=chat_id,
@@ -334,7 +339,7 @@ class World:
             return {"id": message.serialized_id, "_data": {"Info": {"ID": message.short_id, "Chat": message.chat_id}}}
         return {
             "id": {"fromMe": True, "remote": message.chat_id, "id": message.short_id, "_serialized": message.serialized_id},
-            "ack": 0, "hasMedia": message.kind != "text", "body": message.text, "type": "chat" if message.kind == "text" else "image",
+            "ack": 0, "hasMedia": message.kind != "text", "body": message.text, "type": WEBJS_TYPES.get(message.kind, message.kind),
             "timestamp": message.timestamp, "from": (self.sessions[message.session].me or {}).get("id"), "to": message.chat_id,
             "fromMe": True,
         }

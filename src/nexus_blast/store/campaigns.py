@@ -18,7 +18,7 @@ from nexus_blast.domain.messages import check_campaign_transition, check_message
 from nexus_blast.store.db import utcnow
 
 MESSAGE_COLUMNS = frozenset(
-    {"session", "chat_id", "message_id", "error", "sending_at", "sent_at", "next_attempt_at", "planned_id"}
+    {"session", "chat_id", "message_id", "error", "sending_at", "sent_at", "next_attempt_at", "planned_id", "lead_id"}
 )
 CHUNK = 500
 
@@ -78,7 +78,8 @@ class Message:
     error: str
     sending_at: str | None
     sent_at: str | None
-    planned_id: str | None = None  # the short id blast chose for it (servers that accept one)
+    planned_id: str | None = None  # the short id blast chose for its send in flight (servers that accept one)
+    lead_id: str | None = None  # a two-send message (voice note): the first send's id, once sent (m012)
 
 
 @dataclass
@@ -381,6 +382,22 @@ def uncounted_sent(conn: sqlite3.Connection, start: str, end: str) -> dict[str, 
         (start, end),
     )
     return {r[0]: r[1] for r in rows}
+
+
+def record_lead(db, mid: int, lead_id: str, *, planned_id: str | None, sending_at: str) -> bool:
+    """The first of a `sending` message's two sends went out as LEAD_ID: committed before the
+    second is attempted, which gets PLANNED_ID and its own SENDING_AT (the decision window of an
+    unknown outcome counts from there). False when the message is not `sending` any more."""
+    cursor = _conn(db).execute(
+        "UPDATE messages SET lead_id = ?, planned_id = ?, sending_at = ?, updated_at = ? WHERE id = ? AND status = 'sending'",
+        (lead_id, planned_id, sending_at, utcnow(), mid),
+    )
+    return cursor.rowcount == 1
+
+
+def set_lead(db, mid: int, lead_id: str) -> None:
+    """A `pending` message's first send turned up in the chat (sent late): recorded, not resent."""
+    _conn(db).execute("UPDATE messages SET lead_id = ?, updated_at = ? WHERE id = ? AND status = 'pending'", (lead_id, utcnow(), mid))
 
 
 def set_chat_id(db, message_id: int, chat_id: str) -> None:

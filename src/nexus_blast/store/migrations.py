@@ -296,6 +296,14 @@ def m007_message_variant_and_reply(db) -> None:
     )
 
 
+@migrations()
+def m012_message_lead_id(db) -> None:
+    # A voice note goes out as two sends (the text, then the note; or the note first with
+    # --media-first): the first one's serialized id, committed once it is sent, so a resume after a
+    # crash between the two sends only the second.
+    db.executescript("ALTER TABLE messages ADD COLUMN lead_id TEXT;")
+
+
 def refuse_newer(db, path) -> None:
     """StorageError when the database at PATH records migrations this code does not know: a newer
     nexus_blast wrote it, and running older code on its schema would corrupt what it relies on."""

@@ -174,9 +174,14 @@ class WahaClient:
 
     # --- messages -------------------------------------------------------------------------------
 
-    async def send_text(self, session: str, chat_id: str, text: str, *, message_id: str | None = None) -> SentMessage:
-        """Send TEXT; MESSAGE_ID (a pre-generated short id, servers that accept one) names it."""
-        body = {"session": session, "chatId": chat_id, "text": text}
+    async def send_text(
+        self, session: str, chat_id: str, text: str, *, message_id: str | None = None, link_preview: bool | None = None
+    ) -> SentMessage:
+        """Send TEXT; MESSAGE_ID (a pre-generated short id, servers that accept one) names it;
+        LINK_PREVIEW (None: the server's default) is WAHA's `linkPreview`."""
+        body: dict[str, Any] = {"session": session, "chatId": chat_id, "text": text}
+        if link_preview is not None:
+            body["linkPreview"] = link_preview
         if message_id:
             body["id"] = message_id
         return self._sent(await self._json("POST", "/api/sendText", session=session, json=body, policy=SEND), chat_id)
@@ -195,12 +200,46 @@ class WahaClient:
     ) -> SentMessage:
         if (data_b64 is None) == (url is None):
             raise ValueError("send_image needs exactly one of data_b64 and url")
-        file: dict[str, str] = {"mimetype": mimetype, "filename": filename}
-        file.update({"data": data_b64} if data_b64 is not None else {"url": url or ""})
-        body: dict[str, Any] = {"session": session, "chatId": chat_id, "file": file, "caption": caption}
+        return await self.send_media(
+            "image", session, chat_id, mimetype=mimetype, filename=filename,
+            data_b64=data_b64.encode("ascii") if data_b64 is not None else None, url=url, caption=caption,
+            message_id=message_id,
+        )
+
+    async def send_media(
+        self,
+        kind: str,
+        session: str,
+        chat_id: str,
+        *,
+        mimetype: str,
+        filename: str,
+        data_b64: bytes | None = None,
+        url: str | None = None,
+        caption: str = "",
+        convert: bool = False,
+        message_id: str | None = None,
+    ) -> SentMessage:
+        """Send a media of KIND (image | file | video | voice) as `/api/sendImage|File|Video|Voice`:
+        `file` {mimetype, filename, url | data}, `caption` (not for a voice note), `convert` (video
+        and voice). DATA_B64 (base64 ASCII, read once per run) is streamed into the body, never
+        copied per message."""
+        if (data_b64 is None) == (url is None):
+            raise ValueError("send_media needs exactly one of data_b64 and url")
+        path = MEDIA_PATHS[kind]
+        body: dict[str, Any] = {"session": session, "chatId": chat_id}
+        if kind != "voice":
+            body["caption"] = caption
+        if kind in ("video", "voice"):
+            body["convert"] = convert
         if message_id:
             body["id"] = message_id
-        return self._sent(await self._json("POST", "/api/sendImage", session=session, json=body, policy=SEND), chat_id)
+        file: dict[str, str] = {"mimetype": mimetype, "filename": filename}
+        if url is not None:
+            body["file"] = file | {"url": url}
+            return self._sent(await self._json("POST", path, session=session, json=body, policy=SEND), chat_id)
+        content = _BlobBody(body, file, data_b64)
+        return self._sent(await self._json("POST", path, session=session, content=content, policy=SEND), chat_id)
 
     async def send_seen(self, session: str, chat_id: str) -> None:
         await self._json("POST", "/api/sendSeen", session=session, json={"session": session, "chatId": chat_id})
@@ -259,8 +298,9 @@ class WahaClient:
         json: Any = None,
         params: dict | None = None,
         policy: str = SAFE,
+        content: _BlobBody | None = None,
     ) -> Any:
-        response = await self._with_retries(method, path, session=session, json=json, params=params, policy=policy)
+        response = await self._with_retries(method, path, session=session, json=json, params=params, policy=policy, content=content)
         if not response.content:
             return None
         try:
@@ -274,13 +314,13 @@ class WahaClient:
                 session=session,
             ) from None
 
-    async def _with_retries(self, method, path, *, session, json, params, policy) -> httpx.Response:
+    async def _with_retries(self, method, path, *, session, json, params, policy, content=None) -> httpx.Response:
         started = time.monotonic()
         # The first attempt runs outside tenacity (most calls succeed at once, and building and
         # driving a retrier costs more than the request's own bookkeeping); its failure is then
         # handed to tenacity as attempt 1, so the stop, wait and retry decisions are the same.
         try:
-            return await self._once(method, path, session=session, json=json, params=params, budget=self.total_timeout)
+            return await self._once(method, path, session=session, json=json, params=params, budget=self.total_timeout, content=content)
         except WahaError as exc:
             if not self._retryable(exc, policy):
                 raise
@@ -296,7 +336,7 @@ class WahaClient:
                 if first:
                     raise first.pop()
                 remaining = self.total_timeout - (time.monotonic() - started)
-                return await self._once(method, path, session=session, json=json, params=params, budget=remaining)
+                return await self._once(method, path, session=session, json=json, params=params, budget=remaining, content=content)
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
     def _retryable(self, exc: BaseException, policy: str) -> bool:
@@ -318,11 +358,16 @@ class WahaClient:
         ceiling = min(self.backoff_max, self.backoff_initial * 2 ** (retry_state.attempt_number - 1))
         return random.uniform(ceiling / 2, ceiling)  # "equal jitter": never zero, never in lock-step
 
-    async def _once(self, method, path, *, session, json, params, budget: float) -> httpx.Response:
+    async def _once(self, method, path, *, session, json, params, budget: float, content=None) -> httpx.Response:
         read = max(0.01, min(self.timeout, budget))
         timeout = self._timeout if read == self.timeout else httpx.Timeout(read, connect=min(self.connect_timeout, read))
         try:
-            response = await self._http.request(method, path, json=json, params=params, timeout=timeout)
+            if content is not None:  # a media body streamed from the run's one copy of the data
+                response = await self._http.request(
+                    method, path, content=content, params=params, timeout=timeout, headers=content.headers()
+                )
+            else:
+                response = await self._http.request(method, path, json=json, params=params, timeout=timeout)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol) as exc:
             raise WahaUnreachable(
                 f"{where(self.base_url, session)}: cannot connect ({self._scrub(exc) or type(exc).__name__})",
@@ -396,6 +441,30 @@ class WahaClient:
         if code >= 500:
             return WahaServerError(f"{label}: server error (HTTP {code}): {message}", status_code=code, detail=message, **kw)
         return WahaError(f"{label}: {method} {path} failed (HTTP {code}): {message}", **kw)
+
+
+MEDIA_PATHS = {"image": "/api/sendImage", "file": "/api/sendFile", "video": "/api/sendVideo", "voice": "/api/sendVoice"}
+
+
+class _BlobBody:
+    """A JSON send body whose `file.data` is a large base64 value: the small JSON around it is
+    encoded per message, the data itself is handed to the socket as it is (one copy per run, not
+    one per message). Iterable again for each retry."""
+
+    def __init__(self, body: dict, file: dict, data_b64: bytes) -> None:
+        import json
+
+        head = json.dumps({**body, "file": {**file, "data": ""}}, ensure_ascii=False)
+        marker = '"data": ""}'
+        cut = head.rindex(marker) + len('"data": "')
+        self.parts = (head[:cut].encode("utf-8"), data_b64, head[cut:].encode("utf-8"))
+
+    def headers(self) -> dict[str, str]:
+        return {"Content-Type": "application/json", "Content-Length": str(sum(len(p) for p in self.parts))}
+
+    async def __aiter__(self):
+        for part in self.parts:
+            yield part
 
 
 def _seg(value: str) -> str:

@@ -86,6 +86,21 @@ def accepts_own_ids(version: Any) -> bool:
     return len(found) >= 2 and found >= OWN_IDS_SINCE
 
 
+# `convert: true` in /api/sendVoice and /api/sendVideo (the server makes Opus/MP4 of the file)
+# came with this release (WAHA changelog 2025.6.2, issue #724).
+CONVERT_SINCE = (2025, 6, 2)
+
+
+def supports_convert(version: Any) -> bool | None:
+    """Does a server whose /api/server/version answered VERSION take `convert: true`? None when
+    the version cannot be read."""
+    text = version.get("version") if isinstance(version, dict) else None
+    found = version_tuple(text or "")
+    if len(found) < 2:
+        return None
+    return found >= CONVERT_SINCE
+
+
 def new_short_id() -> str:
     """A message id in WhatsApp Web's own form (`3EB0` + 18 hex digits), unique across processes."""
     import secrets
