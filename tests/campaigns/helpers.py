@@ -57,3 +57,54 @@ def png_bytes(width: int = 2, height: int = 2) -> bytes:
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+# --- minimal media files, valid by their headers (what blast checks) ---------------------------
+
+
+def pdf_bytes() -> bytes:
+    return b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def mp4_bytes(brand: bytes = b"isom") -> bytes:
+    """An ISO media file: an `ftyp` box (BRAND `M4A ` makes it audio) and an empty `mdat`."""
+    import struct
+
+    ftyp = brand + b"\x00\x00\x02\x00" + brand + b"iso2mp41"
+    return struct.pack(">I", 8 + len(ftyp)) + b"ftyp" + ftyp + struct.pack(">I", 16) + b"mdat" + bytes(8)
+
+
+def ogg_opus_bytes() -> bytes:
+    """An OGG page carrying an `OpusHead` packet (what a voice note starts with)."""
+    import struct
+
+    head = b"OpusHead" + bytes([1, 1]) + struct.pack("<HIh", 312, 48000, 0) + b"\x00"
+    page = b"OggS\x00\x02" + bytes(8) + struct.pack("<II", 0x1234, 0) + bytes(4) + bytes([1, len(head)])
+    return page + head + b"OggS\x00\x00" + bytes(40)
+
+
+def mp3_bytes() -> bytes:
+    return b"ID3\x03\x00\x00\x00\x00\x00\x00" + (b"\xff\xfb\x90\x64" + bytes(413)) * 3
+
+
+def wav_bytes() -> bytes:
+    import struct
+
+    fmt = struct.pack("<HHIIHH", 1, 1, 8000, 16000, 2, 16)
+    data = bytes(160)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def docx_bytes() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+HTML = b"<!DOCTYPE html><html><head><title>Login</title></head><body>Entrar</body></html>"

@@ -20,6 +20,7 @@ class Faults:
     errors: int = 0  # next N requests answer 500
     hang_seconds: float = 0.0  # requests sleep this long before answering
     hang_count: int | None = None  # ... this many of them (None: all)
+    hang_media: str = ""  # sends of this media kind (image|file|video|voice) hang until the fault is cleared (then 500, never accepted)
     reconnecting: bool = False  # the session stays STARTING, repeating it every 2 s (NOWEB reconnecting)
     webhook_late: int = 0  # the next N webhook events miss their first attempt: retried late, out of order
     webhook_late_seconds: float = 0.5
