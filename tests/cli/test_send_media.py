@@ -263,3 +263,44 @@ def test_kill_9_between_the_text_and_the_voice_note_then_resume_sends_neither_tw
     assert json.loads(resumed.stdout)["sent"] == 3
     kinds = Counter((m["chatId"], m["kind"]) for m in sb.sent())
     assert kinds == Counter({(c, k): 1 for c in chats(3) for k in ("text", "voice")})
+
+
+@pytest.mark.parametrize("seed", [int(s) for s in os.environ.get("KILL_SEEDS", "1,2,3").split(",")])
+def test_voice_campaign_killed_at_random_points_then_resumed_sends_each_part_once(make_sandbox, tmp_path, seed):
+    """kill -9 anywhere (mid-request included: the text accepted but its id not yet recorded, or
+    the note in flight), then resume: every contact has its text and its note, once each."""
+    import random
+
+    rng = random.Random(seed)
+    version = rng.choice(("2026.7.1", "2026.2.1"))  # read back by own id / by content only
+    sb = make_sandbox(sessions=("s1", "s2"), latency_ms=15, version=version)
+    home = tmp_path / "home"
+    home.mkdir()
+    configure(home, {"s1": sb.url, "s2": sb.url}, sending={"delay": "0.02-0.06"}, waha={"timeout": 1.0, "settle": 0.3})
+    n = 12
+    csv = write_contacts(tmp_path / "c.csv", n)
+    note = tmp_path / "n.ogg"
+    note.write_bytes(ogg_opus_bytes())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BLAST_")} | {"BLAST_HOME": str(home)}
+    proc = subprocess.Popen(
+        [*_cli(), "send", str(csv), "-m", "Oi {{nome}}", "--voice", str(note), "--yes", "--json"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+    )
+    try:
+        kill_after = rng.randrange(1, n)  # accepted sends: texts and notes alike
+        wait_until(lambda: len(sb.sent()) >= kill_after, what=f"{kill_after} accepted sends")
+        time.sleep(rng.uniform(0.0, 0.03))  # a random instant around it (mid-request included)
+        proc.kill()
+    finally:
+        proc.wait(timeout=20)
+    before = len(sb.sent())
+    assert before < 2 * n, "the campaign finished before the kill: nothing was tested"
+    resumed = subprocess.run([*_cli(), "campaign", "resume", "1", "--yes", "--json"], env=env, capture_output=True, text=True, timeout=120)
+    assert resumed.returncode == 0, resumed.stderr
+    kinds = Counter((m["chatId"], m["kind"]) for m in sb.sent())
+    assert kinds == Counter({(c, k): 1 for c in chats(n) for k in ("text", "voice")}), f"killed after {before} sends"
+    with sqlite3.connect(home / "blast.db") as conn:
+        rows = conn.execute("SELECT status, lead_id, message_id FROM messages").fetchall()
+    assert {r[0] for r in rows} == {"sent"}
+    assert sorted(r[1] for r in rows) == sorted(m["id"] for m in sb.sent() if m["kind"] == "text")
+    assert sorted(r[2] for r in rows) == sorted(m["id"] for m in sb.sent() if m["kind"] == "voice")

@@ -5,15 +5,20 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nexus_blast.domain.messages import (
     MESSAGE_TRANSITIONS,
+    Part,
     CampaignStatus,
     IllegalTransition,
     MessageStatus,
     check_campaign_transition,
     check_message_transition,
     final_campaign_status,
+    message_parts,
+    part_in_flight,
 )
 
 ALLOWED = {
@@ -63,3 +68,18 @@ def test_final_campaign_status():
     assert final_campaign_status(sent=3, failed=1) is CampaignStatus.COMPLETED
     assert final_campaign_status(sent=0, failed=2) is CampaignStatus.FAILED
     assert final_campaign_status(sent=0, failed=0) is CampaignStatus.COMPLETED
+
+
+@given(kind=st.sampled_from([None, "image", "file", "video", "voice"]), text=st.text(max_size=20), media_first=st.booleans())
+def test_message_parts_each_part_once_and_text_never_lost(kind, text, media_first):
+    parts = message_parts(kind, text, media_first)
+    assert len(parts) == len(set(parts)) and 1 <= len(parts) <= 2
+    if kind is None:
+        assert parts == (Part.TEXT,)
+    elif kind != "voice":
+        assert parts == (Part.MEDIA,)  # the text is the caption
+    elif text.strip():
+        assert set(parts) == {Part.TEXT, Part.MEDIA} and parts[0] is (Part.MEDIA if media_first else Part.TEXT)
+    else:
+        assert parts == (Part.MEDIA,)  # a voice note with nothing to say before it
+    assert part_in_flight(parts, False) is parts[0] and part_in_flight(parts, True) is parts[-1]
