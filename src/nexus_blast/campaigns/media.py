@@ -26,6 +26,7 @@ from nexus_blast.errors import InputError
 from nexus_blast.i18n import _
 
 MIB = 1024 * 1024
+CHUNK = 3 * MIB  # a multiple of 3: base64 of consecutive chunks is the base64 of the whole
 # WhatsApp's own limits (the app refuses bigger files): 16 MB for video and audio, 100 MB for a
 # document; images use sending.max_image_mib (16 by default).
 LIMITS_MIB = {"video": 16, "voice": 16, "file": 100}
@@ -99,10 +100,11 @@ def sniff_mimetype(head: bytes) -> str | None:
     return found if found in IMAGE_TYPES else None
 
 
-def sniff(data: bytes) -> str | None:
-    """The type of DATA (the whole file, or at least its first 64 bytes) by its magic numbers:
-    images, PDF, MP4/M4A/QuickTime (`ftyp`), OGG (Opus or not), MP3, WAV, ZIP-based office
-    documents, HTML; None when unknown."""
+def sniff(data: bytes, archive=None) -> str | None:
+    """The type of DATA (the file's first bytes, 512 are enough) by its magic numbers: images, PDF,
+    MP4/M4A/QuickTime (`ftyp`), OGG (Opus or not), MP3, WAV, ZIP-based office documents (read
+    from ARCHIVE, a path or file object of the whole file; DATA itself when None), HTML; None
+    when unknown."""
     for signature, offset, mimetype, _ext in MAGIC:
         if data[offset : offset + len(signature)] == signature:
             if mimetype == "image/webp" and not data.startswith(b"RIFF"):
@@ -122,17 +124,18 @@ def sniff(data: bytes) -> str | None:
     if data.startswith(b"ID3") or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0):
         return "audio/mpeg"
     if data.startswith(b"PK\x03\x04"):
-        return _zip_type(data)
+        return _zip_type(io.BytesIO(data) if archive is None else archive)
     start = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if start.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
         return "text/html"
     return None
 
 
-def _zip_type(data: bytes) -> str:
+def _zip_type(archive) -> str:
     try:
-        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    except (zipfile.BadZipFile, ValueError):
+        with zipfile.ZipFile(archive) as opened:
+            names = opened.namelist()
+    except (zipfile.BadZipFile, ValueError, OSError):
         return "application/zip"  # only its head was given, or a damaged archive
     for prefix, (mimetype, _ext) in OFFICE.items():
         if any(name.startswith(prefix) for name in names):
@@ -210,13 +213,18 @@ def check_media(kind: str, spec: str, *, max_image_mib: float = 16, embed: bool 
             raise InputError(_("{spec}: not a file").format(spec=spec))
         size = path.stat().st_size
         _check_size(kind, spec, size, max_image_mib)
-        data = path.read_bytes()
+        digest, head = hashlib.sha256(), b""
+        with path.open("rb") as handle:  # in chunks: a 100 MB document is never held here
+            for chunk in iter(lambda: handle.read(CHUNK), b""):
+                head = head or chunk[:512]
+                digest.update(chunk)
+        found = sniff(head, archive=path)
     except OSError as exc:
         raise InputError(_("{spec}: cannot read ({reason})").format(spec=spec, reason=exc.strerror)) from None
-    mimetype, convert = _accept(kind, spec, sniff(data), path.name)
+    mimetype, convert = _accept(kind, spec, found, path.name)
     return Media(
         mimetype=mimetype, filename=_filename(kind, path.name, mimetype), path=str(path.resolve()), size=size,
-        sha256=hashlib.sha256(data).hexdigest(), kind=kind, convert=convert,
+        sha256=digest.hexdigest(), kind=kind, convert=convert,
     )
 
 
@@ -271,7 +279,7 @@ def unchecked_warning(media: Media | None) -> str | None:
     return URL_NOT_CHECKED if media is not None and media.url and media.sha256 is None else None
 
 
-def load_data(media: Media, fetch=None) -> bytes | None:
+def load_data(media: Media, fetch=None) -> bytearray | None:
     """The base64 data (ASCII bytes) to send for MEDIA, read once per run (None when WAHA fetches
     a URL); InputError if the file is gone or changed since the campaign was created (a resume
     must send the same bytes)."""
@@ -280,7 +288,8 @@ def load_data(media: Media, fetch=None) -> bytes | None:
     where = media.path or media.url or ""
     if media.path:
         try:
-            data = Path(media.path).read_bytes()
+            with Path(media.path).open("rb") as handle:
+                digest, encoded = _encode(handle, Path(media.path).stat().st_size)
         except OSError as exc:
             raise InputError(_("{path}: campaign {kind} cannot be read any more ({reason})").format(
                 path=media.path, kind=media.kind, reason=exc.strerror)) from None
@@ -288,12 +297,29 @@ def load_data(media: Media, fetch=None) -> bytes | None:
         if fetch is None:
             from nexus_blast.campaigns.fetch import fetch_url as fetch
         data, _name = fetch(media.url, int((media.size or 0) + MIB))
-    if media.sha256 and hashlib.sha256(data).hexdigest() != media.sha256:
+        digest, encoded = _encode(io.BytesIO(data), len(data))
+        del data
+    if media.sha256 and digest != media.sha256:
         raise InputError(_("{where}: campaign {kind} changed since the campaign was created").format(where=where, kind=media.kind))
-    return base64.b64encode(data)
+    return encoded
+
+
+def _encode(handle, size: int) -> tuple[str, bytearray]:
+    """(sha256, base64) of what HANDLE reads, encoded chunk by chunk into one buffer of the final
+    size: the run holds the base64 once, never the raw bytes beside it."""
+    digest = hashlib.sha256()
+    out = bytearray(4 * ((size + 2) // 3))
+    at = 0
+    for chunk in iter(lambda: handle.read(CHUNK), b""):
+        digest.update(chunk)
+        piece = base64.b64encode(chunk)
+        out[at : at + len(piece)] = piece
+        at += len(piece)
+    del out[at:]  # the file shrank meanwhile (then its sha256 differs too)
+    return digest.hexdigest(), out
 
 
 def load_payload(media: Media) -> str | None:
     """load_data as text (the base64 of a local image)."""
     data = load_data(media)
-    return data.decode("ascii") if data is not None else None
+    return bytes(data).decode("ascii") if data is not None else None

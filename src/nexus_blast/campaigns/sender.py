@@ -47,7 +47,7 @@ class SenderConfig:
     typing: bool = False
     typing_cps: float = 25.0
     image: Media | None = None  # the campaign's one media (any kind; the name is from when only images existed)
-    image_data: bytes | None = None  # its base64, read once per run (None: WAHA fetches its URL)
+    image_data: bytearray | None = None  # its base64, read once per run (None: WAHA fetches its URL)
     media_first: bool = False  # a voice note before its text (send --media-first)
     link_preview: bool = True  # `linkPreview` in text sends
     timezone: ZoneInfo = ZoneInfo("America/Sao_Paulo")

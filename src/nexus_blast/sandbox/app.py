@@ -82,7 +82,7 @@ class Sandbox:
         except ValueError:
             body = raw.decode(errors="replace")
         self.requests.append({"method": request.method, "path": request.url.path,
-                              "params": dict(request.query_params), "body": body})
+                              "params": dict(request.query_params), "body": _bounded(body)})
 
     def _authorize(self, request: Request) -> None:
         key = self.config.api_key
@@ -311,6 +311,18 @@ class Sandbox:
         while True:
             await asyncio.sleep(0.02)
             self.world.tick()
+
+
+LOGGED_DATA = 65536  # base64 characters of a media's `file.data` kept in the request log
+
+
+def _bounded(body):
+    """BODY as the request log keeps it: a large `file.data` is replaced by its length (the sent
+    record keeps its sha256), so a long media campaign does not fill the sandbox's memory."""
+    file = body.get("file") if isinstance(body, dict) else None
+    if isinstance(file, dict) and isinstance(file.get("data"), str) and len(file["data"]) > LOGGED_DATA:
+        return {**body, "file": {**file, "data": f"<{len(file['data'])} base64 characters>"}}
+    return body
 
 
 async def _nest_404(request: Request, exc) -> Response:

@@ -214,7 +214,7 @@ class WahaClient:
         *,
         mimetype: str,
         filename: str,
-        data_b64: bytes | None = None,
+        data_b64: bytes | bytearray | None = None,
         url: str | None = None,
         caption: str = "",
         convert: bool = False,
@@ -446,12 +446,15 @@ class WahaClient:
 MEDIA_PATHS = {"image": "/api/sendImage", "file": "/api/sendFile", "video": "/api/sendVideo", "voice": "/api/sendVoice"}
 
 
+SLICE = 1024 * 1024
+
+
 class _BlobBody:
     """A JSON send body whose `file.data` is a large base64 value: the small JSON around it is
     encoded per message, the data itself is handed to the socket as it is (one copy per run, not
     one per message). Iterable again for each retry."""
 
-    def __init__(self, body: dict, file: dict, data_b64: bytes) -> None:
+    def __init__(self, body: dict, file: dict, data_b64) -> None:
         import json
 
         head = json.dumps({**body, "file": {**file, "data": ""}}, ensure_ascii=False)
@@ -463,8 +466,12 @@ class _BlobBody:
         return {"Content-Type": "application/json", "Content-Length": str(sum(len(p) for p in self.parts))}
 
     async def __aiter__(self):
-        for part in self.parts:
-            yield part
+        head, data, tail = self.parts
+        yield head
+        view = memoryview(data)
+        for at in range(0, len(view), SLICE):  # slices, not copies: the socket drains each in turn
+            yield view[at : at + SLICE]
+        yield tail
 
 
 def _seg(value: str) -> str:
