@@ -170,7 +170,8 @@ def test_bad_media_input_is_exit_2_one_line_nothing_stored(blast, one, tmp_path,
     assert result.exit_code == 2, result.stderr
     assert result.stderr.count("\n") == 1 and reason in result.stderr
     assert json.loads(result.stdout)["error"]["code"] == 2
-    assert sb.sent() == [] and not (blast_home / "blast.db").exists() or stored(blast_home, "SELECT count(*) FROM campaigns")[0][0] == 0
+    assert sb.sent() == []
+    assert not (blast_home / "blast.db").exists() or stored(blast_home, "SELECT count(*) FROM campaigns")[0][0] == 0
 
 
 def test_media_url_is_fetched_once_then_sent_as_url_or_embedded(blast, one, blast_home):
