@@ -305,3 +305,27 @@ def test_voice_campaign_killed_at_random_points_then_resumed_sends_each_part_onc
     assert {r[0] for r in rows} == {"sent"}
     assert sorted(r[1] for r in rows) == sorted(m["id"] for m in sb.sent() if m["kind"] == "text")
     assert sorted(r[2] for r in rows) == sorted(m["id"] for m in sb.sent() if m["kind"] == "voice")
+
+
+def test_an_unknown_outcome_of_the_voice_note_resends_the_note_only(blast, one, tmp_path, blast_home):
+    """The first note fails with a 500 after the text went out (an unknown outcome): it is looked
+    for in the chat, found absent and sent again; its text is not."""
+    import threading
+
+    sb, csv = one(n=3)
+    configure(blast_home, {"s1": sb.url}, waha={"timeout": 5.0, "settle": 0.2})
+    note = tmp_path / "n.ogg"
+    note.write_bytes(ogg_opus_bytes())
+    sb.faults(session="s1", hang_media="voice")
+
+    def release() -> None:  # the first note's request is in the engine: it ends in a 500, never sent
+        wait_until(lambda: media_requests(sb), what="the first voice note's request")
+        sb.clear_faults()
+
+    releaser = threading.Thread(target=release)
+    releaser.start()
+    result = blast("send", csv, "-m", "Oi {{nome}}", "--voice", note, "--yes", "--json")
+    releaser.join()
+    assert result.exit_code == 0, result.stderr
+    assert Counter((m["chatId"], m["kind"]) for m in sb.sent()) == Counter({(c, k): 1 for c in chats(3) for k in ("text", "voice")})
+    assert len(media_requests(sb)) == 4 and len([r for r in sb.requests() if r["path"] == "/api/sendText"]) == 3
