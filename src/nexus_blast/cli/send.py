@@ -32,7 +32,7 @@ def send(
     include_landlines: Annotated[bool, typer.Option("--include-landlines", help="Send to landlines too (default: contacts.include_landlines).")] = False,
     phone_column: Annotated[Optional[str], typer.Option("--phone-column", metavar="A[,B...]", help="Columns holding the phone, in order of preference (default: detected by name and content).", show_default=False)] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", metavar="NAME|N", help="Workbook sheet to read, by name or number from 1 (default: the first).", show_default=False)] = None,
-    at: Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help="Schedule instead of sending now: ISO 8601 (no offset = general.timezone), 09:00, 'tomorrow 09:00', +2h. Sent by blast run-due / blast worker.", show_default=False)] = None,
+    at: Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help="Schedule instead of sending now, in general.timezone: 'segunda 09:00', 'sexta 14h30', '07/12 9h' (day first), 'amanhã 9h', 'next monday 09:00', 'in 2 hours', +2h, 09:00 or ISO 8601. Sent by blast run-due / blast worker.", show_default=False)] = None,
     ignore_window: Annotated[bool, typer.Option("--ignore-window", help="Send at any hour and day (ignore sending.window/days) for this campaign.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Render and plan everything; store nothing, send nothing.")] = False,
     preview: Annotated[int, typer.Option("--preview", min=0, help="Messages shown by --dry-run.")] = 5,
