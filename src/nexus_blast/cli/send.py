@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from nexus_blast.cli import complete
 from nexus_blast.cli.output import confirm, info, print_json, stdin_is_tty, table
 from nexus_blast.cli.state import current
 from nexus_blast.errors import InputError
@@ -19,18 +20,18 @@ YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confir
 
 def send(
     file: Annotated[Optional[str], typer.Argument(metavar="FILE", help="Contacts: CSV/TSV, .xlsx, .xls, .ods or vCard .vcf, or - for stdin.", show_default=False)] = None,
-    list_name: Annotated[Optional[str], typer.Option("--list", help="Send to an imported contact list instead of a file.", show_default=False)] = None,
-    message: Annotated[Optional[str], typer.Option("--message", "-m", help="Message template: {{coluna}}, {{coluna|padrão}}, {Olá|Oi}.", show_default=False)] = None,
+    list_name: Annotated[Optional[str], typer.Option("--list", metavar="NAME", autocompletion=complete.list_names, help="Send to an imported contact list instead of a file.", show_default=False)] = None,
+    message: Annotated[Optional[str], typer.Option("--message", "-m", metavar="TEXT", help="Message template: {{coluna}}, {{coluna|padrão}}, {Olá|Oi}.", show_default=False)] = None,
     message_file: Annotated[Optional[Path], typer.Option("--message-file", help="Read the message template from this UTF-8 file.", show_default=False)] = None,
     ai_brief: Annotated[Optional[str], typer.Option("--ai-brief", metavar="TEXT", help="Have AI write the message from this brief instead (variants rotate across contacts; they may use the contact columns as {{coluna}}).", show_default=False)] = None,
     ai_variants: Annotated[Optional[int], typer.Option("--ai-variants", metavar="N", min=1, max=10, help="How many AI variants to write and rotate (with --ai-brief; default 3).", show_default=False)] = None,
-    ai_provider: Annotated[Optional[str], typer.Option("--ai-provider", metavar="NAME", help="AI provider for --ai-brief (default: the default one; see: blast ai list).", show_default=False)] = None,
-    image: Annotated[Optional[str], typer.Option("--image", help="JPEG/PNG/WebP file or http(s) URL; the message becomes its caption.", show_default=False)] = None,
-    session: Annotated[Optional[str], typer.Option("--session", help="Sessions to send from, comma-separated (default: all configured).", show_default=False)] = None,
-    delay: Annotated[Optional[str], typer.Option("--delay", help="Seconds between two sends of one session, MIN-MAX (default: sending.delay).", show_default=False)] = None,
-    name: Annotated[Optional[str], typer.Option("--name", help="Campaign name (default: source and time).", show_default=False)] = None,
+    ai_provider: Annotated[Optional[str], typer.Option("--ai-provider", metavar="NAME", autocompletion=complete.provider_names, help="AI provider for --ai-brief (default: the default one; see: blast ai list).", show_default=False)] = None,
+    image: Annotated[Optional[str], typer.Option("--image", metavar="PATH|URL", help="JPEG/PNG/WebP file or http(s) URL; the message becomes its caption.", show_default=False)] = None,
+    session: Annotated[Optional[str], typer.Option("--session", metavar="NAME[,NAME…]", autocompletion=complete.session_list, help="Sessions to send from, comma-separated (default: all configured).", show_default=False)] = None,
+    delay: Annotated[Optional[str], typer.Option("--delay", metavar="MIN-MAX", help="Seconds between two sends of one session, MIN-MAX (default: sending.delay).", show_default=False)] = None,
+    name: Annotated[Optional[str], typer.Option("--name", metavar="TEXT", help="Campaign name (default: source and time).", show_default=False)] = None,
     include_landlines: Annotated[bool, typer.Option("--include-landlines", help="Send to landlines too (default: contacts.include_landlines).")] = False,
-    phone_column: Annotated[Optional[str], typer.Option("--phone-column", metavar="A[,B...]", help="Columns holding the phone, in order of preference (default: detected by name and content).", show_default=False)] = None,
+    phone_column: Annotated[Optional[str], typer.Option("--phone-column", metavar="NAME[,NAME…]", help="Columns holding the phone, in order of preference (default: detected by name and content).", show_default=False)] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", metavar="NAME|N", help="Workbook sheet to read, by name or number from 1 (default: the first).", show_default=False)] = None,
     at: Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help="Schedule instead of sending now, in general.timezone: 'segunda 09:00', 'sexta 14h30', '07/12 9h' (day first), 'amanhã 9h', 'next monday 09:00', 'in 2 hours', +2h, 09:00 or ISO 8601. Sent by blast run-due / blast worker.", show_default=False)] = None,
     ignore_window: Annotated[bool, typer.Option("--ignore-window", help="Send at any hour and day (ignore sending.window/days) for this campaign.")] = False,
@@ -39,7 +40,9 @@ def send(
     yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Send a campaign: one personalised message per contact, paced, spread over sessions."""
+    """Send a campaign: one personalised message per contact.
+
+    Paced, spread over sessions; --at schedules it instead."""
     from nexus_blast.campaigns.create import SendRequest, prepare
     from nexus_blast.campaigns.timing import resolve_at, window_for
     from nexus_blast.store import campaigns as store
