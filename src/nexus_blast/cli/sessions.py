@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -364,15 +365,19 @@ def pair(
     code: Annotated[Optional[str], typer.Option("--code", metavar="PHONE", help="Link with a phone number (digits, e.g. 5511987654321) instead of a QR.", show_default=False)] = None,
     timeout: Annotated[float, typer.Option("--timeout", metavar="SECONDS", help="Give up (exit 3) after this many seconds.", min=1.0)] = 300.0,
     interval: Annotated[float, typer.Option("--interval", help="Seconds between status checks.", min=0.05, hidden=True)] = 1.0,
-    invert: Annotated[bool, typer.Option("--invert", help="Draw dark modules (for dark-on-light terminals).")] = False,
+    invert: Annotated[bool, typer.Option("--invert", help="Draw the other modules: for when the QR does not scan (the terminal's colours were not applied).")] = False,
+    png: Annotated[Optional[Path], typer.Option("--png", metavar="FILE", help="Also write the QR to this PNG file (rewritten as it rotates): open it when the terminal is too small.", show_default=False)] = None,
+    yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
     """Link a phone: scan WAHA's QR (or enter a code).
 
     The QR is redrawn as it rotates until the session is WORKING."""
+    from nexus_blast.cli.output import confirm_overwrite
+    from nexus_blast.cli.qrscreen import QRScreen
     from nexus_blast.errors import InputError
     from nexus_blast.waha import sessions as ops
-    from nexus_blast.waha.pairing import pair as follow, render_qr
+    from nexus_blast.waha.pairing import pair as follow
 
     cfg = _configured(name)
     phone = None
@@ -380,12 +385,12 @@ def pair(
         phone = "".join(c for c in code if c.isdigit())
         if not 10 <= len(phone) <= 15:
             raise InputError(f"--code {code!r}: give the full number with country code, e.g. 5511987654321")
+    if png is not None:
+        if png.is_dir():
+            raise InputError(f"--png {png}: is a directory")
+        confirm_overwrite(yes, png)
     out = sys.stderr if json else sys.stdout
-
-    def on_qr(value: str, shown: int) -> None:
-        out.write(("\n" if shown > 1 else "") + render_qr(value, invert=invert) + "\n")
-        out.flush()
-        info(f"WhatsApp › Settings › Linked devices › Link a device: scan this QR ({'refreshed, ' if shown > 1 else ''}#{shown})")
+    screen = QRScreen(out, invert=invert, png=png)
 
     def on_code(value: str) -> None:
         out.write(f"pairing code: {value}\n")
@@ -395,7 +400,7 @@ def pair(
     async def run():
         async with ops.client_for(name, cfg, _settings().waha) as waha:
             return await follow(waha, ops.waha_name(name, cfg), timeout=timeout, interval=interval, phone=phone,
-                                on_qr=on_qr, on_code=on_code, on_status=lambda s: info(f"status: {s}"),
+                                on_qr=screen.show, on_code=on_code, on_status=screen.status,
                                 create=lambda: ops.create_missing(waha, name, cfg),
                                 prepare=lambda found: ops.ensure_config(waha, name, cfg, found))
 
