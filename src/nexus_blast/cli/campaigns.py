@@ -228,6 +228,7 @@ def resume(
     campaign = get(state.db(), campaign_id)
     if campaign.status not in RESUMABLE:
         raise InputError(f"campaign {campaign_id} is {campaign.status}: nothing to resume")
+    _say_pending(campaign)
     if at is not None:
         _resume_later(campaign, _resolve_at(at), yes, json)
         return
@@ -236,6 +237,18 @@ def resume(
     print_outcome(outcome, json)
     if outcome.exit_code:
         raise typer.Exit(outcome.exit_code)
+
+
+def _say_pending(campaign) -> None:
+    """`campaign 3 (promo): 120 message(s) pending — loja 70, filial 50`."""
+    from nexus_blast.i18n import _, ngettext
+    from nexus_blast.store import campaigns as store
+
+    where = store.unfinished_by_session(current().db(), campaign.id)
+    total = sum(where.values())
+    spread = ", ".join(f"{name or _('not assigned yet')} {n}" for name, n in where.items())
+    info(ngettext("campaign {id} ({name}): {n} message pending", "campaign {id} ({name}): {n} messages pending", total).format(
+        id=campaign.id, name=campaign.name, n=total) + (f" — {spread}" if spread else ""))
 
 
 def _resume_later(campaign, at, yes: bool, json: bool) -> None:

@@ -70,6 +70,7 @@ def send(
     try:
         _show_variants(prepared, ai, stderr=True)
         _describe_plan(prepared, start_at=start_at)
+        _show_sample(prepared)
         verb = f"Schedule for {start_at:%Y-%m-%d %H:%M %Z}" if start_at else "Send"
         confirm(f"{verb} {prepared.summary.pending} message(s) from {len(prepared.sessions)} session(s)?", yes)
         if start_at is not None:
@@ -149,6 +150,35 @@ def _show_variants(prepared, ai, stderr: bool) -> None:
         echo(f"--- AI variant {number} ({len(text)} chars, {count} contact(s)) ---\n{text}\n")
     if len(prepared.variants) < ai.variants:
         echo(f"only {len(prepared.variants)} of {ai.variants} AI variants passed the checks; rotating those")
+
+
+def human_size(size: int | None) -> str:
+    """`820 B`, `14.2 KB`, `3.1 MB` (1024-based, as file managers say)."""
+    if size is None:
+        return "?"
+    for unit in ("B", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} MB"
+
+
+def _show_sample(prepared) -> None:
+    """Before the question: one message as a contact gets it, and the image it goes with."""
+    from nexus_blast.i18n import _
+
+    preview = prepared.summary.preview
+    if preview:
+        p = preview[0]
+        variant = f", AI variant {p.variant}" if prepared.variants else ""
+        info(_("--- sample: row {row} → {phone} via {session}{variant} ---").format(
+            row=p.row, phone=p.phone, session=p.session, variant=variant) + "\n" + p.text)
+    image = prepared.image
+    if image is not None:
+        if image.url:
+            info(_("image: {name} ({url}, {mimetype})").format(name=image.filename, url=image.url, mimetype=image.mimetype))
+        else:
+            info(_("image: {name} ({size}, {mimetype})").format(name=image.filename, size=human_size(image.size), mimetype=image.mimetype))
 
 
 def _message_text(message: str | None, message_file: Path | None) -> str:
@@ -239,21 +269,28 @@ def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
 
 
 class _Reporter:
-    """Progress for people: a rich bar on a terminal (stderr), notices as lines otherwise."""
+    """Progress for people: on a terminal (stderr) a rich bar, with the campaign id, per-session
+    counts, messages per minute and a labelled ETA; notices as lines otherwise."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, campaign_id: int, total: int, done: int = 0, clock=None) -> None:
+        import time
+
+        self.campaign_id = campaign_id
+        self.clock = clock or time.monotonic
+        self.started = self.clock()
+        self.baseline: int | None = None  # messages handled before this run (the first progress says)
+        self.per_session: dict[str, int] = {}
         self.bar = None
         if sys.stderr.isatty():
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
             from nexus_blast.cli.output import console
 
             self.bar = Progress(
                 TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                TextColumn("sent {task.fields[sent]} · failed {task.fields[failed]} · skipped {task.fields[skipped]}"),
-                TimeRemainingColumn(), console=console(stderr=True), transient=False,
+                TextColumn("{task.fields[line]}"), console=console(stderr=True), transient=False,
             )
-            self.task = self.bar.add_task("sending", total=total, sent=0, failed=0, skipped=0)
+            self.task = self.bar.add_task(f"campaign {campaign_id}", total=total, completed=done, line="")
 
     def __enter__(self):
         if self.bar is not None:
@@ -264,10 +301,36 @@ class _Reporter:
         if self.bar is not None:
             self.bar.stop()
 
+    def line(self, tally) -> str:
+        """`sent 12 · failed 0 · skipped 1 · loja 7, filial 5 · 4.2/min · ETA 3m`"""
+        from nexus_blast.campaigns.estimate import human_duration
+        from nexus_blast.i18n import _
+
+        handled = tally.sent + tally.failed + tally.skipped
+        if self.baseline is None:
+            self.baseline, self.started = handled, self.clock()
+        elapsed = max(self.clock() - self.started, 1e-9)
+        now_handled = handled - self.baseline
+        rate = now_handled / elapsed * 60
+        parts = [_("sent {sent} · failed {failed} · skipped {skipped}").format(sent=tally.sent, failed=tally.failed, skipped=tally.skipped)]
+        if self.per_session:
+            parts.append(", ".join(f"{name} {n}" for name, n in self.per_session.items()))
+        parts.append(_("{rate:.1f}/min").format(rate=rate))
+        if now_handled and tally.pending:
+            parts.append(_("ETA {left}").format(left=human_duration(tally.pending / rate * 60)))
+        elif not tally.pending:
+            parts.append(_("ETA done"))
+        else:
+            parts.append(_("ETA …"))
+        return " · ".join(parts)
+
     def progress(self, tally) -> None:
         if self.bar is not None:
-            done = tally.sent + tally.failed + tally.skipped
-            self.bar.update(self.task, completed=done, sent=tally.sent, failed=tally.failed, skipped=tally.skipped)
+            line = self.line(tally)
+            self.bar.update(self.task, completed=tally.sent + tally.failed + tally.skipped, line=line)
+
+    def sent_by(self, session: str) -> None:
+        self.per_session[session] = self.per_session.get(session, 0) + 1
 
     def notice(self, text: str) -> None:
         if self.bar is not None:
@@ -299,7 +362,8 @@ def run_foreground(campaign_id: int, window=None):
     if threading.current_thread() is threading.main_thread():
         handlers = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     _say_if_window_closed(state.settings(), window)  # after the handlers: a Ctrl-C upon reading it pauses
-    reporter = _Reporter(counts.sent + counts.failed + counts.skipped + counts.unfinished)
+    reporter = _Reporter(campaign_id, counts.sent + counts.failed + counts.skipped + counts.unfinished,
+                         done=counts.sent + counts.failed + counts.skipped)
     try:
         with reporter:  # duck-typed campaigns.sender.Events
             return run_campaign(state.settings(), state.paths.db, campaign_id, stop_event=stop, events=reporter, window=window)
