@@ -302,7 +302,7 @@ class _Reporter:
             self.bar.stop()
 
     def line(self, tally) -> str:
-        """`sent 12 · failed 0 · skipped 1 · loja 7, filial 5 · 4.2/min · ETA 3m`"""
+        """`sent 12 · skipped 1 · loja 7, filial 5 · 4.2/min · ETA 3m 05s`"""
         from nexus_blast.campaigns.estimate import human_duration
         from nexus_blast.i18n import _
 
@@ -312,7 +312,11 @@ class _Reporter:
         elapsed = max(self.clock() - self.started, 1e-9)
         now_handled = handled - self.baseline
         rate = now_handled / elapsed * 60
-        parts = [_("sent {sent} · failed {failed} · skipped {skipped}").format(sent=tally.sent, failed=tally.failed, skipped=tally.skipped)]
+        parts = [_("sent {n}").format(n=tally.sent)]  # failed/skipped only when some are: 80 columns
+        if tally.failed:
+            parts.append(_("failed {n}").format(n=tally.failed))
+        if tally.skipped:
+            parts.append(_("skipped {n}").format(n=tally.skipped))
         if self.per_session:
             parts.append(", ".join(f"{name} {n}" for name, n in self.per_session.items()))
         parts.append(_("{rate:.1f}/min").format(rate=rate))

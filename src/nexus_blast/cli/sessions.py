@@ -92,7 +92,7 @@ ADD_EXAMPLES = """Examples:
 
 PAIR_EXAMPLES = """Examples:
   blast session pair loja
-  # light terminal, or the QR does not scan
+  # the QR does not scan (the terminal did not apply its colours)
   blast session pair loja --invert
   # no room for the QR: a code to type on the phone, or a PNG to open
   blast session pair loja --code 5511987654321
