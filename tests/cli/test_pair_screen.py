@@ -88,3 +88,14 @@ def make_sandbox_pairable(sb):
     httpx.post(f"{sb.url}/api/sessions/novo/logout", timeout=10)
     sb.world.qr_served.clear()
     return sb
+
+
+def test_png_in_a_missing_directory_or_existing_without_yes_is_exit_2(blast, make_sandbox, tmp_path):
+    sb = make_sandbox(start_seconds=0.01)
+    _add(blast, "novo", sb.url)
+    missing = blast("session", "pair", "novo", "--png", str(tmp_path / "nope" / "qr.png"), "--timeout", "1")
+    assert missing.exit_code == 2 and "no such directory" in missing.stderr and "Traceback" not in missing.stderr
+    existing = tmp_path / "qr.png"
+    existing.write_bytes(b"mine")
+    refused = blast("session", "pair", "novo", "--png", str(existing), "--timeout", "1")
+    assert refused.exit_code == 2 and "--yes" in refused.stderr and existing.read_bytes() == b"mine"

@@ -44,7 +44,12 @@ class QRScreen:
 
         refreshed = _("refreshed, ") if shown > 1 else ""
         if self.png is not None:
-            save_png(value, self.png)
+            try:
+                save_png(value, self.png)
+            except OSError as exc:
+                from nexus_blast.errors import InputError
+
+                raise InputError(f"--png {self.png}: cannot write ({exc.strerror})") from None
         self.caption = f"{HOW} ({refreshed}#{shown})"
         if self.png is not None:
             self.caption += " " + _("or open {png}").format(png=self.png)

@@ -388,6 +388,8 @@ def pair(
     if png is not None:
         if png.is_dir():
             raise InputError(f"--png {png}: is a directory")
+        if not png.parent.is_dir():
+            raise InputError(f"--png {png}: no such directory {str(png.parent)!r}")
         confirm_overwrite(yes, png)
     out = sys.stderr if json else sys.stdout
     screen = QRScreen(out, invert=invert, png=png)
