@@ -83,6 +83,9 @@ class Events:
     def notice(self, text: str) -> None:
         pass
 
+    def sent_by(self, session: str) -> None:
+        """One message went out from SESSION (before the progress that counts it)."""
+
 
 @dataclass
 class SenderResult:
@@ -373,6 +376,9 @@ class Sender(Failover):
     def _count_sent(self, lane: Lane) -> None:
         lane.failures = lane.flaps = 0
         lane.sent_today += 1
+        sent_by = getattr(self.events, "sent_by", None)  # duck-typed Events (tests, others) may lack it
+        if sent_by is not None:
+            sent_by(lane.name)
         self._count("sent")
 
     def _count(self, outcome: str) -> None:

@@ -8,16 +8,17 @@ from typing import Annotated, Optional
 
 import typer
 
+from nexus_blast.cli import complete
 from nexus_blast.cli.output import confirm, confirm_overwrite, info, print_json, table
 from nexus_blast.cli.state import current
 from nexus_blast.errors import InputError
 
-ai_app = typer.Typer(help="AI providers (Groq, OpenRouter, DeepSeek, Mistral, Qwen, Ollama).", no_args_is_help=True)
+ai_app = typer.Typer(help="AI providers: Ollama (local), Groq, OpenRouter and others.", no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
-TimeoutOpt = Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for the provider's answer.")]
-NameArg = Annotated[str, typer.Argument(help="The provider's name in the config (see: blast ai list).", show_default=False)]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", metavar="SECONDS", min=0.1, help="Seconds to wait for the provider's answer.")]
+NameArg = Annotated[str, typer.Argument(metavar="NAME", help="The provider's name in the config (see: blast ai list).", show_default=False, autocompletion=complete.provider_names)]
 
 
 def _limits(timeout: float):
@@ -28,16 +29,18 @@ def _limits(timeout: float):
 
 @ai_app.command("add")
 def add(
-    provider: Annotated[str, typer.Argument(help="groq, openrouter, deepseek, mistral, qwen or ollama.", show_default=False)],
+    provider: Annotated[str, typer.Argument(metavar="PROVIDER", autocompletion=complete.provider_kinds, help="[groq|openrouter|deepseek|mistral|qwen|ollama]; ollama is free and local.", show_default=False)],
     name: Annotated[Optional[str], typer.Option("--name", help="Name in the config (default: the provider).", show_default=False)] = None,
     api_key: Annotated[Optional[str], typer.Option("--api-key", help="The key itself (stored in the 0600 config file).", show_default=False)] = None,
-    api_key_env: Annotated[Optional[str], typer.Option("--api-key-env", help="Environment variable holding the key (default: the provider's usual one, e.g. GROQ_API_KEY).", show_default=False)] = None,
+    api_key_env: Annotated[Optional[str], typer.Option("--api-key-env", metavar="VAR", help="Environment variable holding the key (default: the provider's usual one, e.g. GROQ_API_KEY).", show_default=False)] = None,
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="Override the provider's API base URL.", show_default=False)] = None,
     model: Annotated[Optional[str], typer.Option("--model", help="Model to use (default: the provider's preset).", show_default=False)] = None,
     yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Add an AI provider to the config (the first one added becomes the default)."""
+    """Add an AI provider to the config.
+
+    The first one added becomes the default."""
     from nexus_blast.ai import providers
     from nexus_blast.ai.presets import preset
 
@@ -62,7 +65,9 @@ def add(
 
 @ai_app.command("list")
 def list_(json: JsonOpt = False) -> None:
-    """List the configured AI providers (keys masked, with where each key comes from)."""
+    """List the configured AI providers, keys masked.
+
+    With where each key comes from."""
     from nexus_blast.ai.providers import describe
 
     rows = describe(current().settings())
@@ -82,8 +87,10 @@ def list_(json: JsonOpt = False) -> None:
 
 
 @ai_app.command("test")
-def test(name: Annotated[Optional[str], typer.Argument(help="Provider name (default: the default provider).", show_default=False)] = None, timeout: TimeoutOpt = 30.0, json: JsonOpt = False) -> None:
-    """List the provider's models and make a minimal completion, reporting latency."""
+def test(name: Annotated[Optional[str], typer.Argument(metavar="NAME", help="Provider name (default: the default provider).", show_default=False, autocompletion=complete.provider_names)] = None, timeout: TimeoutOpt = 30.0, json: JsonOpt = False) -> None:
+    """Check a provider: its models and one completion.
+
+    Reports the latency."""
     from nexus_blast.ai.probe import probe
     from nexus_blast.ai.providers import endpoint
 
@@ -148,20 +155,22 @@ def default(name: NameArg, json: JsonOpt = False) -> None:
 
 def copy(
     brief: Annotated[str, typer.Argument(help="What the campaign is about ('-' reads it from stdin).", show_default=False)],
-    provider: Annotated[Optional[str], typer.Option("--provider", help="Provider name (default: the default provider).", show_default=False)] = None,
+    provider: Annotated[Optional[str], typer.Option("--provider", metavar="NAME", autocompletion=complete.provider_names, help="Provider name (default: the default provider).", show_default=False)] = None,
     model: Annotated[Optional[str], typer.Option("--model", help="Model (default: the provider's).", show_default=False)] = None,
     variants: Annotated[int, typer.Option("--variants", "-n", min=1, max=10, help="How many distinct messages.")] = 3,
-    tone: Annotated[str, typer.Option("--tone", help="Tone of voice, in words.")] = "amigável e direto",
+    tone: Annotated[str, typer.Option("--tone", metavar="TEXT", help="Tone of voice, in words.")] = "amigável e direto",
     max_chars: Annotated[int, typer.Option("--max-chars", min=40, max=4096, help="Longest message, in characters.")] = 600,
-    lang: Annotated[str, typer.Option("--lang", help="Language of the messages.")] = "pt-BR",
-    placeholders: Annotated[Optional[str], typer.Option("--placeholders", help="Contact columns the text may use as {{name}}: nome,cidade.", show_default=False)] = None,
+    lang: Annotated[str, typer.Option("--lang", metavar="LANG", help="Language of the messages.")] = "pt-BR",
+    placeholders: Annotated[Optional[str], typer.Option("--placeholders", metavar="NAME[,NAME…]", help="Contact columns the text may use as {{name}}: nome,cidade.", show_default=False)] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write one variant to FILE (for blast send --message-file).", show_default=False)] = None,
     pick: Annotated[int, typer.Option("--pick", min=1, help="Which variant -o writes.")] = 1,
     timeout: TimeoutOpt = 60.0,
     yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Draft WhatsApp campaign messages with AI: N checked variants, {{placeholders}} kept."""
+    """Draft campaign messages with AI.
+
+    N checked variants, {{placeholders}} kept."""
     from nexus_blast.ai.copywriter import CopyRequest, draft, parse_placeholders
     from nexus_blast.ai.providers import endpoint
 
@@ -214,6 +223,13 @@ def _write_message(path: Path, text: str) -> None:
         raise InputError(f"{path}: cannot write ({exc.strerror})") from None
 
 
+COPY_EXAMPLES = """Examples:
+  blast copy "promoção de pizza sexta-feira, 20% off" --placeholders nome
+  # three variants in a friendlier tone, the second written to a file
+  blast copy "lembrete da consulta" -n 3 --tone "carinhoso" -o msg.txt --pick 2
+  blast send contatos.csv --message-file msg.txt"""
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(ai_app, name="ai")
-    app.command("copy")(copy)
+    app.command("copy", epilog=COPY_EXAMPLES)(copy)

@@ -33,8 +33,8 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    config: Annotated[Optional[Path], typer.Option("--config", help="Config file (default: $BLAST_HOME/config.toml or XDG).", show_default=False)] = None,
-    db: Annotated[Optional[Path], typer.Option("--db", help="Database file (default: $BLAST_HOME/blast.db or XDG).", show_default=False)] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Config file (default: $BLAST_HOME/config.toml or XDG).", show_default=False)] = None,
+    db: Annotated[Optional[Path], typer.Option("--db", metavar="FILE", help="Database file (default: $BLAST_HOME/blast.db or XDG).", show_default=False)] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:

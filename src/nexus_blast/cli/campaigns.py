@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from nexus_blast.cli import complete
 from nexus_blast.i18n import _
 
 from nexus_blast.cli.output import confirm, confirm_overwrite, info, print_json, table
@@ -20,7 +21,7 @@ campaign_app = typer.Typer(help="Campaigns: list, show, pause, resume, cancel, r
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 # SQLite integers are 64-bit: a larger id is refused by the parser, not by a traceback.
-IdArg = Annotated[int, typer.Argument(metavar="ID", min=1, max=2**63 - 1, help="Campaign id (see: blast campaign list).", show_default=False)]
+IdArg = Annotated[int, typer.Argument(metavar="ID", min=1, max=2**63 - 1, help="Campaign id (see: blast campaign list).", show_default=False, autocompletion=complete.campaign_ids)]
 
 
 UtcOpt = Annotated[bool, typer.Option("--utc", help="Times in UTC instead of general.timezone.")]
@@ -28,7 +29,7 @@ UtcOpt = Annotated[bool, typer.Option("--utc", help="Times in UTC instead of gen
 
 @campaign_app.command("list")
 def list_(json: JsonOpt = False, utc: UtcOpt = False) -> None:
-    """Every campaign with its progress, scheduled time and next send time."""
+    """Every campaign: progress, schedule, next send."""
     from nexus_blast.campaigns.report import summaries
 
     state = current()
@@ -131,7 +132,9 @@ def _say_media(campaign) -> None:
 
 @campaign_app.command("show")
 def show(campaign_id: IdArg, json: JsonOpt = False, utc: UtcOpt = False) -> None:
-    """One campaign: status, counts, reason, sessions, scheduled and next send time."""
+    """One campaign: status, counts, sessions, times.
+
+    With its reason, scheduled and next send time."""
     from nexus_blast.campaigns.report import get, summary
     from nexus_blast.store import campaigns as store
 
@@ -165,15 +168,19 @@ AtOpt = Annotated[Optional[str], typer.Option(
 
 @campaign_app.command("pause")
 def pause(campaign_id: IdArg, resume_at: AtOpt = None, json: JsonOpt = False) -> None:
-    """Pause a campaign (a running send, run-due or worker stops after its message in flight);
-    with --resume-at, run-due or the worker continues it at that time."""
+    """Pause a campaign.
+
+    A running send, run-due or worker stops after its message in flight; with
+    --resume-at, run-due or the worker continues it at that time."""
     at = _resolve_at(resume_at)
     _change(campaign_id, "paused", "paused by user" + (f" until {at:%Y-%m-%d %H:%M %Z}" if at else ""), json, at)
 
 
 @campaign_app.command("cancel")
 def cancel(campaign_id: IdArg, yes: YesOpt = False, json: JsonOpt = False) -> None:
-    """Cancel a campaign for good: its pending messages become skipped (cancelled)."""
+    """Cancel a campaign for good.
+
+    Its pending messages become skipped (cancelled)."""
     from nexus_blast.campaigns.report import get
 
     campaign = get(current().db(), campaign_id)  # an unknown id is exit 2 before any question
@@ -220,9 +227,12 @@ def resume(
     yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Continue a paused or interrupted campaign exactly where it stopped (unknown outcomes are
-    checked with WAHA first, never resent blindly); a scheduled one starts now. With --at, leave
-    it to run-due / the worker at that time. Outside the sending window it waits for the opening."""
+    """Continue a paused or interrupted campaign.
+
+    It goes on exactly where it stopped (unknown outcomes are checked with WAHA
+    first, never resent blindly); a scheduled one starts now. With --at, leave
+    it to run-due / the worker at that time. Outside the sending window it waits
+    for the opening."""
     from nexus_blast.campaigns.report import get
     from nexus_blast.campaigns.timing import window_for
     from nexus_blast.domain.messages import RESUMABLE
@@ -231,6 +241,7 @@ def resume(
     campaign = get(state.db(), campaign_id)
     if campaign.status not in RESUMABLE:
         raise InputError(f"campaign {campaign_id} is {campaign.status}: nothing to resume")
+    _say_pending(campaign)
     if at is not None:
         _resume_later(campaign, _resolve_at(at), yes, json)
         return
@@ -239,6 +250,18 @@ def resume(
     print_outcome(outcome, json)
     if outcome.exit_code:
         raise typer.Exit(outcome.exit_code)
+
+
+def _say_pending(campaign) -> None:
+    """`campaign 3 (promo): 120 message(s) pending — loja 70, filial 50`."""
+    from nexus_blast.i18n import _, ngettext
+    from nexus_blast.store import campaigns as store
+
+    where = store.unfinished_by_session(current().db(), campaign.id)
+    total = sum(where.values())
+    spread = ", ".join(f"{name or _('not assigned yet')} {n}" for name, n in where.items())
+    info(ngettext("campaign {id} ({name}): {n} message pending", "campaign {id} ({name}): {n} messages pending", total).format(
+        id=campaign.id, name=campaign.name, n=total) + (f" — {spread}" if spread else ""))
 
 
 def _resume_later(campaign, at, yes: bool, json: bool) -> None:
@@ -258,13 +281,15 @@ def _resume_later(campaign, at, yes: bool, json: bool) -> None:
 @campaign_app.command("report")
 def report(
     campaign_id: IdArg,
-    fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    fmt: Annotated[str, typer.Option("--format", metavar="[csv|json]", help="Output format.")] = "csv",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.", show_default=False)] = None,
     yes: YesOpt = False,
     json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:
-    """One row per contact: phone, status, session, message_id, sent_at, delivered_at, read_at, error
-    (with -o, the delivered and read counts and rates are said on stderr)."""
+    """One row per contact, as CSV or JSON.
+
+    Columns: phone, status, session, message_id, sent_at, delivered_at, read_at,
+    error (with -o, the delivered and read counts and rates are said on stderr)."""
     from nexus_blast.campaigns.report import get, summary, write_csv, write_json
     from nexus_blast.store import campaigns as store
 
@@ -298,6 +323,17 @@ def report(
     info(f"{n} row(s) written to {output}; {doc['sent']} sent, delivered {_share(doc, 'delivered')}, read {_share(doc, 'read')}")
 
 
+SEND_EXAMPLES = """Examples:
+  # see the plan and the first messages; nothing is sent
+  blast send contatos.csv -m "Oi {{nome}}, {Tudo bem?|Como vai?}" --dry-run
+  blast send contatos.csv --message-file msg.txt --image promo.jpg
+  # from two sessions, 20-40 s apart, on Monday morning (run by run-due)
+  blast send --list clientes -m "Oi {{nome}}" --session loja,filial \\
+      --delay 20-40 --at "segunda 9h"
+  # unattended: no question, one JSON document
+  blast send contatos.csv -m "Oi {{nome}}" --yes --json"""
+
+
 def register(app: typer.Typer) -> None:
-    app.command("send")(send)
+    app.command("send", epilog=SEND_EXAMPLES)(send)
     app.add_typer(campaign_app, name="campaign")

@@ -42,7 +42,9 @@ def init(
 
 @config_app.command("show")
 def show(json: JsonOpt = False) -> None:
-    """Print the effective configuration (file + BLAST_* environment), secrets masked."""
+    """Print the effective configuration, secrets masked.
+
+    The file plus the BLAST_* environment."""
     from nexus_blast.config import masked
 
     data = masked(current().settings().model_dump())

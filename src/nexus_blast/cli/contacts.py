@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from nexus_blast.cli import complete
 from nexus_blast.cli.output import confirm, confirm_overwrite, info, print_json, table
 from nexus_blast.cli.state import current
 
@@ -17,9 +18,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document o
 FileArg = Annotated[str, typer.Argument(metavar="FILE", help="Contacts: CSV/TSV, .xlsx, .xls, .ods or vCard .vcf (detected by content), or - for stdin.", show_default=False)]
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write valid rows + phone_e164, phone_kind, phone_source here.", show_default=False)]
 RejectsOpt = Annotated[Optional[Path], typer.Option("--rejects", help="Write rejected rows + row, reason here.", show_default=False)]
-PhoneColumnOpt = Annotated[Optional[str], typer.Option("--phone-column", metavar="A[,B...]", help="Columns holding the phone, in order of preference (default: detected by name and content).", show_default=False)]
+PhoneColumnOpt = Annotated[Optional[str], typer.Option("--phone-column", metavar="NAME[,NAME…]", help="Columns holding the phone, in order of preference (default: detected by name and content).", show_default=False)]
 SheetOpt = Annotated[Optional[str], typer.Option("--sheet", metavar="NAME|N", help="Workbook sheet to read, by name or number from 1 (default: the first).", show_default=False)]
-DddOpt = Annotated[Optional[str], typer.Option("--default-ddd", help="Area code for numbers written without one (default: contacts.default_ddd).", show_default=False)]
+DddOpt = Annotated[Optional[str], typer.Option("--default-ddd", metavar="DDD", help="Area code for numbers written without one (default: contacts.default_ddd).", show_default=False)]
 ForeignOpt = Annotated[bool, typer.Option("--allow-foreign", help="Accept valid non-Brazilian numbers.")]
 LandlinesOpt = Annotated[bool, typer.Option("--include-landlines", help="Count landlines as sendable (they are always valid; send skips them otherwise).")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
@@ -37,7 +38,9 @@ def validate(
     yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Check the phone numbers of a contacts file (exit 1 when some rows are invalid)."""
+    """Check the phone numbers of a contacts file.
+
+    Exit 1 when some rows are invalid."""
     from nexus_blast.contacts.importer import check_file
     from nexus_blast.contacts.reader import read_rows
     from nexus_blast.store.contacts import optout_phones
@@ -54,7 +57,7 @@ def validate(
 
 def import_(
     file: FileArg,
-    list_name: Annotated[str, typer.Option("--list", help="Contact list to create or update (upsert by phone).", show_default=False)],
+    list_name: Annotated[str, typer.Option("--list", metavar="NAME", autocompletion=complete.list_names, help="Contact list to create or update (upsert by phone).", show_default=False)],
     output: OutputOpt = None,
     rejects: RejectsOpt = None,
     phone_column: PhoneColumnOpt = None,
@@ -65,7 +68,9 @@ def import_(
     yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Validate a contacts file and store its valid rows in a contact list (exit 1 when some rows are invalid)."""
+    """Validate a contacts file and store it as a contact list.
+
+    Only the valid rows are stored; exit 1 when some rows are invalid."""
     from nexus_blast.contacts.importer import import_file
     from nexus_blast.contacts.reader import read_rows
 
@@ -147,7 +152,7 @@ def lists(json: JsonOpt = False) -> None:
 
 @contacts_app.command("show")
 def show(
-    name: Annotated[str, typer.Argument(help="List name.", show_default=False)],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="List name.", show_default=False, autocompletion=complete.list_names)],
     limit: Annotated[int, typer.Option("--limit", min=0, help="Contacts to show (0 = all).")] = 20,
     json: JsonOpt = False,
 ) -> None:
@@ -177,11 +182,13 @@ def _contacts_table(chosen: list) -> None:
 
 @contacts_app.command("delete")
 def delete(
-    name: Annotated[str, typer.Argument(help="List name.", show_default=False)],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="List name.", show_default=False, autocompletion=complete.list_names)],
     yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Delete a contact list and its contacts (campaigns already planned keep their copies)."""
+    """Delete a contact list and its contacts.
+
+    Campaigns already planned keep their copies."""
     from nexus_blast.errors import NotFound
     from nexus_blast.store.contacts import delete_list, get_list
 
@@ -199,11 +206,13 @@ def delete(
 @optout_app.command("add")
 def optout_add(
     phones: Annotated[Optional[list[str]], typer.Argument(metavar="PHONE...", help="Numbers, any spelling.", show_default=False)] = None,
-    reason: Annotated[str, typer.Option("--reason", help="Why (kept with the number).")] = "",
-    file: Annotated[Optional[str], typer.Option("--file", help="CSV of numbers (phone column detected), or - for stdin.", show_default=False)] = None,
+    reason: Annotated[str, typer.Option("--reason", metavar="TEXT", help="Why (kept with the number).")] = "",
+    file: Annotated[Optional[str], typer.Option("--file", metavar="FILE", help="CSV of numbers (phone column detected), or - for stdin.", show_default=False)] = None,
     json: JsonOpt = False,
 ) -> None:
-    """Never message these numbers again (exit 2, nothing stored, if any number is invalid)."""
+    """Never message these numbers again.
+
+    Exit 2, nothing stored, if any number is invalid."""
     from nexus_blast.contacts import optouts
 
     state = current()
@@ -236,7 +245,9 @@ def optout_remove(
     yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Allow messaging these numbers again (numbers not on the list are reported, not an error)."""
+    """Allow messaging these numbers again.
+
+    Numbers not on the list are reported, not an error."""
     from nexus_blast.contacts import optouts
 
     state = current()
@@ -249,8 +260,24 @@ def optout_remove(
     info(f"removed {change.changed} from the opt-out list" + (f"; not on it: {', '.join(change.unchanged)}" if change.unchanged else ""))
 
 
+VALIDATE_EXAMPLES = """Examples:
+  # which rows are sendable, and why the others are not
+  blast validate contatos.csv
+  # keep the valid rows (with phone_e164) and the rejects with their reason
+  blast validate clientes.xlsx --sheet 2 -o validos.csv --rejects rejeitados.csv
+  # numbers without an area code are from São Paulo
+  blast validate lista.csv --default-ddd 11 --phone-column celular,telefone"""
+
+IMPORT_EXAMPLES = """Examples:
+  blast import contatos.csv --list clientes
+  # a Google Contacts export, then send to the list
+  blast import google.csv --list vip && blast send --list vip -m "Oi {{nome}}"
+  # from a pipe
+  cat novos.csv | blast import - --list clientes --json"""
+
+
 def register(app: typer.Typer) -> None:
-    app.command("validate")(validate)
-    app.command("import")(import_)
+    app.command("validate", epilog=VALIDATE_EXAMPLES)(validate)
+    app.command("import", epilog=IMPORT_EXAMPLES)(import_)
     app.add_typer(contacts_app, name="contacts")
     app.add_typer(optout_app, name="optout")

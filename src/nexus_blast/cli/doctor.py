@@ -13,7 +13,9 @@ from nexus_blast.cli.state import current
 def doctor(
     json: Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")] = False,
 ) -> None:
-    """Check that this machine can send: config, database, window, sessions, webhooks, AI.
+    """Check that this machine can send.
+
+    Config, database, window, sessions, webhooks, AI.
 
     Exit 0 when all is ok, 1 with warnings, 3 when something fails (each failure says its fix).
     """

@@ -19,21 +19,21 @@ from typer.core import TyperGroup
 # `campaign` needs the webhook module too: it adds `campaign sync`.
 COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     "init": (("config_cmd",), "Write a starter config (mode 0600) and create the database."),
-    "validate": (("contacts",), "Check the phone numbers of a contacts file (exit 1 when some rows are invalid)."),
-    "import": (("contacts",), "Validate a contacts file and store its valid rows in a contact list (exit 1 when some rows are invalid)."),
-    "send": (("campaigns", "webhook"), "Send a campaign: one personalised message per contact, paced, spread over sessions."),
-    "run-due": (("schedule",), "Run every campaign whose time has come, then exit (cron: every minute; safe to start twice)."),
-    "worker": (("schedule",), "Run due campaigns continuously (systemd); SIGTERM/SIGINT pause the running one cleanly (the next worker or run-due continues it) and exit 0."),
-    "copy": (("ai",), "Draft WhatsApp campaign messages with AI: N checked variants, {{placeholders}} kept."),
+    "validate": (("contacts",), "Check the phone numbers of a contacts file."),
+    "import": (("contacts",), "Validate a contacts file and store it as a contact list."),
+    "send": (("campaigns", "webhook"), "Send a campaign: one personalised message per contact."),
+    "run-due": (("schedule",), "Run every campaign whose time has come, then exit."),
+    "worker": (("schedule",), "Run due campaigns continuously (for systemd)."),
+    "copy": (("ai",), "Draft campaign messages with AI."),
     "config": (("config_cmd",), "Show where the configuration lives and what it says."),
     "contacts": (("contacts",), "Imported contact lists."),
     "optout": (("contacts",), "The opt-out (suppression) list: numbers never messaged."),
-    "session": (("sessions",), "WhatsApp sessions on WAHA servers: add, pair, start, stop, health."),
+    "session": (("sessions",), "WhatsApp sessions on WAHA servers: add, pair, health."),
     "campaign": (("campaigns", "webhook"), "Campaigns: list, show, pause, resume, cancel, report."),
-    "webhook": (("campaigns", "webhook"), "Receive WAHA webhook events (acks, session status, opt-outs)."),
-    "sandbox": (("sandbox",), "A local WAHA-compatible server for trying campaigns without a phone."),
-    "ai": (("ai",), "AI providers (Groq, OpenRouter, DeepSeek, Mistral, Qwen, Ollama)."),
-    "doctor": (("doctor",), "Check that this machine can send: config, database, window, sessions, webhooks, AI."),
+    "webhook": (("campaigns", "webhook"), "Receive WAHA webhook events: acks, status, opt-outs."),
+    "sandbox": (("sandbox",), "A local WAHA-compatible server: try without a phone."),
+    "ai": (("ai",), "AI providers: Ollama (local), Groq, OpenRouter and others."),
+    "doctor": (("doctor",), "Check that this machine can send."),
 }
 
 _built: dict[str, Command] = {}  # once per process: register() adds to module-level Typer apps
@@ -46,6 +46,9 @@ def _build(name: str) -> Command:
         for module in COMMANDS[name][0]:
             importlib.import_module(f"nexus_blast.cli.{module}").register(holder)
         group = typer.main.get_command(holder)
+        from nexus_blast.cli import helpstyle
+
+        helpstyle.apply(group)  # usage, metavars and Examples as gh/sqlite-utils write them
         for built_name, command in group.commands.items():
             _built.setdefault(built_name, command)
     return _built[name]

@@ -6,25 +6,27 @@ from typing import Annotated, Optional
 
 import typer
 
-sandbox_app = typer.Typer(help="A local WAHA-compatible server for trying campaigns without a phone.", no_args_is_help=True)
+sandbox_app = typer.Typer(help="A local WAHA-compatible server: try without a phone.", no_args_is_help=True)
 
 
 @sandbox_app.command("serve")
 def serve(
     port: Annotated[int, typer.Option("--port", help="Port to listen on (0: any free port).", min=0, max=65535)] = 3000,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    sessions: Annotated[str, typer.Option("--sessions", help="Sessions to pre-create, paired and WORKING: a,b.")] = "",
+    sessions: Annotated[str, typer.Option("--sessions", metavar="NAME[,NAME…]", help="Sessions to pre-create, paired and WORKING: a,b.")] = "",
     api_key: Annotated[Optional[str], typer.Option("--api-key", help="Require this X-Api-Key (default: accept requests without a key).", show_default=False)] = None,
-    fail_rate: Annotated[float, typer.Option("--fail-rate", help="Fraction of sends that fail with 500 (0-1).", min=0.0, max=1.0)] = 0.0,
-    latency_ms: Annotated[float, typer.Option("--latency-ms", help="Delay added to every API call.", min=0.0)] = 0.0,
-    engine: Annotated[str, typer.Option("--engine", help="Engine whose send response shape to mimic: WEBJS, NOWEB, GOWS.")] = "WEBJS",
-    tier: Annotated[str, typer.Option("--tier", help="PLUS, or CORE (only session 'default', no media).")] = "PLUS",
-    pair_after: Annotated[float, typer.Option("--pair-after", help="Seconds after which a session waiting for its QR scan pairs by itself (0: never; POST /_sandbox/sessions/NAME/pair).", min=0.0)] = 10.0,
-    wait_scale: Annotated[float, typer.Option("--wait-scale", help="Multiply WAHA's own waits (5 s for a stopped or missing session, 10 s while starting, 3-4 s to stop) by this; 0.1 for quick tries.", min=0.0)] = 1.0,
+    fail_rate: Annotated[float, typer.Option("--fail-rate", metavar="RATE", help="Fraction of sends that fail with 500 (0-1).", min=0.0, max=1.0)] = 0.0,
+    latency_ms: Annotated[float, typer.Option("--latency-ms", metavar="MS", help="Delay added to every API call.", min=0.0)] = 0.0,
+    engine: Annotated[str, typer.Option("--engine", metavar="[WEBJS|NOWEB|GOWS]", help="Engine whose send response shape to mimic.")] = "WEBJS",
+    tier: Annotated[str, typer.Option("--tier", metavar="[PLUS|CORE]", help="CORE: only session 'default', no media.")] = "PLUS",
+    pair_after: Annotated[float, typer.Option("--pair-after", metavar="SECONDS", help="Seconds after which a session waiting for its QR scan pairs by itself (0: never; POST /_sandbox/sessions/NAME/pair).", min=0.0)] = 10.0,
+    wait_scale: Annotated[float, typer.Option("--wait-scale", metavar="FACTOR", help="Multiply WAHA's own waits (5 s for a stopped or missing session, 10 s while starting, 3-4 s to stop) by this; 0.1 for quick tries.", min=0.0)] = 1.0,
     offline: Annotated[bool, typer.Option("--offline", help="Answer as a server with no route to WhatsApp: sessions stay STARTING.")] = False,
     version: Annotated[str, typer.Option("--waha-version", help="WAHA version to report.")] = "2026.7.1",
 ) -> None:
-    """Run a WAHA-compatible server (sends recorded, acks sent to webhooks, faults on request) until Ctrl-C.
+    """Run a WAHA-compatible server until Ctrl-C.
+
+    Sends are recorded, acks sent to webhooks, faults on request.
 
     Control API (no key): GET /_sandbox/sent, GET /_sandbox/webhooks, POST /_sandbox/faults,
     POST /_sandbox/sessions/NAME/pair, POST /_sandbox/sessions/NAME/status, POST /_sandbox/sessions/NAME/delete,

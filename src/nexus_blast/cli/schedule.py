@@ -15,7 +15,9 @@ def run_due(
     max_seconds: Annotated[Optional[float], typer.Option("--max-seconds", min=1, metavar="N", help="Pause whatever is still running (resumable by the next run) so this exits within N seconds: for cron, e.g. 55.", show_default=False)] = None,
     json: Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")] = False,
 ) -> None:
-    """Run every campaign whose time has come, then exit (cron: every minute; safe to start twice)."""
+    """Run every campaign whose time has come, then exit.
+
+    For cron, every minute; safe to start twice."""
     started = time.monotonic()
     from datetime import UTC, datetime
 
@@ -102,8 +104,10 @@ def _valid_max_seconds(text: str | None) -> bool:
 def worker(
     poll: Annotated[Optional[float], typer.Option("--poll", min=0.05, metavar="SECONDS", help="Seconds between looks for due campaigns (default: scheduler.poll_interval).", show_default=False)] = None,
 ) -> None:
-    """Run due campaigns continuously (systemd); SIGTERM/SIGINT pause the running one cleanly
-    (the next worker or run-due continues it) and exit 0."""
+    """Run due campaigns continuously (for systemd).
+
+    SIGTERM/SIGINT pause the running one cleanly (the next worker or run-due
+    continues it) and exit 0."""
     from nexus_blast.campaigns.scheduler import Scheduler
 
     state = current()
@@ -156,6 +160,13 @@ class _StopOnSignals:
             signal.signal(sig, handler)
 
 
+RUN_DUE_EXAMPLES = """Examples:
+  # crontab -e: every minute, done within the minute, logged
+  * * * * * BLAST_HOME=/srv/blast blast run-due --max-seconds 55 >>blast.log 2>&1
+  # what is due now, for a script
+  blast run-due --json"""
+
+
 def register(app: typer.Typer) -> None:
-    app.command("run-due")(run_due)
+    app.command("run-due", epilog=RUN_DUE_EXAMPLES)(run_due)
     app.command("worker")(worker)

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from nexus_blast.cli import complete
 from nexus_blast.cli.output import confirm, info, print_json, stdin_is_tty, table
 from nexus_blast.cli.state import current
 from nexus_blast.errors import InputError
@@ -19,33 +20,35 @@ YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confir
 
 def send(
     file: Annotated[Optional[str], typer.Argument(metavar="FILE", help="Contacts: CSV/TSV, .xlsx, .xls, .ods or vCard .vcf, or - for stdin.", show_default=False)] = None,
-    list_name: Annotated[Optional[str], typer.Option("--list", help="Send to an imported contact list instead of a file.", show_default=False)] = None,
-    message: Annotated[Optional[str], typer.Option("--message", "-m", help="Message template: {{coluna}}, {{coluna|padrão}}, {Olá|Oi}.", show_default=False)] = None,
+    list_name: Annotated[Optional[str], typer.Option("--list", metavar="NAME", autocompletion=complete.list_names, help="Send to an imported contact list instead of a file.", show_default=False)] = None,
+    message: Annotated[Optional[str], typer.Option("--message", "-m", metavar="TEXT", help="Message template: {{coluna}}, {{coluna|padrão}}, {Olá|Oi}.", show_default=False)] = None,
     message_file: Annotated[Optional[Path], typer.Option("--message-file", help="Read the message template from this UTF-8 file.", show_default=False)] = None,
     ai_brief: Annotated[Optional[str], typer.Option("--ai-brief", metavar="TEXT", help="Have AI write the message from this brief instead (variants rotate across contacts; they may use the contact columns as {{coluna}}).", show_default=False)] = None,
     ai_variants: Annotated[Optional[int], typer.Option("--ai-variants", metavar="N", min=1, max=10, help="How many AI variants to write and rotate (with --ai-brief; default 3).", show_default=False)] = None,
-    ai_provider: Annotated[Optional[str], typer.Option("--ai-provider", metavar="NAME", help="AI provider for --ai-brief (default: the default one; see: blast ai list).", show_default=False)] = None,
-    image: Annotated[Optional[str], typer.Option("--image", help="JPEG/PNG/WebP file or http(s) URL; the message becomes its caption.", show_default=False)] = None,
+    ai_provider: Annotated[Optional[str], typer.Option("--ai-provider", metavar="NAME", autocompletion=complete.provider_names, help="AI provider for --ai-brief (default: the default one; see: blast ai list).", show_default=False)] = None,
+    image: Annotated[Optional[str], typer.Option("--image", metavar="PATH|URL", help="JPEG/PNG/WebP file or http(s) URL; the message becomes its caption.", show_default=False)] = None,
     file_media: Annotated[Optional[str], typer.Option("--file", metavar="PATH|URL", help="A document (PDF, XLSX, DOCX…, up to 100 MB), its name kept; the message becomes its caption.", show_default=False)] = None,
     video: Annotated[Optional[str], typer.Option("--video", metavar="PATH|URL", help="An MP4 video (up to 16 MB); the message becomes its caption.", show_default=False)] = None,
     voice: Annotated[Optional[str], typer.Option("--voice", metavar="PATH|URL", help="A voice note: OGG/Opus, or MP3/M4A/WAV converted by the server (up to 16 MB); the message is sent as a text right before it.", show_default=False)] = None,
     media_first: Annotated[bool, typer.Option("--media-first", help="With --voice: the voice note first, then the text.")] = False,
     embed: Annotated[bool, typer.Option("--embed", help="Send a media URL's content as data (fetched once) instead of letting WAHA fetch the URL.")] = False,
     no_link_preview: Annotated[bool, typer.Option("--no-link-preview", help="No link preview in text messages (default: sending.link_preview).")] = False,
-    session: Annotated[Optional[str], typer.Option("--session", help="Sessions to send from, comma-separated (default: all configured).", show_default=False)] = None,
-    delay: Annotated[Optional[str], typer.Option("--delay", help="Seconds between two sends of one session, MIN-MAX (default: sending.delay).", show_default=False)] = None,
-    name: Annotated[Optional[str], typer.Option("--name", help="Campaign name (default: source and time).", show_default=False)] = None,
+    session: Annotated[Optional[str], typer.Option("--session", metavar="NAME[,NAME…]", autocompletion=complete.session_list, help="Sessions to send from, comma-separated (default: all configured).", show_default=False)] = None,
+    delay: Annotated[Optional[str], typer.Option("--delay", metavar="MIN-MAX", help="Seconds between two sends of one session, MIN-MAX (default: sending.delay).", show_default=False)] = None,
+    name: Annotated[Optional[str], typer.Option("--name", metavar="TEXT", help="Campaign name (default: source and time).", show_default=False)] = None,
     include_landlines: Annotated[bool, typer.Option("--include-landlines", help="Send to landlines too (default: contacts.include_landlines).")] = False,
-    phone_column: Annotated[Optional[str], typer.Option("--phone-column", metavar="A[,B...]", help="Columns holding the phone, in order of preference (default: detected by name and content).", show_default=False)] = None,
+    phone_column: Annotated[Optional[str], typer.Option("--phone-column", metavar="NAME[,NAME…]", help="Columns holding the phone, in order of preference (default: detected by name and content).", show_default=False)] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", metavar="NAME|N", help="Workbook sheet to read, by name or number from 1 (default: the first).", show_default=False)] = None,
-    at: Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help="Schedule instead of sending now: ISO 8601 (no offset = general.timezone), 09:00, 'tomorrow 09:00', +2h. Sent by blast run-due / blast worker.", show_default=False)] = None,
+    at: Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help="Schedule instead of sending now, in general.timezone: 'segunda 09:00', 'sexta 14h30', '07/12 9h' (day first), 'amanhã 9h', 'next monday 09:00', 'in 2 hours', +2h, 09:00 or ISO 8601. Sent by blast run-due / blast worker.", show_default=False)] = None,
     ignore_window: Annotated[bool, typer.Option("--ignore-window", help="Send at any hour and day (ignore sending.window/days) for this campaign.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Render and plan everything; store nothing, send nothing.")] = False,
     preview: Annotated[int, typer.Option("--preview", min=0, help="Messages shown by --dry-run.")] = 5,
     yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Send a campaign: one personalised message per contact, paced, spread over sessions."""
+    """Send a campaign: one personalised message per contact.
+
+    Paced, spread over sessions; --at schedules it instead."""
     from nexus_blast.campaigns.create import SendRequest, prepare
     from nexus_blast.campaigns.timing import resolve_at, window_for
     from nexus_blast.store import campaigns as store
@@ -74,6 +77,7 @@ def send(
     try:
         _show_variants(prepared, ai, stderr=True)
         _describe_plan(prepared, start_at=start_at)
+        _show_sample(prepared)
         verb = f"Schedule for {start_at:%Y-%m-%d %H:%M %Z}" if start_at else "Send"
         confirm(f"{verb} {prepared.summary.pending} message(s) from {len(prepared.sessions)} session(s)?", yes)
         if start_at is not None:
@@ -153,6 +157,35 @@ def _show_variants(prepared, ai, stderr: bool) -> None:
         echo(f"--- AI variant {number} ({len(text)} chars, {count} contact(s)) ---\n{text}\n")
     if len(prepared.variants) < ai.variants:
         echo(f"only {len(prepared.variants)} of {ai.variants} AI variants passed the checks; rotating those")
+
+
+def human_size(size: int | None) -> str:
+    """`820 B`, `14.2 KB`, `3.1 MB` (1024-based, as file managers say)."""
+    if size is None:
+        return "?"
+    for unit in ("B", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} MB"
+
+
+def _show_sample(prepared) -> None:
+    """Before the question: one message as a contact gets it, and the image it goes with."""
+    from nexus_blast.i18n import _
+
+    preview = prepared.summary.preview
+    if preview:
+        p = preview[0]
+        variant = f", AI variant {p.variant}" if prepared.variants else ""
+        info(_("--- sample: row {row} → {phone} via {session}{variant} ---").format(
+            row=p.row, phone=p.phone, session=p.session, variant=variant) + "\n" + p.text)
+    image = prepared.image
+    if image is not None:
+        if image.url:
+            info(_("image: {name} ({url}, {mimetype})").format(name=image.filename, url=image.url, mimetype=image.mimetype))
+        else:
+            info(_("image: {name} ({size}, {mimetype})").format(name=image.filename, size=human_size(image.size), mimetype=image.mimetype))
 
 
 def _message_text(message: str | None, message_file: Path | None) -> str:
@@ -251,21 +284,28 @@ def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
 
 
 class _Reporter:
-    """Progress for people: a rich bar on a terminal (stderr), notices as lines otherwise."""
+    """Progress for people: on a terminal (stderr) a rich bar, with the campaign id, per-session
+    counts, messages per minute and a labelled ETA; notices as lines otherwise."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, campaign_id: int, total: int, done: int = 0, clock=None) -> None:
+        import time
+
+        self.campaign_id = campaign_id
+        self.clock = clock or time.monotonic
+        self.started = self.clock()
+        self.baseline: int | None = None  # messages handled before this run (the first progress says)
+        self.per_session: dict[str, int] = {}
         self.bar = None
         if sys.stderr.isatty():
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
             from nexus_blast.cli.output import console
 
             self.bar = Progress(
                 TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                TextColumn("sent {task.fields[sent]} · failed {task.fields[failed]} · skipped {task.fields[skipped]}"),
-                TimeRemainingColumn(), console=console(stderr=True), transient=False,
+                TextColumn("{task.fields[line]}"), console=console(stderr=True), transient=False,
             )
-            self.task = self.bar.add_task("sending", total=total, sent=0, failed=0, skipped=0)
+            self.task = self.bar.add_task(f"campaign {campaign_id}", total=total, completed=done, line="")
 
     def __enter__(self):
         if self.bar is not None:
@@ -276,10 +316,40 @@ class _Reporter:
         if self.bar is not None:
             self.bar.stop()
 
+    def line(self, tally) -> str:
+        """`sent 12 · skipped 1 · loja 7, filial 5 · 4.2/min · ETA 3m 05s`"""
+        from nexus_blast.campaigns.estimate import human_duration
+        from nexus_blast.i18n import _
+
+        handled = tally.sent + tally.failed + tally.skipped
+        if self.baseline is None:
+            self.baseline, self.started = handled, self.clock()
+        elapsed = max(self.clock() - self.started, 1e-9)
+        now_handled = handled - self.baseline
+        rate = now_handled / elapsed * 60
+        parts = [_("sent {n}").format(n=tally.sent)]  # failed/skipped only when some are: 80 columns
+        if tally.failed:
+            parts.append(_("failed {n}").format(n=tally.failed))
+        if tally.skipped:
+            parts.append(_("skipped {n}").format(n=tally.skipped))
+        if self.per_session:
+            parts.append(", ".join(f"{name} {n}" for name, n in self.per_session.items()))
+        parts.append(_("{rate:.1f}/min").format(rate=rate))
+        if now_handled and tally.pending:
+            parts.append(_("ETA {left}").format(left=human_duration(tally.pending / rate * 60)))
+        elif not tally.pending:
+            parts.append(_("ETA done"))
+        else:
+            parts.append(_("ETA …"))
+        return " · ".join(parts)
+
     def progress(self, tally) -> None:
         if self.bar is not None:
-            done = tally.sent + tally.failed + tally.skipped
-            self.bar.update(self.task, completed=done, sent=tally.sent, failed=tally.failed, skipped=tally.skipped)
+            line = self.line(tally)
+            self.bar.update(self.task, completed=tally.sent + tally.failed + tally.skipped, line=line)
+
+    def sent_by(self, session: str) -> None:
+        self.per_session[session] = self.per_session.get(session, 0) + 1
 
     def notice(self, text: str) -> None:
         if self.bar is not None:
@@ -311,7 +381,8 @@ def run_foreground(campaign_id: int, window=None):
     if threading.current_thread() is threading.main_thread():
         handlers = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     _say_if_window_closed(state.settings(), window)  # after the handlers: a Ctrl-C upon reading it pauses
-    reporter = _Reporter(counts.sent + counts.failed + counts.skipped + counts.unfinished)
+    reporter = _Reporter(campaign_id, counts.sent + counts.failed + counts.skipped + counts.unfinished,
+                         done=counts.sent + counts.failed + counts.skipped)
     try:
         with reporter:  # duck-typed campaigns.sender.Events
             return run_campaign(state.settings(), state.paths.db, campaign_id, stop_event=stop, events=reporter, window=window)

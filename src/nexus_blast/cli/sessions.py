@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
+from nexus_blast.cli import complete
 from nexus_blast.cli.output import confirm, info, print_json, table
 from nexus_blast.cli.state import current
 from nexus_blast.masking import mask_url
 
-session_app = typer.Typer(help="WhatsApp sessions on WAHA servers: add, pair, start, stop, health.", no_args_is_help=True)
+session_app = typer.Typer(help="WhatsApp sessions on WAHA servers: add, pair, health.", no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
-NameArg = Annotated[str, typer.Argument(help="Local session name.", show_default=False)]
+NameArg = Annotated[str, typer.Argument(metavar="NAME", help="Local session name.", show_default=False, autocompletion=complete.session_names)]
 ApiKeyOpt = Annotated[Optional[str], typer.Option("--api-key", help="WAHA API key (stored in the 0600 config file).", show_default=False)]
-ApiKeyEnvOpt = Annotated[Optional[str], typer.Option("--api-key-env", help="Environment variable holding the API key (nothing stored).", show_default=False)]
-WebhookOpt = Annotated[Optional[str], typer.Option("--webhook", help="URL WAHA posts events to (message, message.ack, session.status).", show_default=False)]
+ApiKeyEnvOpt = Annotated[Optional[str], typer.Option("--api-key-env", metavar="VAR", help="Environment variable holding the API key (nothing stored).", show_default=False)]
+WebhookOpt = Annotated[Optional[str], typer.Option("--webhook", metavar="URL", help="URL WAHA posts events to (message, message.ack, session.status).", show_default=False)]
 HmacOpt = Annotated[Optional[str], typer.Option("--webhook-hmac-key", help="Key WAHA signs webhook bodies with (X-Webhook-Hmac, sha512).", show_default=False)]
 WeightOpt = Annotated[Optional[float], typer.Option("--weight", help="Share of a campaign's messages relative to other sessions.", min=0.01, show_default=False)]
 CapOpt = Annotated[Optional[int], typer.Option("--daily-cap", help="At most this many messages a day from this number.", min=1, show_default=False)]
@@ -81,13 +83,29 @@ def _session_table(url, waha_session, name, api_key, api_key_env, weight, daily_
     return entry
 
 
-@session_app.command("add")
+ADD_EXAMPLES = """Examples:
+  blast session add loja --url http://127.0.0.1:3000 --api-key-env WAHA_KEY
+  # a second number on another server, with blast's webhook receiver
+  blast session add filial --url https://waha.example.com --api-key-env WAHA_KEY \\
+      --webhook https://blast.example.com/webhook --daily-cap 200
+  blast session pair loja"""
+
+PAIR_EXAMPLES = """Examples:
+  blast session pair loja
+  # the QR does not scan (the terminal did not apply its colours)
+  blast session pair loja --invert
+  # no room for the QR: a code to type on the phone, or a PNG to open
+  blast session pair loja --code 5511987654321
+  blast session pair loja --png qr.png"""
+
+
+@session_app.command("add", epilog=ADD_EXAMPLES)
 def add(
     name: NameArg,
     url: Annotated[str, typer.Option("--url", help="WAHA server URL, e.g. http://127.0.0.1:3000.")],
     api_key: ApiKeyOpt = None,
     api_key_env: ApiKeyEnvOpt = None,
-    waha_session: Annotated[Optional[str], typer.Option("--waha-session", help="Session name on the server (default: NAME).", show_default=False)] = None,
+    waha_session: Annotated[Optional[str], typer.Option("--waha-session", metavar="NAME", help="Session name on the server (default: NAME).", show_default=False)] = None,
     weight: WeightOpt = None,
     daily_cap: CapOpt = None,
     webhook: WebhookOpt = None,
@@ -96,7 +114,9 @@ def add(
     yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Register a WAHA session: checks the server, creates the session there when missing, sets its webhook."""
+    """Register a WAHA session and set its webhook.
+
+    Checks the server and creates the session there when missing."""
     from nexus_blast.config import SessionConfig
     from nexus_blast.errors import InputError
     from nexus_blast.waha import sessions as ops
@@ -147,7 +167,9 @@ def update(
     no_webhook: Annotated[bool, typer.Option("--no-webhook", help="Remove blast's webhook from the server session.")] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Change a session's settings; webhook changes are written to the server session too."""
+    """Change a session's settings.
+
+    Webhook changes are written to the server session too."""
     from nexus_blast.errors import InputError
     from nexus_blast.waha import sessions as ops
 
@@ -199,7 +221,9 @@ def update(
 
 @session_app.command("list")
 def list_(json: JsonOpt = False) -> None:
-    """Every configured session with its live status (all servers asked at once), phone and today's sends."""
+    """Every session: live status, phone, today's sends.
+
+    All servers are asked at once."""
     from nexus_blast.store.sessions import health_notes
     from nexus_blast.waha import sessions as ops
 
@@ -237,8 +261,10 @@ def _phone(me: str | None) -> str:
 
 @session_app.command("show")
 def show(name: NameArg, json: JsonOpt = False) -> None:
-    """One session, live from its server (exit 3 when the server is unreachable, refuses the key or
-    does not have the session: status MISSING, with the command that creates it again)."""
+    """One session, live from its server.
+
+    Exit 3 when the server is unreachable, refuses the key or does not have the
+    session (status MISSING, with the command that creates it again)."""
     from nexus_blast.errors import ExitCode
     from nexus_blast.waha import sessions as ops
 
@@ -287,7 +313,9 @@ def _action(name: str, action: str, json: bool) -> None:
 
 @session_app.command("start")
 def start(name: NameArg, json: JsonOpt = False) -> None:
-    """Start the session on its server (creating it there when missing)."""
+    """Start the session on its server.
+
+    Creates it there when missing."""
     _action(name, "start", json)
 
 
@@ -331,19 +359,25 @@ def remove(
     info(f"session {name!r} removed" + (" (deleted on the server)" if delete_on_server else ""))
 
 
-@session_app.command("pair")
+@session_app.command("pair", epilog=PAIR_EXAMPLES)
 def pair(
     name: NameArg,
-    code: Annotated[Optional[str], typer.Option("--code", help="Link with a phone number (digits, e.g. 5511987654321) instead of a QR.", show_default=False)] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Give up (exit 3) after this many seconds.", min=1.0)] = 300.0,
+    code: Annotated[Optional[str], typer.Option("--code", metavar="PHONE", help="Link with a phone number (digits, e.g. 5511987654321) instead of a QR.", show_default=False)] = None,
+    timeout: Annotated[float, typer.Option("--timeout", metavar="SECONDS", help="Give up (exit 3) after this many seconds.", min=1.0)] = 300.0,
     interval: Annotated[float, typer.Option("--interval", help="Seconds between status checks.", min=0.05, hidden=True)] = 1.0,
-    invert: Annotated[bool, typer.Option("--invert", help="Draw dark modules (for dark-on-light terminals).")] = False,
+    invert: Annotated[bool, typer.Option("--invert", help="Draw the other modules: for when the QR does not scan (the terminal's colours were not applied).")] = False,
+    png: Annotated[Optional[Path], typer.Option("--png", metavar="FILE", help="Also write the QR to this PNG file (rewritten as it rotates): open it when the terminal is too small.", show_default=False)] = None,
+    yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Link a phone: shows WAHA's QR in the terminal (refreshed as it rotates) until the session is WORKING."""
+    """Link a phone: scan WAHA's QR (or enter a code).
+
+    The QR is redrawn as it rotates until the session is WORKING."""
+    from nexus_blast.cli.output import confirm_overwrite
+    from nexus_blast.cli.qrscreen import QRScreen
     from nexus_blast.errors import InputError
     from nexus_blast.waha import sessions as ops
-    from nexus_blast.waha.pairing import pair as follow, render_qr
+    from nexus_blast.waha.pairing import pair as follow
 
     cfg = _configured(name)
     phone = None
@@ -351,12 +385,14 @@ def pair(
         phone = "".join(c for c in code if c.isdigit())
         if not 10 <= len(phone) <= 15:
             raise InputError(f"--code {code!r}: give the full number with country code, e.g. 5511987654321")
+    if png is not None:
+        if png.is_dir():
+            raise InputError(f"--png {png}: is a directory")
+        if not png.parent.is_dir():
+            raise InputError(f"--png {png}: no such directory {str(png.parent)!r}")
+        confirm_overwrite(yes, png)
     out = sys.stderr if json else sys.stdout
-
-    def on_qr(value: str, shown: int) -> None:
-        out.write(("\n" if shown > 1 else "") + render_qr(value, invert=invert) + "\n")
-        out.flush()
-        info(f"WhatsApp › Settings › Linked devices › Link a device: scan this QR ({'refreshed, ' if shown > 1 else ''}#{shown})")
+    screen = QRScreen(out, invert=invert, png=png)
 
     def on_code(value: str) -> None:
         out.write(f"pairing code: {value}\n")
@@ -366,7 +402,7 @@ def pair(
     async def run():
         async with ops.client_for(name, cfg, _settings().waha) as waha:
             return await follow(waha, ops.waha_name(name, cfg), timeout=timeout, interval=interval, phone=phone,
-                                on_qr=on_qr, on_code=on_code, on_status=lambda s: info(f"status: {s}"),
+                                on_qr=screen.show, on_code=on_code, on_status=screen.status,
                                 create=lambda: ops.create_missing(waha, name, cfg),
                                 prepare=lambda found: ops.ensure_config(waha, name, cfg, found))
 

@@ -9,7 +9,7 @@ import typer
 from nexus_blast.cli.output import info, print_json, table
 from nexus_blast.cli.state import current
 
-webhook_app = typer.Typer(help="Receive WAHA webhook events (acks, session status, opt-outs).", no_args_is_help=True)
+webhook_app = typer.Typer(help="Receive WAHA webhook events: acks, status, opt-outs.", no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 
@@ -19,7 +19,9 @@ def serve(
     host: Annotated[Optional[str], typer.Option("--host", help="Address to listen on (default: webhook.host).", show_default=False)] = None,
     port: Annotated[Optional[int], typer.Option("--port", min=0, max=65535, help="Port (default: webhook.port).", show_default=False)] = None,
 ) -> None:
-    """Receive WAHA events on POST /webhook: receipts, session status, opt-out keywords."""
+    """Receive WAHA events on POST /webhook.
+
+    Receipts, session status, opt-out keywords."""
     from nexus_blast.errors import InputError
     from nexus_blast.webhook.server import run_receiver
 
@@ -37,7 +39,9 @@ def sync(
     campaign_id: Annotated[int, typer.Argument(metavar="ID", min=1, max=2**63 - 1, help="Campaign id.", show_default=False)],
     json: JsonOpt = False,
 ) -> None:
-    """Fill delivered/read receipts by polling WAHA (for sites WAHA's webhooks cannot reach)."""
+    """Fill delivered/read receipts by polling WAHA.
+
+    For sites WAHA's webhooks cannot reach."""
     from nexus_blast.waha.client import run_sync
     from nexus_blast.webhook.sync import sync_campaign
 

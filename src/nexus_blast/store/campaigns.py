@@ -513,3 +513,15 @@ def set_session_health(db, session: str, *, status: str, healthy: bool, reason: 
 def get_session_health(db, session: str) -> dict[str, Any] | None:
     row = _conn(db).execute("SELECT * FROM session_health WHERE session = ?", (session,)).fetchone()
     return {k: row[k] for k in row.keys()} if row else None
+
+
+def unfinished_by_session(db, campaign_id: int) -> dict[str, int]:
+    """{session: pending + sending messages} of a campaign ('' for ones not yet assigned)."""
+    return {
+        (r[0] or ""): r[1]
+        for r in _conn(db).execute(
+            "SELECT session, count(*) FROM messages WHERE campaign_id = ? AND status IN ('pending', 'sending') "
+            "GROUP BY session ORDER BY count(*) DESC, session",
+            (campaign_id,),
+        )
+    }

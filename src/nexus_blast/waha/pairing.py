@@ -12,6 +12,7 @@ from nexus_blast.waha.errors import WahaError, WahaSessionNotFound, WahaSessionN
 
 QUIET_ZONE = 2  # modules of light border; scanners need some, terminals are narrow
 FULL, UPPER, LOWER, EMPTY = "█", "▀", "▄", " "
+BLACK_ON_WHITE, RESET = "\x1b[38;5;16;48;5;231m", "\x1b[0m"
 
 
 class PairingTimeout(WahaError):
@@ -26,22 +27,44 @@ def qr_matrix(value: str) -> list[list[bool]]:
     return [[bool(m) for m in row] for row in qr.matrix_iter(scale=1, border=QUIET_ZONE)]
 
 
-def render_qr(value: str, *, invert: bool = False) -> str:
+def render_qr(value: str, *, invert: bool = False, colors: bool = False) -> str:
     """VALUE as text, two module rows per line.
 
-    Terminals are usually light text on a dark background, so *light* modules are drawn as blocks
-    (INVERT for dark-on-light terminals); the quiet zone is light too, as scanners expect."""
+    COLORS (a terminal): dark modules drawn in explicit black on white (256-colour codes 16/231,
+    which terminal themes leave alone). Without colours (piped, or INVERT on a terminal whose
+    colours were not applied) the terminal's own colours are used: usually light text on dark,
+    so *light* modules are drawn as blocks. INVERT draws the other modules. The quiet zone is
+    light, as scanners expect."""
     matrix = qr_matrix(value)
     if len(matrix) % 2:
         matrix.append([False] * len(matrix[0]))
+    ink_dark = colors != invert
     lines = []
     for top, bottom in zip(matrix[0::2], matrix[1::2]):
         line = []
         for up, down in zip(top, bottom):
-            up_ink, down_ink = (up, down) if invert else (not up, not down)
+            up_ink, down_ink = (up, down) if ink_dark else (not up, not down)
             line.append(FULL if up_ink and down_ink else UPPER if up_ink else LOWER if down_ink else EMPTY)
-        lines.append("".join(line))
+        text = "".join(line)
+        lines.append(f"{BLACK_ON_WHITE}{text}{RESET}" if colors and not invert else text)
     return "\n".join(lines)
+
+
+def qr_size(value: str) -> tuple[int, int]:
+    """(columns, lines) the drawn QR takes."""
+    modules = len(qr_matrix(value))
+    return modules, (modules + 1) // 2
+
+
+def save_png(value: str, path) -> None:
+    """The QR as a PNG (scale 8, a 4-module quiet zone), replaced atomically (a viewer reloads it)."""
+    import os
+
+    import segno
+
+    tmp = f"{path}.tmp"
+    segno.make_qr(value, error="L").save(tmp, kind="png", scale=8, border=4)
+    os.replace(tmp, path)
 
 
 @dataclass
