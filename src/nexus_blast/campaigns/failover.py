@@ -110,6 +110,7 @@ class Failover:
             self.board.sticky.discard(message.id)
             lane.queue.appendleft(message.id)
             self._set_state(lane, TIMELOCKED, "WhatsApp reach-out timelock (error 463): no new contacts for now")
+            lane.signal_due = True  # its signals say until when (campaigns/guard.py)
             return
         lane.queue.appendleft(message.id)
         if kind == "down":
@@ -179,6 +180,7 @@ class Failover:
             if self.config.image is not None and self.config.image.convert and supports_convert(version) is False:
                 self._set_state(lane, UNUSABLE, NO_CONVERT)
                 return False
+        self._take_signals(lane, (info or {}).get("me"))
         return True
 
     def _server_version(self, lane: Lane) -> asyncio.Future:

@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from nexus_blast.domain.signals import LaneLimits
+
 HEALTHY = "healthy"
 UNHEALTHY = "unhealthy"  # probed again after retry.probe_interval
 TIMELOCKED = "timelocked"  # WhatsApp's 463: only contacts it already talked to
 CAPPED = "capped"  # daily cap reached
 UNUSABLE = "unusable"  # cannot do this campaign at all (Core server and an image)
+RESTING = "resting"  # WhatsApp's SECOND_WARNING or the failure brake: sends nothing until its rest ends
 
 
 @dataclass
@@ -43,6 +46,17 @@ class Lane:
     day: date | None = None
     unknown: list[int] = field(default_factory=list)  # left `sending`: WAHA could not be asked
     own_ids: bool = False  # its server takes our pre-generated message ids (waha/parsing.py)
+    # Guards (campaigns/guard.py): WhatsApp's signals and the failure brake, and what they impose.
+    limits: LaneLimits = field(default_factory=LaneLimits)  # in force now (delays × delay_factor)
+    signal_limits: LaneLimits = field(default_factory=LaneLimits)
+    brake: LaneLimits = field(default_factory=LaneLimits)
+    braked_at: str | None = None  # sends begun before this do not count for the brake
+    guarded: bool = False  # its RESTING/TIMELOCKED state was set by the guards (they lift it)
+    sends: int = 0  # accepted sends this run
+    signals_at: int = 0  # `sends` at the last reading of its signals
+    signal_due: bool = False  # read them before its next send (a 463 came)
+    reports: bool = False  # its server reports the signals (read periodically only then)
+    problem_said: bool = False  # a bad signal reading was logged (once per run)
 
     @property
     def name(self) -> str:

@@ -30,6 +30,7 @@ from nexus_blast.campaigns.lease import LeaseKeeper, new_owner
 from nexus_blast.campaigns.media import Media, load_data
 from nexus_blast.campaigns.reconcile import reconcile_campaign
 from nexus_blast.campaigns.sender import Events, Sender, SenderConfig
+from nexus_blast.domain.brake import BrakeRule
 from nexus_blast.domain.messages import RESUMABLE, final_campaign_status
 from nexus_blast.domain.pacing import DelayRange, parse_delay
 from nexus_blast.domain.window import Window, next_day_start
@@ -212,6 +213,14 @@ async def _run_leased(settings, db, campaign_id, keeper, events_in, now, rng, ev
         )
         store.set_due_at(db, campaign_id, iso(tomorrow))
         return outcome
+    if result.halt == "resting" and result.until is not None:  # every session rests: continue after
+        outcome = _pause(
+            db, campaign_id,
+            f"{result.detail}; run-due/worker continue it from {result.until.astimezone(ZoneInfo(settings.general.timezone)):%Y-%m-%d %H:%M}, "
+            f"or: {resume_hint(campaign_id)}", blocked=True,
+        )
+        store.set_due_at(db, campaign_id, iso(result.until))
+        return outcome
     if result.halt == "lease":  # the sender saw it before the keeper's next renewal
         keeper.lost = True
         return _stopped(db, campaign_id, "lease", auto_resume)
@@ -265,7 +274,25 @@ def _sender_config(settings, campaign, window: Window | None, owner: str | None 
         window=window,
         settle=decision_window(settings),
         lease_owner=owner,
+        signal_check=settings.sending.signal_check,
+        brake=_brake_rule(settings),
+        rest=_rest_range(settings),
     )
+
+
+def _brake_rule(settings) -> BrakeRule | None:
+    s = settings.sending
+    return BrakeRule(s.brake_window, s.brake_ratio, s.brake_ack_after) if s.brake_window > 0 else None
+
+
+def _rest_range(settings) -> DelayRange:
+    """The rest a warned or braked session takes: `sending.rest` (when set and not 0), else 300-900 s."""
+    text = str(getattr(settings.sending, "rest", "") or "")
+    try:
+        found = parse_delay(text) if text.strip() not in ("", "0") else None
+    except ValueError:
+        found = None
+    return found if found is not None and found.high > 0 else DelayRange(300, 900)
 
 
 async def _bridge(source: threading.Event, stop: _Stop, abandon: threading.Event | None = None) -> None:

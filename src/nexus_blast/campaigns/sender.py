@@ -17,9 +17,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from nexus_blast.campaigns.failover import Failover
-from nexus_blast.campaigns.lanes import CAPPED, TIMELOCKED, UNHEALTHY, UNUSABLE, Board, Lane, LaneSpec
+from nexus_blast.campaigns.guard import Guard
+from nexus_blast.campaigns.lanes import CAPPED, RESTING, TIMELOCKED, UNHEALTHY, UNUSABLE, Board, Lane, LaneSpec
 from nexus_blast.campaigns.media import Media
 from nexus_blast.campaigns.reconcile import sought
+from nexus_blast.domain.brake import BrakeRule
 from nexus_blast.domain.messages import Part, SkipReason, message_parts, part_in_flight
 from nexus_blast.domain.pacing import DelayRange, typing_pause
 from nexus_blast.domain.phones import whatsapp_digits
@@ -57,6 +59,9 @@ class SenderConfig:
     # reading too early would resend it.
     settle: float = 60.0
     lease_owner: str | None = None  # sends only while this process holds the campaign's lease
+    signal_check: int = 50  # read WhatsApp's signals every this many sends (campaigns/guard.py)
+    brake: BrakeRule | None = None  # the brake on failure (None: off)
+    rest: DelayRange = DelayRange(300, 900)  # a rest drawn from it (SECOND_WARNING, brake)
 
 
 @dataclass
@@ -89,12 +94,13 @@ class Events:
 
 @dataclass
 class SenderResult:
-    halt: str  # done | interrupted | no_session | capped | status | lease
+    halt: str  # done | interrupted | no_session | capped | resting | status | lease
     detail: str = ""
+    until: datetime | None = None  # resting: when the first lane's rest ends
     unknown: list[int] = field(default_factory=list)
 
 
-class Sender(Failover):
+class Sender(Guard, Failover):
     def __init__(
         self,
         db,
@@ -128,8 +134,10 @@ class Sender(Failover):
         """Send until done or halted; after STOP, in-flight sends get a grace period, cut short by
         ABANDON (a second signal: their messages stay `sending`, checked with WAHA on resume)."""
         self._load()
+        self._load_guards()
         await asyncio.gather(*(self._probe(lane, first=True) for lane in self.lanes))
         for lane in self.lanes:
+            self._apply_limits(lane)
             if not lane.sendable:
                 self.board.evacuate(lane)
         self._sync()
@@ -212,9 +220,10 @@ class Sender(Failover):
 
     async def _lane_steps(self, lane: Lane) -> None:
         while not self._halt.is_set():
+            await self._guard(lane)
             if lane.state == UNHEALTHY:
                 await self._recover(lane)
-            elif lane.state in (CAPPED, UNUSABLE) or not lane.queue:
+            elif lane.state in (CAPPED, UNUSABLE, RESTING) or not lane.queue:
                 self._check()
                 await self._pause(IDLE_POLL)
             else:
@@ -224,6 +233,7 @@ class Sender(Failover):
                     await self._deliver(lane, mid)
                 finally:
                     self.busy -= 1
+                    self._judge(lane)
                     self._sync()
                     self._check()
 
@@ -239,7 +249,12 @@ class Sender(Failover):
             states = "; ".join(lane.describe() for lane in self.lanes)
             usable = [lane for lane in self.lanes if lane.state != UNUSABLE]
             capped = bool(usable) and all(lane.state == CAPPED for lane in usable)
-            self._stop_all("capped" if capped else "no_session", f"no session can send: {states}")
+            rests = [lane.limits.rest_until for lane in usable if lane.state == RESTING and lane.limits.rest_until]
+            if rests and all(lane.state in (CAPPED, RESTING) for lane in usable):  # each rests (or is capped)
+                self._stop_all("resting", f"every session rests: {states}")
+                self.result.until = min(rests)
+            else:
+                self._stop_all("capped" if capped else "no_session", f"no session can send: {states}")
 
     def _sync(self) -> None:
         moves = self.board.take_moves()
@@ -291,7 +306,8 @@ class Sender(Failover):
             self.board.place([mid], exclude=lane)
             return
         clock = time.monotonic()
-        due = max(lane.not_before, clock if lane.last_send is None else lane.last_send + self.config.delay.draw(self.rng))
+        gap = self.config.delay.draw(self.rng) * lane.limits.delay_factor  # FIRST_WARNING: doubled
+        due = max(lane.not_before, clock if lane.last_send is None else lane.last_send + gap)
         chat_id = message.chat_id or await self._resolve(lane, message)
         if chat_id is None:
             return
@@ -379,6 +395,7 @@ class Sender(Failover):
         sent_by = getattr(self.events, "sent_by", None)  # duck-typed Events (tests, others) may lack it
         if sent_by is not None:
             sent_by(lane.name)
+        lane.sends += 1
         self._count("sent")
 
     def _count(self, outcome: str) -> None:

@@ -30,6 +30,8 @@ def serve(
 
     Control API (no key): GET /_sandbox/sent, GET /_sandbox/webhooks, POST /_sandbox/faults,
     POST /_sandbox/sessions/NAME/pair, POST /_sandbox/sessions/NAME/status, POST /_sandbox/sessions/NAME/delete,
+    POST /_sandbox/sessions/NAME/capping {"cappingStatus", "totalQuota", "usedQuota", "cycle_seconds"},
+    POST /_sandbox/sessions/NAME/timelock {"seconds"} (WhatsApp's signals in `me`),
     GET /_sandbox/requests, POST /_sandbox/whatsapp. With --tier CORE, session 'default' exists from
     boot (STOPPED, no config) and every other name answers 422, as WAHA Core does.
     """

@@ -60,6 +60,38 @@ async def _whatsapp_control(sb, request: Request) -> Response:
     return JSONResponse({"phone": phone, **sb.world.numbers[phone]})
 
 
+async def _capping_control(sb, request: Request) -> Response:
+    """WhatsApp's message capping of a session, as `me.messageCapping` then shows it:
+    `{"cappingStatus", "totalQuota"?, "usedQuota"?, "cycle_seconds"?}`, or `{"cappingStatus": null}` (not reported)."""
+    session = sb.known(request.path_params["s"])
+    body = await sb.body(request)
+    if body.get("cappingStatus") is None:
+        session.capping = None
+    else:
+        try:
+            sb.world.set_capping(
+                session, str(body["cappingStatus"]), total=int(body.get("totalQuota", 250)),
+                used=None if body.get("usedQuota") is None else int(body["usedQuota"]),
+                cycle_seconds=float(body.get("cycle_seconds", 86400)),
+            )
+        except (TypeError, ValueError) as exc:
+            raise nest(400, [str(exc)], "Bad Request") from None
+    return JSONResponse(sb.world.me_of(session))
+
+
+async def _timelock_control(sb, request: Request) -> Response:
+    """A reach-out timelock on a session for `{"seconds": N}` (0: lifted): new contacts get 463,
+    `me.reachoutTimelock` says until when."""
+    session = sb.known(request.path_params["s"])
+    body = await sb.body(request)
+    try:
+        seconds = float(body.get("seconds", 3600))
+    except (TypeError, ValueError):
+        raise nest(400, ["seconds must be a number"], "Bad Request") from None
+    sb.world.set_timelock(session, seconds)
+    return JSONResponse(sb.world.me_of(session))
+
+
 async def _webhooks(sb, request: Request) -> Response:
     return JSONResponse(sb.emitter.deliveries)
 
@@ -89,6 +121,8 @@ def control_routes(sb, wrap) -> list[Route]:
         Route("/_sandbox/sessions/{s}/pair", bind(_pair_control), methods=["POST"]),
         Route("/_sandbox/sessions/{s}/status", bind(_status_control), methods=["POST"]),
         Route("/_sandbox/sessions/{s}/incoming", bind(_incoming_control), methods=["POST"]),
+        Route("/_sandbox/sessions/{s}/capping", bind(_capping_control), methods=["POST"]),
+        Route("/_sandbox/sessions/{s}/timelock", bind(_timelock_control), methods=["POST"]),
         Route("/_sandbox/faults", bind(_faults_control), methods=["GET", "POST", "DELETE"]),
         Route("/_sandbox/whatsapp", bind(_whatsapp_control), methods=["POST"]),
     ]

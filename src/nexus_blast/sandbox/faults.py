@@ -15,6 +15,9 @@ class Faults:
     not_working_status: str = "FAILED"
     delete_after: int | None = None  # accepted sends before the session is deleted on the server
     timelock_after: int | None = None  # accepted sends before new contacts get error 463
+    capping_after: int | None = None  # accepted sends before me.messageCapping turns capping_status
+    capping_status: str = "SECOND_WARNING"
+    silent: bool = False  # sends are accepted (201) but never delivered: acks stop at SERVER
     rate_limit: int = 0  # next N requests answer 429
     retry_after: float = 1.0
     errors: int = 0  # next N requests answer 500

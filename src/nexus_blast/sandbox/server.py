@@ -86,6 +86,12 @@ class SandboxServer:
     def incoming(self, session: str, sender: str, body: str) -> dict:
         return self._control("POST", f"/sessions/{session}/incoming", {"from": sender, "body": body})
 
+    def capping(self, session: str, status: str | None, **fields: Any) -> dict:
+        return self._control("POST", f"/sessions/{session}/capping", {"cappingStatus": status, **fields})
+
+    def timelock(self, session: str, seconds: float) -> dict:
+        return self._control("POST", f"/sessions/{session}/timelock", {"seconds": seconds})
+
     def faults(self, **body: Any) -> dict:
         """e.g. `faults(session="s1", fail_after=2)`, `faults(fail_rate=0.2)`, `faults(session="s1", rate_limit=1, retry_after=0.2)`."""
         return self._control("POST", "/faults", body)

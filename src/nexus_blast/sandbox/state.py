@@ -23,6 +23,7 @@ RUNNING = ("STARTING", "SCAN_QR_CODE", "WORKING")
 STATUSES = ("STOPPED", "STARTING", "SCAN_QR_CODE", "WORKING", "FAILED")
 # whatsapp-web.js message types of what the sandbox sends (a voice note is `ptt`, a file `document`).
 WEBJS_TYPES = {"text": "chat", "image": "image", "file": "document", "video": "video", "voice": "ptt"}
+CAPPING_STATUSES = ("NONE", "FIRST_WARNING", "SECOND_WARNING", "CAPPED")
 ACK_NAMES = {-1: "ERROR", 0: "PENDING", 1: "SERVER", 2: "DEVICE", 3: "READ", 4: "PLAYED"}
 
 
@@ -82,6 +83,8 @@ class Session:
     sends: int = 0
     chats: set[str] = field(default_factory=set)
     timelock_until: float | None = None
+    timelock_shown: bool = False  # once timelocked, `me` keeps a reachoutTimelock (isActive false after)
+    capping: dict | None = None  # me.messageCapping as WAHA shows it (None: not reported)
     faults: Faults = field(default_factory=Faults)
 
     @property
@@ -229,10 +232,32 @@ class World:
         if session.me is None:
             return None
         me = dict(session.me)
+        # WAHA 2026.7+: unix seconds (see its release notes); isActive false once it lifted.
         if session.timelock_until is not None:
             ends = time.time() + (session.timelock_until - self.clock())
-            me["reachoutTimelock"] = {"isActive": True, "timeEnforcementEnds": int(ends * 1000)}
+            me["reachoutTimelock"] = {"isActive": True, "timeEnforcementEnds": int(ends)}
+        elif session.timelock_shown:
+            me["reachoutTimelock"] = {"isActive": False}
+        if session.capping is not None:
+            me["messageCapping"] = dict(session.capping)
         return me
+
+    def set_timelock(self, session: Session, seconds: float | None) -> None:
+        """A reach-out timelock for SECONDS from now (None or 0: lifted)."""
+        session.timelock_until = self.clock() + float(seconds) if seconds else None
+        session.timelock_shown = True
+
+    def set_capping(self, session: Session, status: str, *, total: int = 250, used: int | None = None,
+                    cycle_seconds: float = 86400.0) -> None:
+        """me.messageCapping as WAHA reports it: STATUS, a quota and a cycle ending CYCLE_SECONDS on."""
+        status = str(status).upper()
+        if status not in CAPPING_STATUSES:
+            raise ValueError(f"cappingStatus must be one of {', '.join(CAPPING_STATUSES)}")
+        now = int(time.time())
+        session.capping = {
+            "cappingStatus": status, "totalQuota": int(total), "usedQuota": int(used if used is not None else total),
+            "cycleStart": now - 86400, "cycleEnd": now + int(cycle_seconds), "mvStatus": "NOT_ELIGIBLE", "oteStatus": None,
+        }
 
     def info(self, session: Session, *, listed: bool = False) -> dict:
         """The session as WAHA 2026 shows it (`listed`: an item of GET /api/sessions, no `engine`)."""
@@ -284,7 +309,7 @@ class World:
         short = short_id or "3EB0" + "".join(self.rng.choice("0123456789ABCDEF") for _ in range(16))
         message = Message(
             serialized_id=f"true_{chat_id}_{short}", short_id=short, session=session.name, chat_id=chat_id,
-            text=text, timestamp=int(time.time()), delivers=self.delivers_to(chat_id), **media,
+            text=text, timestamp=int(time.time()), delivers=self.delivers_to(chat_id) and not session.faults.silent, **media,
         )
         self.messages.append(message)
         session.sends += 1
@@ -293,7 +318,7 @@ class World:
 
     def after_send(self, session: Session) -> None:
         faults = session.faults
-        for attr in ("fail_after", "not_working_after", "timelock_after", "delete_after"):
+        for attr in ("fail_after", "not_working_after", "timelock_after", "capping_after", "delete_after"):
             value = getattr(faults, attr)
             if value is not None and value > 0:
                 setattr(faults, attr, value - 1)
@@ -302,7 +327,10 @@ class World:
             self.set_status(session, faults.not_working_status)
         if faults.timelock_after == 0:
             faults.timelock_after = None
-            session.timelock_until = self.clock() + 3600
+            self.set_timelock(session, 3600)
+        if faults.capping_after == 0:
+            faults.capping_after = None
+            self.set_capping(session, faults.capping_status)
         if faults.delete_after == 0:  # someone ran DELETE /api/sessions/NAME mid-campaign
             self.delete(session.name)
 
@@ -385,7 +413,7 @@ class World:
                 if key in body:
                     setattr(session.faults, key, body[key])
             if body.get("timelock"):
-                session.timelock_until = self.clock() + float(body.get("timelock_seconds", 3600))
+                self.set_timelock(session, float(body.get("timelock_seconds", 3600)))
         return self.describe_faults()
 
     def clear_faults(self) -> None:
@@ -394,6 +422,7 @@ class World:
         for session in self.sessions.values():
             session.faults = Faults()
             session.timelock_until = None
+            session.capping = None
 
     def describe_faults(self) -> dict:
         return {

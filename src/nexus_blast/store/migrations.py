@@ -304,6 +304,40 @@ def m012_message_lead_id(db) -> None:
     db.executescript("ALTER TABLE messages ADD COLUMN lead_id TEXT;")
 
 
+@migrations()
+def m009_session_signals(db) -> None:
+    # WhatsApp's signals about each number (WAHA's me.messageCapping / me.reachoutTimelock), the
+    # limits they put on its lane and the failure brake, as last seen: `session list/show` read
+    # them; `lane_events` logs every change with its reason (the notifications hook reads it).
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS session_signals (
+            session TEXT PRIMARY KEY,          -- local session name
+            signals TEXT NOT NULL DEFAULT '{}',-- JSON {capping, timelock} as last read (nulls: not reported)
+            code TEXT NOT NULL DEFAULT '',     -- limits they impose: first_warning | second_warning | capped | timelock | ''
+            reason TEXT NOT NULL DEFAULT '',
+            until TEXT,                        -- when those limits end (ISO UTC), if known
+            checked_at TEXT,                   -- last reading (ISO UTC)
+            problem TEXT NOT NULL DEFAULT '',  -- what was wrong with the last reading
+            brake_reason TEXT NOT NULL DEFAULT '',
+            braked_at TEXT,                    -- sends before this no longer count for the brake
+            brake_until TEXT,                  -- the lane rests until then
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS lane_events (
+            id INTEGER PRIMARY KEY,
+            session TEXT NOT NULL,
+            campaign_id INTEGER,               -- the run that saw it (NULL: outside a campaign)
+            kind TEXT NOT NULL,                -- first_warning | second_warning | capped | timelock | brake | cleared | signal_problem
+            reason TEXT NOT NULL DEFAULT '',
+            until TEXT,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS lane_events_campaign ON lane_events (campaign_id, id);
+        """
+    )
+
+
 def refuse_newer(db, path) -> None:
     """StorageError when the database at PATH records migrations this code does not know: a newer
     nexus_blast wrote it, and running older code on its schema would corrupt what it relies on."""

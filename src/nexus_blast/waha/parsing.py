@@ -106,3 +106,65 @@ def new_short_id() -> str:
     import secrets
 
     return "3EB0" + secrets.token_hex(9).upper()
+
+
+def signals_from(me: Any):
+    """WhatsApp's signals in a session's `me` (`messageCapping`, `reachoutTimelock`) as
+    `domain.signals.Signals`, and what was wrong with them ("" when nothing). A server that does not
+    report them gives empty Signals and no problem; garbage is ignored field by field and said."""
+    from nexus_blast.domain.signals import CAPPING_STATUSES, Signals
+
+    if not isinstance(me, dict):
+        return Signals(), ""
+    problems: list[str] = []
+    fields: dict[str, Any] = {}
+    capping = me.get("messageCapping")
+    if isinstance(capping, dict) and capping.get("cappingStatus") is not None:
+        status = str(capping.get("cappingStatus")).upper()
+        if status in CAPPING_STATUSES:
+            fields["capping"] = status
+            fields["total_quota"] = _count(capping.get("totalQuota"))
+            fields["used_quota"] = _count(capping.get("usedQuota"))
+            fields["cycle_end"] = _instant(capping.get("cycleEnd"))
+        else:
+            problems.append(f"messageCapping.cappingStatus {str(capping.get('cappingStatus'))[:40]!r} is unknown")
+    elif capping is not None and not isinstance(capping, dict):
+        problems.append("messageCapping is not an object")
+    timelock = me.get("reachoutTimelock")
+    if isinstance(timelock, dict) and "isActive" in timelock:
+        if isinstance(timelock["isActive"], bool):
+            fields["timelock"] = timelock["isActive"]
+            fields["timelock_ends"] = _instant(timelock.get("timeEnforcementEnds"))
+        else:
+            problems.append("reachoutTimelock.isActive is not true or false")
+    elif timelock is not None and not isinstance(timelock, dict):
+        problems.append("reachoutTimelock is not an object")
+    return Signals(**fields), "; ".join(problems)
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _instant(value: Any):
+    """WAHA's unix seconds (milliseconds and ISO 8601 accepted too) as an aware datetime, or None."""
+    from datetime import UTC, datetime
+
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)) and value > 0:
+        seconds = value / 1000 if value > 10**11 else value
+        try:
+            return datetime.fromtimestamp(seconds, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if isinstance(value, str) and value.strip():
+        text = value.strip()
+        if text.isdigit():
+            return _instant(int(text))
+        try:
+            found = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return found if found.tzinfo else found.replace(tzinfo=UTC)
+    return None
