@@ -36,3 +36,47 @@ def test_to_c_us():
     assert to_c_us("5511987654321:12@s.whatsapp.net") == CHAT
     assert to_c_us("123-456@g.us") == "123-456@g.us"
     assert SentMessage(f"true_{CHAT}_XYZ").short_id == "XYZ"
+
+
+# --- WhatsApp's signals in `me` (issue 13) --------------------------------------------------------
+
+from datetime import UTC, datetime  # noqa: E402
+
+from nexus_blast.domain.signals import Signals  # noqa: E402
+from nexus_blast.waha.parsing import signals_from  # noqa: E402
+
+
+def test_signals_as_waha_reports_them():
+    me = {
+        "id": "5511999999999@c.us", "pushName": "x",
+        "reachoutTimelock": {"isActive": True, "timeEnforcementEnds": 1784477333, "enforcementType": "DEFAULT"},
+        "messageCapping": {"cappingStatus": "FIRST_WARNING", "totalQuota": 1000, "usedQuota": 640,
+                           "cycleStart": 1782874800, "cycleEnd": 1785553199, "mvStatus": "NOT_ELIGIBLE", "oteStatus": None},
+    }
+    signals, problem = signals_from(me)
+    assert problem == ""
+    assert signals == Signals(
+        capping="FIRST_WARNING", total_quota=1000, used_quota=640, cycle_end=datetime.fromtimestamp(1785553199, UTC),
+        timelock=True, timelock_ends=datetime.fromtimestamp(1784477333, UTC),
+    )
+
+
+def test_signals_absent_are_not_a_problem():
+    for me in (None, {}, {"id": "1@c.us"}, "garbage-but-not-ours"):
+        assert signals_from(me) == (Signals(), "")
+
+
+def test_signal_times_in_milliseconds_or_iso_are_read_too():
+    ms, _ = signals_from({"reachoutTimelock": {"isActive": True, "timeEnforcementEnds": 1784477333000}})
+    iso, _ = signals_from({"reachoutTimelock": {"isActive": True, "timeEnforcementEnds": "2026-06-26T00:05:57.000Z"}})
+    assert ms.timelock_ends == datetime.fromtimestamp(1784477333, UTC)
+    assert iso.timelock_ends == datetime(2026, 6, 26, 0, 5, 57, tzinfo=UTC)
+
+
+def test_garbage_signals_are_ignored_and_said():
+    signals, problem = signals_from({"messageCapping": {"cappingStatus": "WEIRD"}, "reachoutTimelock": {"isActive": "yes"}})
+    assert signals == Signals() and "WEIRD" in problem and "isActive" in problem
+    signals, problem = signals_from({"messageCapping": [1], "reachoutTimelock": 7})
+    assert signals == Signals() and "messageCapping" in problem and "reachoutTimelock" in problem
+    signals, problem = signals_from({"messageCapping": {"cappingStatus": "CAPPED", "totalQuota": "x", "cycleEnd": "soon"}})
+    assert (signals.capping, signals.total_quota, signals.cycle_end) == ("CAPPED", None, None)

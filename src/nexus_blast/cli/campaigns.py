@@ -147,9 +147,13 @@ def show(campaign_id: IdArg, json: JsonOpt = False, utc: UtcOpt = False) -> None
     doc["ignore_window"] = bool(campaign.options.get("ignore_window"))
     if campaign.lease_owner:
         doc["lease_owner"], doc["lease_expires_at"] = campaign.lease_owner, campaign.lease_expires_at
+    from nexus_blast.campaigns.lane_state import campaign_events
+
+    doc["lane_events"] = campaign_events(db, campaign_id)  # capping, timelock, brake: with their reasons
     if json:
         print_json(doc)
         return
+    events = doc.pop("lane_events")
     from nexus_blast.campaigns.report import media_line
 
     human = doc | {"delivered": _share(doc, "delivered"), "read": _share(doc, "read"), "media": media_line(doc.get("media"))}
@@ -159,6 +163,10 @@ def show(campaign_id: IdArg, json: JsonOpt = False, utc: UtcOpt = False) -> None
             human[key] = _when(settings, value, utc)
     rows = [[k, ", ".join(v) if isinstance(v, list) else v] for k, v in human.items() if not k.endswith("_rate")]
     table(f"campaign {campaign_id}", ["", ""], rows)
+    if events:
+        table(None, ["at", "session", "change", "reason"], [
+            [_when(settings, e["at"], utc), e["session"], e["kind"], e["reason"]] for e in events
+        ])
 
 
 AtOpt = Annotated[Optional[str], typer.Option(

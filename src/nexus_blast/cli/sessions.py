@@ -235,7 +235,8 @@ def list_(json: JsonOpt = False) -> None:
     for view in views:
         note = notes.get(view.name) or {}
         rows.append(_shown(view) | {"sent_today": counts.get(view.name, 0),
-                                      "health": note.get("reason", "") if note and not note.get("healthy") else ""})
+                                      "health": note.get("reason", "") if note and not note.get("healthy") else ""}
+                    | _guards(view))
     if json:
         print_json(rows)
         return
@@ -245,7 +246,7 @@ def list_(json: JsonOpt = False) -> None:
     table(None, ["name", "status", "phone", "sent today", "server", "note"], [
         [r["name"], r["status"], _phone(r["me"]), f"{r['sent_today']}/{r['daily_cap'] or settings.sending.daily_cap}",
          r["url"] + ("" if r["waha_session"] == r["name"] else f" ({r['waha_session']})"),
-         r["health"] or (r["error"] if r["status"] in ("ERROR", "CONFIG") else "")]
+         r["health"] or (r["error"] if r["status"] in ("ERROR", "CONFIG") else "") or _guard_note(r)]
         for r in rows
     ])
 
@@ -253,6 +254,21 @@ def list_(json: JsonOpt = False) -> None:
 def _shown(view) -> dict:
     """VIEW as printed: URLs with their credentials masked (user:pass@, ?key=)."""
     return view.as_dict() | {"url": mask_url(view.url), "webhooks": [mask_url(u) for u in view.webhooks]}
+
+
+def _guards(view) -> dict:
+    """`capping`, `timelock`, `brake`: WhatsApp's signals (live, else last stored) and the brake."""
+    from datetime import UTC, datetime
+
+    from nexus_blast.campaigns.lane_state import session_fields
+
+    return session_fields(current().db(), view.name, view.raw_me, datetime.now(UTC))
+
+
+def _guard_note(row: dict) -> str:
+    from nexus_blast.campaigns.lane_state import note
+
+    return note(row)
 
 
 def _phone(me: str | None) -> str:
@@ -270,7 +286,7 @@ def show(name: NameArg, json: JsonOpt = False) -> None:
 
     cfg = _configured(name)
     view, server = _run(ops.describe(name, cfg, _settings().waha))
-    result = _shown(view) | {
+    result = _shown(view) | _guards(view) | {
         "sent_today": _sent_today().get(name, 0),
         "server": {k: server.get(k) for k in ("version", "engine", "tier")} if isinstance(server, dict) else {},
         "api_key": "env " + cfg.api_key_env if cfg.api_key_env else ("set" if cfg.api_key else "none"),
@@ -290,6 +306,9 @@ def show(name: NameArg, json: JsonOpt = False) -> None:
         ("weight", view.weight), ("daily cap", view.daily_cap), ("webhooks", ", ".join(result["webhooks"])),
         ("api key", result["api_key"]),
     )]
+    for key in ("capping", "timelock", "brake"):
+        if result.get(key):
+            rows.append([key, ", ".join(f"{k} {v}" for k, v in result[key].items() if v not in (None, ""))])
     if view.config_lacks:
         rows.append(["config lacks", f"{', '.join(view.config_lacks)} ({view.hint})"])
     table(None, ["", ""], rows)

@@ -79,9 +79,12 @@ class SessionView:
     daily_cap: int | None = None
     config_lacks: list[str] = field(default_factory=list)  # what blast needs that the server config has not
     hint: str = ""
+    raw_me: Any = field(default=None, repr=False)  # `me` as the server gave it (WhatsApp's signals: waha/parsing.py)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        doc = asdict(self)
+        doc.pop("raw_me")
+        return doc
 
 
 def engine_of(info: dict, server: Any = None) -> str | None:
@@ -105,7 +108,7 @@ def view_of(name: str, cfg: SessionConfig, info: dict, server: Any = None) -> Se
     lacks = config_lacks(config, engine, cfg.webhook_url) if server is not None else []
     return SessionView(
         name=name, url=cfg.url, waha_session=waha_name(name, cfg), status=str(info.get("status") or "UNKNOWN"),
-        me=(me or {}).get("id"), push_name=(me or {}).get("pushName"), engine=engine,
+        me=(me or {}).get("id"), push_name=(me or {}).get("pushName"), engine=engine, raw_me=me or None,
         webhooks=[h.get("url", "") for h in config.get("webhooks") or [] if isinstance(h, dict)],
         weight=cfg.weight, daily_cap=cfg.daily_cap, config_lacks=lacks,
         hint=f"blast session start {name} writes it" if lacks else "",
