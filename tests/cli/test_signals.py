@@ -180,3 +180,27 @@ def test_silent_non_delivery_trips_the_brake_where_acks_arrive(blast, make_sandb
     assert "brake" in doc["reason"] and "failed (0)" in doc["reason"]  # all of them silent, none failed
     assert 3 <= doc["sent"] < 12
     assert ("s1", "brake") in events(blast_home)
+
+
+def test_dry_run_lists_the_sessions_signals_as_risks(blast, make_sandbox, setup):
+    sb = make_sandbox(sessions=("s1", "s2", "s3"))
+    sb.capping("s1", "CAPPED")
+    sb.capping("s2", "FIRST_WARNING")
+    sb.timelock("s3", 600)
+    csv = setup(sb, sessions=("s1", "s2", "s3"), n=6)
+    result = blast("send", csv, "-m", "Oi {{nome}}", "--dry-run", "--json")
+    assert result.exit_code == 0, result.stderr
+    risks = [r for r in result.json()["risks"] if r["code"] in ("session_capping", "session_timelocked")]
+    assert sorted((r["code"], r["level"], r["message"].split()[1]) for r in risks) == [
+        ("session_capping", "high", "s1"), ("session_capping", "warn", "s2"), ("session_timelocked", "high", "s3"),
+    ]
+    human = blast("send", csv, "-m", "Oi {{nome}}", "--dry-run")
+    assert "HIGH RISK (session_capping)" in human.stdout and "risk (session_capping)" in human.stdout
+    assert sb.sent() == []
+
+
+def test_dry_run_of_a_server_without_signals_has_no_signal_risks(blast, sandbox, setup):
+    csv = setup(sandbox, n=3)
+    result = blast("send", csv, "-m", "Oi {{nome}}", "--dry-run", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert [r for r in result.json()["risks"] if r["code"].startswith("session_")] == []

@@ -22,7 +22,7 @@ def test_no_signals_no_limits():
 
 def test_first_warning_doubles_the_delays_only():
     limits = limits_from(Signals(capping="FIRST_WARNING", total_quota=250, used_quota=200), NOW, 600)
-    assert (limits.delay_factor, limits.rest_until, limits.new_chats, limits.code) == (2.0, None, True, FIRST_WARNING)
+    assert (limits.delay_multiplier, limits.rest_until, limits.new_chats, limits.code) == (2.0, None, True, FIRST_WARNING)
     assert "200/250" in limits.reason
 
 
@@ -53,7 +53,7 @@ def test_an_active_timelock_keeps_only_existing_chats_until_it_ends():
 
 def test_timelock_and_capping_together_take_the_stronger_of_each():
     limits = limits_from(Signals(capping="FIRST_WARNING", timelock=True, timelock_ends=NOW + HOUR), NOW, 600)
-    assert (limits.delay_factor, limits.new_chats, limits.code) == (2.0, False, TIMELOCK)
+    assert (limits.delay_multiplier, limits.new_chats, limits.code) == (2.0, False, TIMELOCK)
     assert "FIRST_WARNING" in limits.reason and "timelock" in limits.reason
 
 
@@ -91,7 +91,7 @@ signals = st.builds(
 )
 limits = st.builds(
     LaneLimits,
-    delay_factor=st.sampled_from([1.0, 2.0]),
+    delay_multiplier=st.sampled_from([1.0, 2.0]),
     rest_until=offsets,
     new_chats=st.booleans(),
     new_chats_from=offsets,
@@ -109,7 +109,7 @@ def test_second_warning_always_rests_at_least_the_rest(sig, rest):
             assert found.rest_until >= sig.cycle_end
     else:
         assert found.rest_until is None
-    assert found.delay_factor == (2.0 if sig.capping == "FIRST_WARNING" else 1.0)
+    assert found.delay_multiplier == (2.0 if sig.capping == "FIRST_WARNING" else 1.0)
 
 
 @given(signals, rests)
@@ -124,11 +124,11 @@ def test_merge_is_at_least_as_strict_as_each_side(a, b, later):
     merged = a.merge(b)
     at = NOW + timedelta(seconds=later)
     for side in (a, b):
-        assert merged.delay_factor >= side.delay_factor
+        assert merged.delay_multiplier >= side.delay_multiplier
         assert merged.resting(at) or not side.resting(at)
         assert merged.existing_only(at) or not side.existing_only(at)
-    assert (merged.new_chats, merged.delay_factor, merged.rest_until) == (
-        b.merge(a).new_chats, b.merge(a).delay_factor, b.merge(a).rest_until)
+    assert (merged.new_chats, merged.delay_multiplier, merged.rest_until) == (
+        b.merge(a).new_chats, b.merge(a).delay_multiplier, b.merge(a).rest_until)
 
 
 @given(limits, st.integers(-86400, 40 * 86400))
@@ -137,4 +137,4 @@ def test_current_never_adds_a_limit_and_keeps_those_in_force(lim, later):
     now = lim.current(at)
     assert now.resting(at) == lim.resting(at)
     assert now.existing_only(at) == lim.existing_only(at)
-    assert now.delay_factor in (1.0, lim.delay_factor)
+    assert now.delay_multiplier in (1.0, lim.delay_multiplier)

@@ -146,7 +146,7 @@ class Guard:
                                 campaign_id=self.campaign_id, at=iso(self.now()))
 
     def _rest_seconds(self) -> float:
-        return self.config.rest.draw(self.rng)
+        return self.config.guard_rest.draw(self.rng)
 
 
 def _parse(text: str | None) -> datetime | None:

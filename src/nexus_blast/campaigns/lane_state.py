@@ -46,3 +46,51 @@ def note(fields: dict) -> str:
 def campaign_events(db, campaign_id: int) -> list[dict]:
     """Every lane change (capping, timelock, brake, lifted, unreadable signals) seen by its runs."""
     return [e.as_json() for e in signals_store.events_since(db, 0, campaign_id=campaign_id)]
+
+
+def signal_risks_of(settings, db, sessions: list[str], now: datetime) -> list:
+    """The risk check's "a session reporting capping or timelock" (domain/signals.py): each
+    session's signals read live (all at once), its last stored reading when its server cannot be
+    asked; a server that reports none adds nothing."""
+    import asyncio
+
+    from nexus_blast.campaigns.clients import ClientPool
+    from nexus_blast.domain.signals import signal_risks
+    from nexus_blast.waha.errors import WahaError
+    from nexus_blast.waha.parsing import signals_from
+
+    async def read(pool, name):
+        try:
+            info = await pool.for_session(name).get_session(settings.sessions[name].waha_session or name)
+        except WahaError:
+            return None
+        return signals_from((info or {}).get("me") if isinstance(info, dict) else None)[0]
+
+    async def read_all():
+        pool = ClientPool(settings, retries=0)
+        try:
+            return await asyncio.gather(*(read(pool, name) for name in sessions))
+        finally:
+            await pool.aclose()
+
+    live = asyncio.run(read_all()) if sessions else []
+    stored = signals_store.states(db)
+    risks = []
+    for name, signals in zip(sessions, live):
+        if signals is None or not signals.reported:
+            signals = _stored_signals(stored.get(name) or {})
+        risks += signal_risks(name, signals, now)
+    return risks
+
+
+def _stored_signals(state: dict):
+    from nexus_blast.domain.signals import Signals
+    from nexus_blast.waha.parsing import _instant
+
+    saved = state.get("signals") or {}
+    capping, timelock = saved.get("capping") or {}, saved.get("timelock") or {}
+    return Signals(
+        capping=capping.get("status"), total_quota=capping.get("total_quota"), used_quota=capping.get("used_quota"),
+        cycle_end=_instant(capping.get("cycle_end")), timelock=timelock.get("active"),
+        timelock_ends=_instant(timelock.get("ends")),
+    )

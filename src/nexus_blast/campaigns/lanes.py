@@ -47,7 +47,7 @@ class Lane:
     unknown: list[int] = field(default_factory=list)  # left `sending`: WAHA could not be asked
     own_ids: bool = False  # its server takes our pre-generated message ids (waha/parsing.py)
     # Guards (campaigns/guard.py): WhatsApp's signals and the failure brake, and what they impose.
-    limits: LaneLimits = field(default_factory=LaneLimits)  # in force now (delays × delay_factor)
+    limits: LaneLimits = field(default_factory=LaneLimits)  # in force now (delays × delay_multiplier)
     signal_limits: LaneLimits = field(default_factory=LaneLimits)
     brake: LaneLimits = field(default_factory=LaneLimits)
     braked_at: str | None = None  # sends begun before this do not count for the brake

@@ -276,7 +276,7 @@ def _sender_config(settings, campaign, window: Window | None, owner: str | None 
         lease_owner=owner,
         signal_check=settings.sending.signal_check,
         brake=_brake_rule(settings),
-        rest=_rest_range(settings),
+        guard_rest=_rest_range(settings),
     )
 
 

@@ -61,7 +61,7 @@ class SenderConfig:
     lease_owner: str | None = None  # sends only while this process holds the campaign's lease
     signal_check: int = 50  # read WhatsApp's signals every this many sends (campaigns/guard.py)
     brake: BrakeRule | None = None  # the brake on failure (None: off)
-    rest: DelayRange = DelayRange(300, 900)  # a rest drawn from it (SECOND_WARNING, brake)
+    guard_rest: DelayRange = DelayRange(300, 900)  # a warned or braked lane rests this long (campaigns/guard.py)
 
 
 @dataclass
@@ -306,7 +306,7 @@ class Sender(Guard, Failover):
             self.board.place([mid], exclude=lane)
             return
         clock = time.monotonic()
-        gap = self.config.delay.draw(self.rng) * lane.limits.delay_factor  # FIRST_WARNING: doubled
+        gap = self.config.delay.draw(self.rng) * lane.limits.delay_multiplier  # FIRST_WARNING: doubled
         due = max(lane.not_before, clock if lane.last_send is None else lane.last_send + gap)
         chat_id = message.chat_id or await self._resolve(lane, message)
         if chat_id is None:

@@ -77,6 +77,7 @@ def send(
     try:
         _show_variants(prepared, ai, stderr=True)
         _describe_plan(prepared, start_at=start_at)
+        _echo_risks(_signal_risks(prepared), info)  # the sessions' own signals, with the confirmation
         _show_sample(prepared)
         verb = f"Schedule for {start_at:%Y-%m-%d %H:%M %Z}" if start_at else "Send"
         confirm(f"{verb} {prepared.summary.pending} message(s) from {len(prepared.sessions)} session(s)?", yes)
@@ -242,9 +243,28 @@ def _variants_doc(prepared) -> dict:
     return {"variants": prepared.variants, "preview": preview}
 
 
+def _signal_risks(prepared) -> list:
+    """The sessions' own signals (capping, timelock) as risks (campaigns/lane_state.py)."""
+    from datetime import UTC, datetime
+
+    from nexus_blast.campaigns.lane_state import signal_risks_of
+
+    state = current()
+    return signal_risks_of(state.settings(), state.db(), list(prepared.sessions), datetime.now(UTC))
+
+
+def _echo_risks(risks, echo) -> None:
+    from nexus_blast.i18n import _
+
+    for risk in risks:
+        echo(f"{_('HIGH RISK') if risk.level == 'high' else _('risk')} ({risk.code}): {risk.message}")
+
+
 def _print_plan(prepared, json: bool, start_at=None, ai=None) -> None:
+    risks = _signal_risks(prepared)
     if json:
         doc = _plan_doc(prepared)
+        doc["risks"] = doc.get("risks", []) + [r.as_json() for r in risks]
         if start_at is not None:
             from nexus_blast.store.db import iso
 
@@ -253,6 +273,7 @@ def _print_plan(prepared, json: bool, start_at=None, ai=None) -> None:
         return
     _show_variants(prepared, ai, stderr=False)
     _describe_plan(prepared, stderr=False, start_at=start_at)
+    _echo_risks(risks, typer.echo)
     for p in prepared.summary.preview:
         variant = f" (AI variant {p.variant})" if prepared.variants else ""
         typer.echo(f"\n--- row {p.row} → {p.phone} via {p.session}{variant}\n{p.text}")

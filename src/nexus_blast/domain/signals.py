@@ -49,11 +49,11 @@ class Signals:
 
 @dataclass(frozen=True)
 class LaneLimits:
-    """What a lane may do now: its delays × `delay_factor`; nothing before `rest_until`; when
+    """What a lane may do now: its delays × `delay_multiplier`; nothing before `rest_until`; when
     `new_chats` is False, only contacts it already has a chat with (the others move), until
     `new_chats_from` (None: until a later reading says otherwise). `code`/`reason` say why."""
 
-    delay_factor: float = 1.0
+    delay_multiplier: float = 1.0
     rest_until: datetime | None = None
     new_chats: bool = True
     new_chats_from: datetime | None = None
@@ -70,7 +70,7 @@ class LaneLimits:
         """These limits with what has expired by NOW dropped."""
         rest = self.rest_until if self.resting(now) else None
         only = self.existing_only(now)
-        if rest is None and not only and self.delay_factor == 1.0:
+        if rest is None and not only and self.delay_multiplier == 1.0:
             return LaneLimits()
         return replace(self, rest_until=rest, new_chats=not only, new_chats_from=self.new_chats_from if only else None)
 
@@ -80,7 +80,7 @@ class LaneLimits:
         stronger = other if _STRENGTH[other.code] > _STRENGTH[self.code] else self
         reasons = "; ".join(r for r in (self.reason, other.reason) if r)
         return LaneLimits(
-            delay_factor=max(self.delay_factor, other.delay_factor),
+            delay_multiplier=max(self.delay_multiplier, other.delay_multiplier),
             rest_until=_later(self.rest_until, other.rest_until),
             new_chats=self.new_chats and other.new_chats,
             new_chats_from=_ban_end(self, other),
@@ -104,7 +104,7 @@ def limits_from(signals: Signals, now: datetime, rest_seconds: float) -> LaneLim
     quota = _quota(signals)
     if status == "FIRST_WARNING":
         limits = limits.merge(LaneLimits(
-            delay_factor=2.0, code=FIRST_WARNING,
+            delay_multiplier=2.0, code=FIRST_WARNING,
             reason=_("WhatsApp capping FIRST_WARNING{quota}: delays doubled").format(quota=quota),
         ))
     elif status == "SECOND_WARNING":
