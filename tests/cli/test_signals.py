@@ -73,6 +73,8 @@ def test_first_warning_is_shown_and_the_campaign_still_completes(blast, make_san
     listed = blast("session", "list", "--json").json()
     assert listed[0]["capping"] == {"status": "FIRST_WARNING", "total_quota": 250, "used_quota": 200,
                                     "cycle_end": listed[0]["capping"]["cycle_end"]}
+    assert "session s1: WhatsApp capping FIRST_WARNING (200/250): delays doubled" in result.stderr
+    assert "capping FIRST_WARNING" in blast("session", "list").stdout
 
 
 def test_a_timelocked_session_keeps_only_its_existing_chats(blast, make_sandbox, setup, blast_home, tmp_path):

@@ -76,10 +76,15 @@ class Guard:
                 self.db, lane.name, signals=signals.as_json(), code=limits.code, reason=limits.reason,
                 until=iso(until) if until else None, checked_at=iso(now), problem=problem,
             )
-        if limits.code != previous.code:
+        changed = limits.code != previous.code
+        if changed:
             self._lane_event(lane, limits.code or "cleared", limits.reason or _("WhatsApp's signals lifted"),
                              limits.rest_until or limits.new_chats_from)
+        state = (lane.state, lane.reason)
         self._apply_limits(lane)
+        if changed and (lane.state, lane.reason) == state:  # no state change said it (FIRST_WARNING, lifted)
+            self.events.notice(_("session {name}: {reason}").format(
+                name=lane.name, reason=limits.reason or _("WhatsApp's signals lifted")))
 
     def _signal_problem(self, lane: Lane, problem: str) -> None:
         """A bad or failed reading: the lane goes on as it was; said once per run."""
