@@ -396,3 +396,16 @@ def test_pause_from_another_command_stops_before_the_next_send(sandbox, campaign
     outcome = run_campaign(settings, db_path, cid, events=PauseAfterFirst())
     assert (outcome.status, outcome.sent, outcome.pending) == ("paused", 1, 2)
     assert len(sandbox.sent()) == 1
+
+
+def test_first_warning_doubles_that_sessions_gaps(make_sandbox, campaign):
+    sb = make_sandbox(sessions=("s1", "s2"))
+    sb.capping("s1", "FIRST_WARNING")
+    settings, db_path, cid = campaign({"s1": sb.url, "s2": sb.url}, 12, delay="0.2-0.2")
+    run_campaign(settings, db_path, cid)
+    report, counts, _ = rows(db_path, cid)
+    assert counts.sent == 12
+    for session, low in (("s1", 0.4), ("s2", 0.2)):
+        times = sorted(datetime.fromisoformat(r["sent_at"]) for r in report if r["session"] == session)
+        gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:])]
+        assert gaps and all(g >= low - 0.01 for g in gaps), (session, gaps)
