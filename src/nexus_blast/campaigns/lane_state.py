@@ -30,16 +30,18 @@ def session_fields(db, name: str, live_me: Any, now: datetime, stored: dict | No
 
 def note(fields: dict) -> str:
     """One line for the `note` column: what limits the session now ("" when nothing)."""
+    from nexus_blast.i18n import _
+
     parts = []
     capping = fields.get("capping") or {}
     if capping.get("status") not in (None, "NONE"):
-        parts.append(f"capping {capping['status']}")
+        parts.append(_("capping {status}").format(status=capping["status"]))
     timelock = fields.get("timelock") or {}
     if timelock.get("active"):
-        parts.append("timelock" + (f" until {timelock['ends']}" if timelock.get("ends") else ""))
+        parts.append(_("timelock until {ends}").format(ends=timelock["ends"]) if timelock.get("ends") else _("timelock"))
     brake = fields.get("brake") or {}
     if brake.get("active"):
-        parts.append(f"brake until {brake['until']}")
+        parts.append(_("brake until {until}").format(until=brake["until"]))
     return "; ".join(parts)
 
 

@@ -35,6 +35,7 @@ from nexus_blast.domain.messages import RESUMABLE, final_campaign_status
 from nexus_blast.domain.pacing import DelayRange, parse_delay
 from nexus_blast.domain.window import Window, next_day_start
 from nexus_blast.errors import ConfigError, ExitCode, InputError, NotFound
+from nexus_blast.i18n import _
 from nexus_blast.store import campaigns as store
 from nexus_blast.store.db import iso
 
@@ -214,11 +215,9 @@ async def _run_leased(settings, db, campaign_id, keeper, events_in, now, rng, ev
         store.set_due_at(db, campaign_id, iso(tomorrow))
         return outcome
     if result.halt == "resting" and result.until is not None:  # every session rests: continue after
-        outcome = _pause(
-            db, campaign_id,
-            f"{result.detail}; run-due/worker continue it from {result.until.astimezone(ZoneInfo(settings.general.timezone)):%Y-%m-%d %H:%M}, "
-            f"or: {resume_hint(campaign_id)}", blocked=True,
-        )
+        local = result.until.astimezone(ZoneInfo(settings.general.timezone))
+        outcome = _pause(db, campaign_id, _("{detail}; run-due/worker continue it from {at}, or: {hint}").format(
+            detail=result.detail, at=f"{local:%Y-%m-%d %H:%M}", hint=resume_hint(campaign_id)), blocked=True)
         store.set_due_at(db, campaign_id, iso(result.until))
         return outcome
     if result.halt == "lease":  # the sender saw it before the keeper's next renewal

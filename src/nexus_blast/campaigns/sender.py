@@ -26,6 +26,7 @@ from nexus_blast.domain.messages import Part, SkipReason, message_parts, part_in
 from nexus_blast.domain.pacing import DelayRange, typing_pause
 from nexus_blast.domain.phones import whatsapp_digits
 from nexus_blast.domain.window import Window
+from nexus_blast.i18n import _
 from nexus_blast.store import campaigns as store
 from nexus_blast.store import leases
 from nexus_blast.store import contacts as contacts_store
@@ -251,7 +252,7 @@ class Sender(Guard, Failover):
             capped = bool(usable) and all(lane.state == CAPPED for lane in usable)
             rests = [lane.limits.rest_until for lane in usable if lane.state == RESTING and lane.limits.rest_until]
             if rests and all(lane.state in (CAPPED, RESTING) for lane in usable):  # each rests (or is capped)
-                self._stop_all("resting", f"every session rests: {states}")
+                self._stop_all("resting", _("every session rests: {states}").format(states=states))
                 self.result.until = min(rests)
             else:
                 self._stop_all("capped" if capped else "no_session", f"no session can send: {states}")

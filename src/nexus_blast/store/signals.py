@@ -105,14 +105,20 @@ def events_since(db, after_id: int = 0, *, kinds: tuple[str, ...] | None = None,
 
 def recent_sends(db, session: str, *, since: str | None, limit: int) -> list[SendRecord]:
     """SESSION's last LIMIT sends (sent or failed, attempts begun after SINCE), newest first."""
+    # Sent ones along the index (session, status, sent_at), newest first; failed ones are few.
     rows = _conn(db).execute(
-        """SELECT status, sent_at, ack, delivered_at FROM messages
-           WHERE session = ? AND status IN ('sent', 'failed') AND sending_at IS NOT NULL AND sending_at > ?
-           ORDER BY sending_at DESC LIMIT ?""",
+        """SELECT sent_at, status, sent_at, ack, delivered_at FROM messages
+           WHERE session = ? AND status = 'sent' AND sent_at > ? ORDER BY sent_at DESC LIMIT ?""",
         (session, since or "", limit),
     ).fetchall()
+    rows += _conn(db).execute(
+        """SELECT sending_at, status, sent_at, ack, delivered_at FROM messages
+           WHERE session = ? AND status = 'failed' AND sending_at > ? ORDER BY sending_at DESC LIMIT ?""",
+        (session, since or "", limit),
+    ).fetchall()
+    rows.sort(key=lambda row: row[0], reverse=True)
     out = []
-    for status, sent_at, ack, delivered_at in rows:
+    for _at, status, sent_at, ack, delivered_at in rows[:limit]:
         if delivered_at is not None:
             ack = max(ack or 0, 2)
         out.append(SendRecord(failed=status == "failed", sent_at=_parse(sent_at), ack=ack))
