@@ -46,11 +46,6 @@ class Sending(_Section):
     window: str = "08:00-20:00"
     days: str = "mon-sat"
     daily_cap: int = Field(1000, ge=1, le=1_000_000)
-    typing: bool = False
-    typing_cps: float = Field(25.0, gt=0, le=1000)
-    max_image_mib: float = Field(16, gt=0, le=100)
-    link_preview: bool = True  # WAHA's `linkPreview` in text sends (send --no-link-preview for one campaign)
-    lookup_delay: str = "1-3"
     # WhatsApp's signals (me.messageCapping / me.reachoutTimelock) are read when a lane is probed,
     # on every 463 and every `signal_check` sends (0: only then); see README, "Protecting the number".
     signal_check: int = Field(50, ge=0, le=1_000_000)
@@ -59,6 +54,11 @@ class Sending(_Section):
     brake_window: int = Field(20, ge=0, le=10_000)
     brake_ratio: float = Field(0.5, ge=0, lt=1)
     brake_ack_after: float = Field(600.0, gt=0, le=7 * 86400)
+    typing: bool = False
+    typing_cps: float = Field(25.0, gt=0, le=1000)
+    max_image_mib: float = Field(16, gt=0, le=100)
+    link_preview: bool = True  # WAHA's `linkPreview` in text sends (send --no-link-preview for one campaign)
+    lookup_delay: str = "1-3"
 
     @field_validator("delay", "lookup_delay")
     @classmethod

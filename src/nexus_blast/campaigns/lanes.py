@@ -45,7 +45,6 @@ class Lane:
     sent_today: int = 0
     day: date | None = None
     unknown: list[int] = field(default_factory=list)  # left `sending`: WAHA could not be asked
-    own_ids: bool = False  # its server takes our pre-generated message ids (waha/parsing.py)
     # Guards (campaigns/guard.py): WhatsApp's signals and the failure brake, and what they impose.
     limits: LaneLimits = field(default_factory=LaneLimits)  # in force now (delays × delay_multiplier)
     signal_limits: LaneLimits = field(default_factory=LaneLimits)
@@ -57,6 +56,7 @@ class Lane:
     signal_due: bool = False  # read them before its next send (a 463 came)
     reports: bool = False  # its server reports the signals (read periodically only then)
     problem_said: bool = False  # a bad signal reading was logged (once per run)
+    own_ids: bool = False  # its server takes our pre-generated message ids (waha/parsing.py)
 
     @property
     def name(self) -> str:

@@ -30,7 +30,6 @@ from nexus_blast.campaigns.lease import LeaseKeeper, new_owner
 from nexus_blast.campaigns.media import Media, load_data
 from nexus_blast.campaigns.reconcile import reconcile_campaign
 from nexus_blast.campaigns.sender import Events, Sender, SenderConfig
-from nexus_blast.domain.brake import BrakeRule
 from nexus_blast.domain.messages import RESUMABLE, final_campaign_status
 from nexus_blast.domain.pacing import DelayRange, parse_delay
 from nexus_blast.domain.window import Window, next_day_start
@@ -272,14 +271,17 @@ def _sender_config(settings, campaign, window: Window | None, owner: str | None 
         timezone=ZoneInfo(settings.general.timezone),
         window=window,
         settle=decision_window(settings),
-        lease_owner=owner,
         signal_check=settings.sending.signal_check,
         brake=_brake_rule(settings),
         guard_rest=_rest_range(settings),
+        lease_owner=owner,
     )
 
 
-def _brake_rule(settings) -> BrakeRule | None:
+def _brake_rule(settings):
+    """The brake on failure (domain/brake.py) from `sending.brake_*`; None when brake_window is 0."""
+    from nexus_blast.domain.brake import BrakeRule
+
     s = settings.sending
     return BrakeRule(s.brake_window, s.brake_ratio, s.brake_ack_after) if s.brake_window > 0 else None
 

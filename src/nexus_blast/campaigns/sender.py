@@ -55,14 +55,14 @@ class SenderConfig:
     link_preview: bool = True  # `linkPreview` in text sends
     timezone: ZoneInfo = ZoneInfo("America/Sao_Paulo")
     window: Window | None = None
+    signal_check: int = 50  # read WhatsApp's signals every this many sends (campaigns/guard.py)
+    brake: BrakeRule | None = None  # the brake on failure (None: off)
+    guard_rest: DelayRange = DelayRange(300, 900)  # a warned or braked lane rests this long (campaigns/guard.py)
     # An unknown outcome is read back from the chat only this long after its attempt began
     # (waha.timeout + waha.settle): the server may still be working on the abandoned request, and
     # reading too early would resend it.
     settle: float = 60.0
     lease_owner: str | None = None  # sends only while this process holds the campaign's lease
-    signal_check: int = 50  # read WhatsApp's signals every this many sends (campaigns/guard.py)
-    brake: BrakeRule | None = None  # the brake on failure (None: off)
-    guard_rest: DelayRange = DelayRange(300, 900)  # a warned or braked lane rests this long (campaigns/guard.py)
 
 
 @dataclass

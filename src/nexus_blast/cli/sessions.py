@@ -235,8 +235,7 @@ def list_(json: JsonOpt = False) -> None:
     for view in views:
         note = notes.get(view.name) or {}
         rows.append(_shown(view) | {"sent_today": counts.get(view.name, 0),
-                                      "health": note.get("reason", "") if note and not note.get("healthy") else ""}
-                    | _guards(view))
+                                      "health": note.get("reason", "") if note and not note.get("healthy") else ""})
     if json:
         print_json(rows)
         return
@@ -253,7 +252,7 @@ def list_(json: JsonOpt = False) -> None:
 
 def _shown(view) -> dict:
     """VIEW as printed: URLs with their credentials masked (user:pass@, ?key=)."""
-    return view.as_dict() | {"url": mask_url(view.url), "webhooks": [mask_url(u) for u in view.webhooks]}
+    return view.as_dict() | {"url": mask_url(view.url), "webhooks": [mask_url(u) for u in view.webhooks]} | _guards(view)
 
 
 def _guards(view) -> dict:
@@ -286,7 +285,7 @@ def show(name: NameArg, json: JsonOpt = False) -> None:
 
     cfg = _configured(name)
     view, server = _run(ops.describe(name, cfg, _settings().waha))
-    result = _shown(view) | _guards(view) | {
+    result = _shown(view) | {
         "sent_today": _sent_today().get(name, 0),
         "server": {k: server.get(k) for k in ("version", "engine", "tier")} if isinstance(server, dict) else {},
         "api_key": "env " + cfg.api_key_env if cfg.api_key_env else ("set" if cfg.api_key else "none"),
