@@ -43,8 +43,8 @@ def test_help_speaks_portuguese_with_lang_pt_br(blast_home):
 
 def test_a_command_help_speaks_portuguese(blast_home):
     out = run(blast_home, "validate", "--help", env=PT).stdout
-    assert out.startswith("Uso: blast validate [OPTIONS] {FILE}\n")
-    assert "Verificar os telefones de um arquivo de contatos (sai com 1 quando há linhas" in out
+    assert out.startswith("Uso: blast validate FILE [OPTIONS]\n\n  Verificar os telefones de um arquivo de contatos.\n\n"
+                          "  Sai com 1 quando há linhas inválidas.\n")
     assert "\nArgumentos:\n" in out and "[obrigatório]" in out
     assert "Não pedir confirmação." in out
     out = run(blast_home, "contacts", "show", "--help", env=PT).stdout
