@@ -29,6 +29,20 @@ class _FakeStdin(io.TextIOWrapper):
         return False
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """Every test speaks English unless it sets LANG / general.language (i18n): the machine's
+    locale must not change what the suite sees; the language is resolved again per test."""
+    from nexus_blast import i18n
+
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    i18n.configure()
+    yield
+    i18n.configure()
+
+
 @pytest.fixture
 def blast_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "home"

@@ -28,6 +28,14 @@ class _Section(BaseModel):
 
 class General(_Section):
     timezone: str = "America/Sao_Paulo"
+    language: str = ""  # "pt_BR", "en", or "" for the system locale (nexus_blast.i18n reads it early)
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        from nexus_blast.i18n import normalize_language
+
+        return normalize_language(value)
 
     @field_validator("timezone")
     @classmethod

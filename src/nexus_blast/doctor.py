@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from nexus_blast.errors import BlastError, ExitCode
-from nexus_blast.paths import Paths, misplaced_config_warning
+from nexus_blast.i18n import _, english, format_datetime, format_number, ngettext
+from nexus_blast.paths import Paths, misplaced_config
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 PROBE_SECONDS = 5.0
@@ -26,7 +27,8 @@ class Check:
     fix: str = ""
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The check for --json: its texts in English whatever the language (i18n.english)."""
+        return {key: english(value) for key, value in asdict(self).items()}
 
 
 def exit_code(checks: list[Check]) -> int:
@@ -41,7 +43,7 @@ def run_checks(paths: Paths, load_settings) -> list[Check]:
     try:
         settings = load_settings()
     except BlastError as exc:
-        return checks + [Check("config", FAIL, exc.message, exc.hint or "fix the file, see: blast config path")]
+        return checks + [Check("config", FAIL, exc.message, exc.hint or _("fix the file, see: blast config path"))]
     checks.append(_database(paths))
     checks.append(_window(settings))
     checks += asyncio.run(_sessions(settings))
@@ -52,16 +54,16 @@ def run_checks(paths: Paths, load_settings) -> list[Check]:
 
 def _config(paths: Paths) -> Check:
     if paths.config.exists():
-        return Check("config", OK, f"config file {paths.config}")
-    misplaced = misplaced_config_warning(paths)
+        return Check("config", OK, _("config file {path}").format(path=paths.config))
+    misplaced = misplaced_config(paths)
     if misplaced:
-        return Check("config", WARN, misplaced.removeprefix("blast: warning: "), "move the file, or unset BLAST_HOME / drop --config")
-    return Check("config", WARN, f"no config file at {paths.config} (defaults in use)", "blast init")
+        return Check("config", WARN, misplaced, _("move the file, or unset BLAST_HOME / drop --config"))
+    return Check("config", WARN, _("no config file at {path} (defaults in use)").format(path=paths.config), "blast init")
 
 
 def _database(paths: Paths) -> Check:
     if not paths.db.exists():
-        return Check("database", WARN, f"no database yet at {paths.db}", "blast init (or any command that stores)")
+        return Check("database", WARN, _("no database yet at {path}").format(path=paths.db), _("blast init (or any command that stores)"))
     from nexus_blast.store.db import open_database
 
     try:
@@ -72,7 +74,7 @@ def _database(paths: Paths) -> Check:
         campaigns = db.conn.execute("SELECT count(*) FROM campaigns").fetchone()[0]
     finally:
         db.conn.close()
-    return Check("database", OK, f"database {paths.db} ({campaigns} campaign(s))")
+    return Check("database", OK, ngettext("database {path} ({count} campaign)", "database {path} ({count} campaigns)", campaigns).format(path=paths.db, count=format_number(campaigns)))
 
 
 def _window(settings) -> Check:
@@ -81,15 +83,26 @@ def _window(settings) -> Check:
     try:
         window, tz = configured_window(settings), timezone(settings)
     except (BlastError, ValueError, KeyError) as exc:
-        return Check("window", FAIL, f"sending window or timezone unusable: {exc}", "fix [general] timezone, [sending] window/days")
+        return Check("window", FAIL, _("sending window or timezone unusable: {reason}").format(reason=exc), _("fix [general] timezone, [sending] window/days"))
     local = datetime.now(UTC).astimezone(tz)
-    state = "open now" if window.is_open(local) else f"closed now, opens {window.next_open(local):%Y-%m-%d %H:%M}"
-    return Check("window", OK, f"{describe_window(settings)}: {state} (local time {local:%Y-%m-%d %H:%M})")
+    if window.is_open(local):
+        text = _("{window}: open now (local time {now})")
+    else:
+        text = _("{window}: closed now, opens {opens} (local time {now})")
+    opens = window.next_open(local) if not window.is_open(local) else None
+    return Check("window", OK, text.format(window=describe_window(settings), now=_when(local), opens=_when(opens) if opens else ""))
+
+
+def _when(moment: datetime):
+    """MOMENT for a person (`07/12/2026 09:00` in pt-BR), with its English for --json."""
+    from nexus_blast.i18n import Message
+
+    return Message(format_datetime(moment), f"{moment:%Y-%m-%d %H:%M}")
 
 
 async def _sessions(settings) -> list[Check]:
     if not settings.sessions:
-        return [Check("sessions", WARN, "no session configured", "blast session add NAME --url URL")]
+        return [Check("sessions", WARN, _("no session configured"), "blast session add NAME --url URL")]
     return list(await asyncio.gather(*(_session(name, cfg, settings.waha) for name, cfg in settings.sessions.items())))
 
 
@@ -101,22 +114,22 @@ async def _session(name: str, cfg, waha_settings) -> Check:
     try:
         view, _server = await asyncio.wait_for(ops.describe(name, cfg, waha_settings), 2 * PROBE_SECONDS)
     except asyncio.TimeoutError:
-        return Check(label, FAIL, f"{cfg.url} did not answer within {2 * PROBE_SECONDS:g} s", "is the WAHA server running?")
+        return Check(label, FAIL, _("{url} did not answer within {seconds} s").format(url=cfg.url, seconds=f"{2 * PROBE_SECONDS:g}"), _("is the WAHA server running?"))
     except WahaUnreachable as exc:
-        return Check(label, FAIL, exc.message, "is the WAHA server running, and the URL right? blast session update " + name)
+        return Check(label, FAIL, exc.message, _("is the WAHA server running, and the URL right? blast session update {name}").format(name=name))
     except WahaKeyRefused as exc:
-        return Check(label, FAIL, exc.message, f"blast session update {name} --api-key KEY (or --api-key-env VAR)")
+        return Check(label, FAIL, exc.message, _("blast session update {name} --api-key KEY (or --api-key-env VAR)").format(name=name))
     except BlastError as exc:  # e.g. its key variable is not set
         return Check(label, FAIL, exc.message, exc.hint or "")
     where = f"{view.url} ({view.waha_session})"
     if view.status == "MISSING":
-        return Check(label, FAIL, f"{where}: not on the server", view.hint)
+        return Check(label, FAIL, _("{where}: not on the server").format(where=where), view.hint)
     if view.status != "WORKING":
         fix = f"blast session pair {name}" if view.status in ("SCAN_QR_CODE", "FAILED") else f"blast session start {name}"
-        return Check(label, FAIL, f"{where}: {view.status}, cannot send", fix)
+        return Check(label, FAIL, _("{where}: {status}, cannot send").format(where=where, status=view.status), fix)
     if view.config_lacks:
-        return Check(label, WARN, f"{where}: WORKING, but its config lacks {', '.join(view.config_lacks)}", view.hint)
-    return Check(label, OK, f"{where}: WORKING as {view.me or '?'}")
+        return Check(label, WARN, _("{where}: WORKING, but its config lacks {missing}").format(where=where, missing=", ".join(view.config_lacks)), view.hint)
+    return Check(label, OK, _("{where}: WORKING as {me}").format(where=where, me=view.me or "?"))
 
 
 def _webhook(url: str) -> Check:
@@ -127,11 +140,11 @@ def _webhook(url: str) -> Check:
     try:
         response = httpx.get(health, timeout=PROBE_SECONDS)
     except httpx.HTTPError as exc:
-        return Check(f"webhook {url}", WARN, f"receiver not reachable from here ({type(exc).__name__})",
-                     "blast webhook serve (receipts and opt-outs are lost while it is down; blast campaign sync ID fills receipts)")
+        return Check(f"webhook {url}", WARN, _("receiver not reachable from here ({reason})").format(reason=type(exc).__name__),
+                     _("blast webhook serve (receipts and opt-outs are lost while it is down; blast campaign sync ID fills receipts)"))
     if response.status_code != 200:
-        return Check(f"webhook {url}", WARN, f"{health} answered HTTP {response.status_code}", "is blast webhook serve behind that URL?")
-    return Check(f"webhook {url}", OK, "receiver answering")
+        return Check(f"webhook {url}", WARN, _("{url} answered HTTP {status}").format(url=health, status=response.status_code), _("is blast webhook serve behind that URL?"))
+    return Check(f"webhook {url}", OK, _("receiver answering"))
 
 
 def _ai(settings) -> list[Check]:
@@ -150,4 +163,5 @@ def _ai(settings) -> list[Check]:
             models = client.models()
     except BlastError as exc:
         return [Check(label, WARN, exc.message, exc.hint or f"blast ai test {target.name}")]
-    return [Check(label, OK, f"{target.base_url}: {len(models)} model(s), default {target.model}")]
+    return [Check(label, OK, ngettext("{url}: {count} model, default {model}", "{url}: {count} models, default {model}", len(models)).format(
+        url=target.base_url, count=format_number(len(models)), model=target.model))]

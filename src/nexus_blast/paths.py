@@ -36,17 +36,29 @@ def resolve_paths(config: Path | None = None, db: Path | None = None) -> Paths:
 
 
 def misplaced_config_warning(paths: Paths) -> str | None:
+    """`blast: warning: …` when the config in use is misplaced (see misplaced_config)."""
+    problem = misplaced_config(paths)
+    if problem is None:
+        return None
+    from nexus_blast.i18n import _
+
+    return _("blast: warning: {problem}").format(problem=problem)
+
+
+def misplaced_config(paths: Paths) -> str | None:
     """A warning when the config in use does not exist but one sits in the default place: the
     classic cron mistake (`blast init` wrote ~/.config/…, cron runs with BLAST_HOME=/srv/blast),
     which otherwise runs silently with no sessions, every minute, forever."""
     default = _xdg_paths().config
     if paths.config.exists() or paths.config == default or not default.is_file():
         return None
+    from nexus_blast.i18n import _
+
     why = f"BLAST_HOME={os.environ['BLAST_HOME']}" if os.environ.get("BLAST_HOME") else "--config"
-    return (
-        f"blast: warning: no config file at {paths.config} ({why}); the one at {default} is not used "
-        f"(move it there, or run without {why.split('=')[0]})"
-    )
+    return _(
+        "no config file at {path} ({why}); the one at {default} is not used "
+        "(move it there, or run without {option})"
+    ).format(path=paths.config, why=why, default=default, option=why.split("=")[0])
 
 
 def ensure_private_dir(path: Path) -> None:

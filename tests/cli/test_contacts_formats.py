@@ -132,7 +132,7 @@ def _zip(path, members: dict[str, bytes]):
         (lambda p: p.write_bytes((DATA / "contacts.xlsx").read_bytes()[:3000]), "a damaged zip archive"),
         (lambda p: p.write_bytes((DATA / "contacts_protected.xlsx").read_bytes()), "a password-protected workbook"),
         (lambda p: _zip(p, {"xl/workbook.xml": b"<not really", "[Content_Types].xml": b"<x/>"}), "a corrupt or unreadable workbook"),
-        (lambda p: p.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Ana\nEMAIL:a@example.com\nEND:VCARD\n"), "none of its 1 card(s) has a phone number (TEL)"),
+        (lambda p: p.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Ana\nEMAIL:a@example.com\nEND:VCARD\n"), "its 1 card has no phone number (TEL)"),
         (lambda p: p.write_bytes(b"nome;telefone\n" + b"Ana;11987654321\n" * 5000 + b"B\x00b;11987654322\n"), "binary or corrupt file (a NUL byte at offset 80015)"),
     ],
     ids=["pdf", "zip", "docx", "json", "empty", "truncated-xlsx", "protected-xlsx", "bad-xml", "vcard-no-tel", "nul-after-64k"],
@@ -207,7 +207,7 @@ def test_csv_mixing_utf8_and_latin1_is_repaired_and_names_the_rows(blast, tmp_pa
     )
     result = blast("import", path, "--list", "l", "--json")
     assert result.exit_code == 0, result.stderr
-    assert "mixes UTF-8 and Latin-1 (cp1252) text: 2 row(s) were read as Latin-1 (rows 2, 4)" in result.stderr
+    assert "mixes UTF-8 and Latin-1 (cp1252) text: 2 rows were read as Latin-1 (rows 2, 4)" in result.stderr
     names = [c["fields"]["nome"] for c in blast("contacts", "show", "l", "--json").json()["contacts"]]
     assert names == ["João", "Conceição", "Letícia", "Mônica"]
 
@@ -217,7 +217,7 @@ def test_import_with_no_valid_row_creates_no_list(blast, tmp_path):
     path.write_text("nome;telefone\nAna;190\nBia;n/a\n", encoding="utf-8")
     result = blast("import", path, "--list", "nova", "--json")
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
-    assert "no valid contact in 2 row(s) (not_a_number 1, too_short 1); list 'nova' not changed" in result.stderr
+    assert "no valid contact in 2 rows (not_a_number 1, too_short 1); list 'nova' not changed" in result.stderr
     assert blast("contacts", "lists", "--json").json() == []
 
 

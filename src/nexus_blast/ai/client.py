@@ -14,6 +14,7 @@ from typing import Any, Callable
 from nexus_blast.config import mask
 from nexus_blast.httputil import parse_retry_after
 from nexus_blast.errors import ConfigError, DependencyError, KeyRefused, Unreachable
+from nexus_blast.i18n import _
 
 
 class ModelNotFound(ConfigError):
@@ -107,7 +108,7 @@ class AIClient:
         if items is None and isinstance(data, dict):
             items = data.get("models")  # a few servers answer {"models": [...]}
         if not isinstance(items, list):
-            raise BadCompletion(f"{self.endpoint.name} answered the model list in an unknown shape")
+            raise BadCompletion(_("{name} answered the model list in an unknown shape").format(name=self.endpoint.name))
         ids = {str(m.get("id") or m.get("name")) for m in items if isinstance(m, dict) and (m.get("id") or m.get("name"))}
         return sorted(ids)
 
@@ -157,48 +158,49 @@ class AIClient:
         except httpx.ReadTimeout:
             # The model is slow; asking again would only double the wait.
             raise Unreachable(
-                f"{name} did not answer within {self.limits.timeout:g} s",
-                hint="try again, or raise --timeout",
+                _("{name} did not answer within {seconds} s").format(name=name, seconds=f"{self.limits.timeout:g}"),
+                hint=_("try again, or raise --timeout"),
             ) from None
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.PoolTimeout, httpx.WriteTimeout) as exc:
             raise _Transient(
-                Unreachable(f"{name} unreachable at {self.endpoint.base_url} ({type(exc).__name__})", hint=self._unreachable_hint())
+                Unreachable(_("{name} unreachable at {url} ({reason})").format(name=name, url=self.endpoint.base_url, reason=type(exc).__name__), hint=self._unreachable_hint())
             ) from None
         except httpx.HTTPError as exc:
-            raise Unreachable(f"{name}: request failed ({type(exc).__name__})") from None
+            raise Unreachable(_("{name}: request failed ({reason})").format(name=name, reason=type(exc).__name__)) from None
         return self._check(response, model)
 
     def _unreachable_hint(self) -> str:
         if self.endpoint.provider == "ollama":  # local: most often it is simply not running
-            return "is Ollama running? start it with: ollama serve (or check the URL: blast ai list)"
-        return "check the URL: blast ai list"
+            return _("is Ollama running? start it with: ollama serve (or check the URL: blast ai list)")
+        return _("check the URL: blast ai list")
 
     def _check(self, response, model: str | None) -> Any:
         name, status = self.endpoint.name, response.status_code
         if status in (401, 403):
-            raise KeyRefused(f"key refused by {name}", hint=f"check its key: blast ai list (HTTP {status})")
+            raise KeyRefused(_("key refused by {name}").format(name=name), hint=_("check its key: blast ai list (HTTP {status})").format(status=status))
         if status == 429:
             wait = parse_retry_after(response.headers.get("Retry-After"))
             if wait is not None and wait > self.limits.max_retry_after:
-                raise RateLimited(f"rate limited by {name}: it asks to wait {wait:.0f} s, longer than {self.limits.max_retry_after:g} s", hint="try again later")
+                raise RateLimited(_("rate limited by {name}: it asks to wait {wait} s, longer than {limit} s").format(
+                    name=name, wait=f"{wait:.0f}", limit=f"{self.limits.max_retry_after:g}"), hint=_("try again later"))
             raise _Transient(
-                RateLimited(f"rate limited by {name} (HTTP 429) after {self.limits.attempts} attempts", hint="try again later"),
+                RateLimited(_("rate limited by {name} (HTTP 429) after {count} attempts").format(name=name, count=self.limits.attempts), hint=_("try again later")),
                 retry_after=wait,
             )
         if status >= 500:
-            raise _Transient(DependencyError(f"{name} failed with HTTP {status}: {self._reason(response)}"))
+            raise _Transient(DependencyError(_("{name} failed with HTTP {status}: {reason}").format(name=name, status=status, reason=self._reason(response))))
         if status >= 400:
             reason = self._reason(response)
             if model and (status == 404 or (status in (400, 422) and "model" in reason.lower())):
                 raise ModelNotFound(
-                    f"model {model!r} not found on {name}: {reason}",
-                    hint=f"list its models with: blast ai models {name}",
+                    _("model {model!r} not found on {name}: {reason}").format(model=model, name=name, reason=reason),
+                    hint=_("list its models with: blast ai models {name}").format(name=name),
                 )
-            raise DependencyError(f"{name} rejected the request with HTTP {status}: {reason}")
+            raise DependencyError(_("{name} rejected the request with HTTP {status}: {reason}").format(name=name, status=status, reason=reason))
         try:
             return response.json()
         except ValueError:
-            raise BadCompletion(f"{name} answered with something that is not JSON") from None
+            raise BadCompletion(_("{name} answered with something that is not JSON").format(name=name)) from None
 
     def _reason(self, response) -> str:
         """The provider's own error message, short, without the key."""
@@ -219,7 +221,7 @@ class AIClient:
             choice = data["choices"][0]
             text = choice["message"]["content"]
         except (KeyError, IndexError, TypeError):
-            raise BadCompletion(f"{name} answered without a completion (no choices[0].message.content)") from None
+            raise BadCompletion(_("{name} answered without a completion (no choices[0].message.content)").format(name=name)) from None
         if not isinstance(text, str):
             text = ""
         usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from nexus_blast.ai.client import AIClient, BadCompletion, Endpoint, Limits
 from nexus_blast.ai.variants import Unparseable, dedup_key, parse_variants, problem, repair
 from nexus_blast.errors import InputError
+from nexus_blast.i18n import _
 
 DEFAULT_TONE = "amigável e direto"
 DEFAULT_MAX_CHARS = 600
@@ -33,14 +34,14 @@ class CopyRequest:
 
     def validated(self) -> CopyRequest:
         if not self.brief.strip():
-            raise InputError("the brief is empty", hint='describe the campaign: blast copy "promoção de ..."')
+            raise InputError(_("the brief is empty"), hint=_('describe the campaign: blast copy "promoção de ..."'))
         if not 1 <= self.variants <= MAX_VARIANTS:
-            raise InputError(f"--variants must be between 1 and {MAX_VARIANTS}")
+            raise InputError(_("--variants must be between 1 and {max}").format(max=MAX_VARIANTS))
         if not 40 <= self.max_chars <= 4096:
-            raise InputError("--max-chars must be between 40 and 4096")
+            raise InputError(_("--max-chars must be between 40 and 4096"))
         for name in self.placeholders:
             if not PLACEHOLDER_NAME_RE.match(name):
-                raise InputError(f"invalid placeholder name {name!r}", hint="use column names: --placeholders nome,cidade")
+                raise InputError(_("invalid placeholder name {name!r}").format(name=name), hint=_("use column names: --placeholders nome,cidade"))
         return self
 
 
@@ -114,7 +115,7 @@ def draft(db, endpoint: Endpoint, request: CopyRequest, *, limits: Limits | None
     malformed = 0
     max_tokens = min(8192, request.variants * request.max_chars // 2 + 512)
     with AIClient(endpoint, limits, transport=transport) as client:
-        for _ in range(MAX_ROUNDS):
+        for _round in range(MAX_ROUNDS):
             missing = request.variants - len(result.variants)
             if missing <= 0:
                 break
@@ -143,8 +144,8 @@ def draft(db, endpoint: Endpoint, request: CopyRequest, *, limits: Limits | None
                 malformed += 1
                 if malformed > MALFORMED_RETRIES:
                     raise BadCompletion(
-                        f"{endpoint.name} gave no usable answer twice ({exc})",
-                        hint="try again, or another model: blast copy ... --model M",
+                        _("{name} gave no usable answer twice ({reason})").format(name=endpoint.name, reason=exc),
+                        hint=_("try again, or another model: blast copy ... --model M"),
                     ) from None
                 continue
             for text in drafts:  # extras are welcome: they stand in for rejected ones
@@ -160,8 +161,9 @@ def draft(db, endpoint: Endpoint, request: CopyRequest, *, limits: Limits | None
                 seen.add(dedup_key(text))
                 result.variants.append(text)
     if not result.variants:
-        reasons = "; ".join(dict.fromkeys(result.rejected)) or "no answer"
-        raise BadCompletion(f"{endpoint.name} produced no usable variant ({reasons})", hint="reword the brief or raise --max-chars")
+        # the checks' reasons stay English: they are fed back to the model in the prompt
+        reasons = "; ".join(dict.fromkeys(result.rejected)) or _("no answer")
+        raise BadCompletion(_("{name} produced no usable variant ({reasons})").format(name=endpoint.name, reasons=reasons), hint=_("reword the brief or raise --max-chars"))
     return result
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nexus_blast.errors import InputError
+from nexus_blast.i18n import _
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,6 @@ def preset(provider: str) -> Preset:
         return PRESETS[provider.strip().lower()]
     except KeyError:
         raise InputError(
-            f"unknown AI provider {provider!r}",
-            hint="known: " + ", ".join(PRESETS),
+            _("unknown AI provider {name!r}").format(name=provider),
+            hint=_("known: {names}").format(names=", ".join(PRESETS)),
         ) from None

@@ -6,6 +6,7 @@ import time
 from dataclasses import asdict, dataclass
 
 from nexus_blast.ai.client import AIClient, BadCompletion, Endpoint, Limits
+from nexus_blast.i18n import _
 
 PING = [{"role": "user", "content": "Reply with the single word: OK"}]
 
@@ -51,7 +52,7 @@ def probe(endpoint: Endpoint, limits: Limits | None = None, *, transport=None) -
                 break
         completion_ms = round((time.monotonic() - started) * 1000)
         if reply is None:
-            raise BadCompletion(f"{endpoint.name} answered an empty completion twice", hint=f"try another model: blast ai models {endpoint.name}")
+            raise BadCompletion(_("{name} answered an empty completion twice").format(name=endpoint.name), hint=_("try another model: blast ai models {name}").format(name=endpoint.name))
     return ProbeResult(
         name=endpoint.name,
         provider=endpoint.provider,

@@ -12,12 +12,15 @@ from nexus_blast.ai.client import Endpoint
 from nexus_blast.ai.presets import PRESETS, preset
 from nexus_blast.config import mask
 from nexus_blast.errors import ConfigError, InputError, NotFound
+from nexus_blast.i18n import _
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-ADD_HINT = (
-    "free and local: blast ai add ollama (after: ollama pull llama3.2); or a cloud provider: "
-    "blast ai add groq --api-key-env GROQ_API_KEY (providers: " + ", ".join(PRESETS) + ")"
-)
+def add_hint() -> str:
+    """How to add a first provider."""
+    return _(
+        "free and local: blast ai add ollama (after: ollama pull llama3.2); or a cloud provider: "
+        "blast ai add groq --api-key-env GROQ_API_KEY (providers: {names})"
+    ).format(names=", ".join(PRESETS))
 
 
 @dataclass(frozen=True)
@@ -83,24 +86,25 @@ def endpoint(settings, name: str | None = None, *, model: str | None = None) -> 
     providers = settings.ai.providers
     if not name:
         if not providers:
-            raise ConfigError("no AI provider configured", hint=ADD_HINT)
+            raise ConfigError(_("no AI provider configured"), hint=add_hint())
         name = default_name(settings)
         if not name:
             raise ConfigError(
-                "several AI providers configured and none is the default",
-                hint="pick one with --provider NAME or: blast ai default NAME",
+                _("several AI providers configured and none is the default"),
+                hint=_("pick one with --provider NAME or: blast ai default NAME"),
             )
     if name not in providers:
-        raise NotFound(f"unknown AI provider {name!r}", hint="see: blast ai list" if providers else ADD_HINT)
+        raise NotFound(_("unknown AI provider {name!r}").format(name=name), hint=_("see: blast ai list") if providers else add_hint())
     config = providers[name]
     p = preset(config.provider)
     key, source = _key_and_source(config)
     if p.needs_key and not key:
-        where = f"export {source[4:]}=KEY" if source.startswith("env:") else "set its key"
-        raise ConfigError(
-            f"no API key for AI provider {name!r}",
-            hint=f"{where}, or store one: blast ai add {config.provider} --name {name} --api-key KEY --yes",
-        )
+        store = f"blast ai add {config.provider} --name {name} --api-key KEY --yes"
+        if source.startswith("env:"):
+            hint = _("export {variable}=KEY, or store one: {command}").format(variable=source[4:], command=store)
+        else:
+            hint = _("set its key, or store one: {command}").format(command=store)
+        raise ConfigError(_("no API key for AI provider {name!r}").format(name=name), hint=hint)
     return Endpoint(
         name=name,
         provider=config.provider,
@@ -149,13 +153,13 @@ def add(
     p = preset(provider)
     name = name or p.provider
     if not NAME_RE.match(name):
-        raise InputError(f"invalid provider name {name!r}", hint="use letters, digits, '-' and '_'")
+        raise InputError(_("invalid provider name {name!r}").format(name=name), hint=_("use letters, digits, '-' and '_'"))
     if api_key and api_key_env:
-        raise InputError("give --api-key or --api-key-env, not both")
+        raise InputError(_("give --api-key or --api-key-env, not both"))
     if api_key_env and not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", api_key_env):
-        raise InputError(f"invalid environment variable name {api_key_env!r}")
+        raise InputError(_("invalid environment variable name {name!r}").format(name=api_key_env))
     if base_url and not re.match(r"^https?://", base_url):
-        raise InputError(f"invalid --base-url {base_url!r}", hint="it starts with http:// or https://")
+        raise InputError(_("invalid --base-url {url!r}").format(url=base_url), hint=_("it starts with http:// or https://"))
     document = read_document(path)
     ai, providers = _providers_table(document)
     table = tomlkit.table()
@@ -183,7 +187,7 @@ def remove(path: Path, name: str) -> str:
     document = read_document(path)
     ai, providers = _providers_table(document)
     if name not in providers:
-        raise NotFound(f"unknown AI provider {name!r}", hint="see: blast ai list")
+        raise NotFound(_("unknown AI provider {name!r}").format(name=name), hint=_("see: blast ai list"))
     del providers[name]
     if str(ai.get("default", "")) == name or str(ai.get("default", "")) not in providers:
         ai["default"] = next(iter(providers), "")
@@ -197,6 +201,6 @@ def set_default(path: Path, name: str) -> None:
     document = read_document(path)
     ai, providers = _providers_table(document)
     if name not in providers:
-        raise NotFound(f"unknown AI provider {name!r}", hint="see: blast ai list")
+        raise NotFound(_("unknown AI provider {name!r}").format(name=name), hint=_("see: blast ai list"))
     ai["default"] = name
     write_document(path, document)

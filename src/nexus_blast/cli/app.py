@@ -13,10 +13,11 @@ from nexus_blast.cli import schedule  # main()'s cron fast path
 from nexus_blast.cli.lazy import LazyGroup
 from nexus_blast.cli.state import set_state
 from nexus_blast.errors import BlastError, ExitCode, StorageError
+from nexus_blast.i18n import N_, _
 
 app = typer.Typer(
     name="blast",
-    help="Bulk WhatsApp campaigns through WAHA: sessions, contacts, campaigns, scheduling, AI copy.",
+    help=N_("Bulk WhatsApp campaigns through WAHA: sessions, contacts, campaigns, scheduling, AI copy."),  # LazyGroup says it
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -33,10 +34,10 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    config: Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Config file (default: $BLAST_HOME/config.toml or XDG).", show_default=False)] = None,
-    db: Annotated[Optional[Path], typer.Option("--db", metavar="FILE", help="Database file (default: $BLAST_HOME/blast.db or XDG).", show_default=False)] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+    config: Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help=N_("Config file (default: $BLAST_HOME/config.toml or XDG)."), show_default=False)] = None,
+    db: Annotated[Optional[Path], typer.Option("--db", metavar="FILE", help=N_("Database file (default: $BLAST_HOME/blast.db or XDG)."), show_default=False)] = None,
+    debug: Annotated[bool, typer.Option("--debug", help=N_("Show tracebacks for errors."))] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help=N_("Print the version and exit."))] = False,
 ) -> None:
     set_state(config, db, debug)
 
@@ -56,12 +57,14 @@ def _fail(exc: BlastError, args: list[str], debug: bool, json_mode: bool) -> int
 
 
 def _report(code: int, message: str, hint: str | None, json_mode: bool) -> None:
-    line = f"blast: error: {message}" + (f" ({hint})" if hint else "")
+    line = _("blast: error: {message}").format(message=message) + (f" ({hint})" if hint else "")
     sys.stderr.write(line.replace("\n", " ") + "\n")
     if json_mode:
         from nexus_blast.cli.output import print_json
 
-        print_json({"error": {"code": code, "message": message} | ({"hint": hint} if hint else {})})
+        from nexus_blast.i18n import english  # a --json document is the same in every language
+
+        print_json({"error": {"code": code, "message": english(message)} | ({"hint": english(hint)} if hint else {})})
 
 
 def _replace_unencodable() -> None:
@@ -104,7 +107,30 @@ def _give_up_campaigns(args: list[str], why: str) -> None:
     scheduled = "run-due" in args or "worker" in args
     paused = pause_abandoned(current().paths.db, prefix, f"interrupted by a database error: {why}", resume_on_due=scheduled)
     for campaign_id in paused:
-        sys.stderr.write(f"blast: campaign {campaign_id} paused; resume with: blast campaign resume {campaign_id}\n")
+        sys.stderr.write(_("blast: campaign {id} paused; resume with: blast campaign resume {id}").format(id=campaign_id) + "\n")
+
+
+def _speak(args: list[str]) -> None:
+    """This invocation's language: from --config's `general.language` or the locale (i18n), with
+    Click's and Typer's own words translated too."""
+    from nexus_blast import i18n
+    from nexus_blast.cli.click_text import install
+
+    i18n.configure(_config_arg(args))
+    install()
+
+
+def _config_arg(args: list[str]) -> Path | None:
+    """The `--config` path among ARGS (read before Typer parses them: help is rendered before the
+    root callback runs)."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--config" and i + 1 < len(args):
+            return Path(args[i + 1])
+        if arg.startswith("--config="):
+            return Path(arg.split("=", 1)[1])
+    return None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -119,6 +145,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(0)
     json_mode = "--json" in args
     debug = "--debug" in args
+    _speak(args)
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="blast", standalone_mode=False)
@@ -129,13 +156,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.write(exc.ctx.get_help() + "\n" if exc.ctx else "")
         code = int(ExitCode.USAGE)
     except click_exc.ClickException as exc:
+        from nexus_blast.cli.click_text import usage_hint, usage_message
+
         hint = None
         if isinstance(exc, click_exc.UsageError) and exc.ctx is not None:
-            hint = f"see: {exc.ctx.command_path} --help"
-        _report(exc.exit_code, exc.format_message(), hint, json_mode)
+            hint = usage_hint(exc.ctx.command_path)
+        _report(exc.exit_code, usage_message(exc), hint, json_mode)
         code = exc.exit_code
     except (typer_exc.Abort, KeyboardInterrupt):
-        sys.stderr.write("blast: interrupted\n")
+        sys.stderr.write(_("blast: interrupted") + "\n")
         code = int(ExitCode.INTERRUPTED)
     except typer_exc.Exit as exc:
         code = exc.exit_code

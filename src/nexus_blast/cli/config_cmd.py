@@ -8,15 +8,16 @@ import typer
 
 from nexus_blast.cli.output import confirm, info, print_json, table
 from nexus_blast.cli.state import current
+from nexus_blast.i18n import N_, _
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help=N_("Print one JSON document on stdout."))]
 
-config_app = typer.Typer(help="Show where the configuration lives and what it says.", no_args_is_help=True)
+config_app = typer.Typer(help=N_("Show where the configuration lives and what it says."), no_args_is_help=True)
 
 
 def init(
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing config file.")] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    force: Annotated[bool, typer.Option("--force", help=N_("Overwrite an existing config file."))] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=N_("Do not ask for confirmation."))] = False,
     json: JsonOpt = False,
 ) -> None:
     """Write a starter config (mode 0600) and create the database."""
@@ -26,7 +27,7 @@ def init(
     path = state.paths.config
     wrote = False
     if path.exists() and force:
-        confirm(f"Overwrite {path}?", yes)
+        confirm(_("Overwrite {path}?").format(path=path), yes)
     if not path.exists() or force:
         write_private(path, starter_text())
         wrote = True
@@ -35,9 +36,9 @@ def init(
     if json:
         print_json({"config": str(path), "db": str(state.paths.db), "config_written": wrote})
         return
-    info(f"{'wrote' if wrote else 'kept existing'} config: {path}")
-    info(f"database ready: {state.paths.db}")
-    info("next: blast session add NAME --url URL   (or try: blast sandbox serve)")
+    info((_("wrote config: {path}") if wrote else _("kept existing config: {path}")).format(path=path))
+    info(_("database ready: {path}").format(path=state.paths.db))
+    info(_("next: blast session add NAME --url URL   (or try: blast sandbox serve)"))
 
 
 @config_app.command("show")
@@ -52,7 +53,7 @@ def show(json: JsonOpt = False) -> None:
         print_json(data)
         return
     rows = [[key, value] for key, value in _flatten(data)]
-    table(None, ["key", "value"], rows)
+    table(None, [N_("key"), N_("value")], rows)
 
 
 def _flatten(data: dict, prefix: str = ""):

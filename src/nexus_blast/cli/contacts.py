@@ -10,20 +10,21 @@ import typer
 from nexus_blast.cli import complete
 from nexus_blast.cli.output import confirm, confirm_overwrite, info, print_json, table
 from nexus_blast.cli.state import current
+from nexus_blast.i18n import N_, _, format_number, ngettext
 
-contacts_app = typer.Typer(help="Imported contact lists.", no_args_is_help=True)
-optout_app = typer.Typer(help="The opt-out (suppression) list: numbers never messaged.", no_args_is_help=True)
+contacts_app = typer.Typer(help=N_("Imported contact lists."), no_args_is_help=True)
+optout_app = typer.Typer(help=N_("The opt-out (suppression) list: numbers never messaged."), no_args_is_help=True)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
-FileArg = Annotated[str, typer.Argument(metavar="FILE", help="Contacts: CSV/TSV, .xlsx, .xls, .ods or vCard .vcf (detected by content), or - for stdin.", show_default=False)]
-OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write valid rows + phone_e164, phone_kind, phone_source here.", show_default=False)]
-RejectsOpt = Annotated[Optional[Path], typer.Option("--rejects", help="Write rejected rows + row, reason here.", show_default=False)]
-PhoneColumnOpt = Annotated[Optional[str], typer.Option("--phone-column", metavar="NAME[,NAME…]", help="Columns holding the phone, in order of preference (default: detected by name and content).", show_default=False)]
-SheetOpt = Annotated[Optional[str], typer.Option("--sheet", metavar="NAME|N", help="Workbook sheet to read, by name or number from 1 (default: the first).", show_default=False)]
-DddOpt = Annotated[Optional[str], typer.Option("--default-ddd", metavar="DDD", help="Area code for numbers written without one (default: contacts.default_ddd).", show_default=False)]
-ForeignOpt = Annotated[bool, typer.Option("--allow-foreign", help="Accept valid non-Brazilian numbers.")]
-LandlinesOpt = Annotated[bool, typer.Option("--include-landlines", help="Count landlines as sendable (they are always valid; send skips them otherwise).")]
-YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help=N_("Print one JSON document on stdout."))]
+FileArg = Annotated[str, typer.Argument(metavar="FILE", help=N_("Contacts: CSV/TSV, .xlsx, .xls, .ods or vCard .vcf (detected by content), or - for stdin."), show_default=False)]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help=N_("Write valid rows + phone_e164, phone_kind, phone_source here."), show_default=False)]
+RejectsOpt = Annotated[Optional[Path], typer.Option("--rejects", help=N_("Write rejected rows + row, reason here."), show_default=False)]
+PhoneColumnOpt = Annotated[Optional[str], typer.Option("--phone-column", metavar="NAME[,NAME…]", help=N_("Columns holding the phone, in order of preference (default: detected by name and content)."), show_default=False)]
+SheetOpt = Annotated[Optional[str], typer.Option("--sheet", metavar="NAME|N", help=N_("Workbook sheet to read, by name or number from 1 (default: the first)."), show_default=False)]
+DddOpt = Annotated[Optional[str], typer.Option("--default-ddd", metavar="DDD", help=N_("Area code for numbers written without one (default: contacts.default_ddd)."), show_default=False)]
+ForeignOpt = Annotated[bool, typer.Option("--allow-foreign", help=N_("Accept valid non-Brazilian numbers."))]
+LandlinesOpt = Annotated[bool, typer.Option("--include-landlines", help=N_("Count landlines as sendable (they are always valid; send skips them otherwise)."))]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help=N_("Do not ask for confirmation."))]
 
 
 def validate(
@@ -57,7 +58,7 @@ def validate(
 
 def import_(
     file: FileArg,
-    list_name: Annotated[str, typer.Option("--list", metavar="NAME", autocompletion=complete.list_names, help="Contact list to create or update (upsert by phone).", show_default=False)],
+    list_name: Annotated[str, typer.Option("--list", metavar="NAME", autocompletion=complete.list_names, help=N_("Contact list to create or update (upsert by phone)."), show_default=False)],
     output: OutputOpt = None,
     rejects: RejectsOpt = None,
     phone_column: PhoneColumnOpt = None,
@@ -99,7 +100,7 @@ def _options(default_ddd, allow_foreign, include_landlines):
 def _finish(report, options, json: bool, output: Path | None, rejects: Path | None) -> None:
     summary = report.summary
     for warning in report.warnings:
-        info(f"warning: {warning}")
+        info(_("warning: {warning}").format(warning=warning))
     if json:
         print_json(report.as_dict())
     else:
@@ -110,28 +111,33 @@ def _finish(report, options, json: bool, output: Path | None, rejects: Path | No
 
 def _render(report, options, output: Path | None, rejects: Path | None) -> None:
     s = report.summary
-    rows: list[list] = [["total", s.total], ["valid", s.valid]]
+    n = format_number
+    rows: list[list] = [[_("total"), n(s.total)], [_("valid"), n(s.valid)]]
     if s.landlines:
-        rows.append(["  landlines", s.landlines])
+        rows.append(["  " + _("landlines"), n(s.landlines)])
     if s.legacy_mobile:
-        rows.append(["  legacy mobiles (9 added)", s.legacy_mobile])
+        rows.append(["  " + _("legacy mobiles (9 added)"), n(s.legacy_mobile)])
     if s.foreign:
-        rows.append(["  foreign", s.foreign])
-    rows.append(["invalid", s.invalid])
-    rows += [[f"  {reason}", count] for reason, count in s.by_reason.items() if count and reason != "duplicate"]
-    rows.append(["duplicates", s.duplicates])
+        rows.append(["  " + _("foreign"), n(s.foreign)])
+    rows.append([_("invalid"), n(s.invalid)])
+    # reason codes (by_reason keys) are shown as they are: the same words as --json and --rejects
+    rows += [[f"  {reason}", n(count)] for reason, count in s.by_reason.items() if count and reason != "duplicate"]
+    rows.append([_("duplicates"), n(s.duplicates)])
     used = ", ".join(report.phone_columns or [report.phone_column])
-    table(f"{report.source} (phone column{'s' if len(report.phone_columns) > 1 else ''}: {used})", ["", "rows"], rows)
+    title = ngettext("{source} (phone column: {columns})", "{source} (phone columns: {columns})", len(report.phone_columns) or 1)
+    table(title.format(source=report.source, columns=used), ["", N_("rows")], rows)
     if report.rejected:
         shown = [[c.row, c.phone, c.reason] for c in report.rejected]
-        table(f"first {len(shown)} rejected rows", ["row", "phone", "reason"], shown)
+        heading = ngettext("first {count} rejected row", "first {count} rejected rows", len(shown))
+        table(heading.format(count=len(shown)), [N_("row"), N_("phone"), N_("reason")], shown)
     if report.list_name is not None:
-        info(f"list {report.list_name!r}: {report.inserted} new, {report.updated} updated")
+        info(_("list {name!r}: {new} new, {updated} updated").format(name=report.list_name, new=n(report.inserted), updated=n(report.updated)))
     if s.landlines and not options.include_landlines:
-        info(f"{s.landlines} landline(s) are valid but `blast send` skips them unless --include-landlines")
-    for label, path in (("valid rows", output), ("rejected rows", rejects)):
+        info(ngettext("{count} landline is valid but `blast send` skips it unless --include-landlines",
+                      "{count} landlines are valid but `blast send` skips them unless --include-landlines", s.landlines).format(count=n(s.landlines)))
+    for label, path in ((_("valid rows written to {path}"), output), (_("rejected rows written to {path}"), rejects)):
         if path is not None:
-            info(f"{label} written to {path}")
+            info(label.format(path=path))
 
 
 @contacts_app.command("lists")
@@ -144,16 +150,16 @@ def lists(json: JsonOpt = False) -> None:
         print_json(found)
         return
     if not found:
-        info("no contact lists yet: blast import FILE --list NAME")
+        info(_("no contact lists yet: blast import FILE --list NAME"))
         return
-    table(None, ["name", "contacts", "mobiles", "landlines", "foreign", "updated"],
+    table(None, [N_("name"), N_("contacts"), N_("mobiles"), N_("landlines"), N_("foreign"), N_("updated")],
           [[x["name"], x["contacts"], x["mobiles"], x["landlines"], x["foreign"], x["updated_at"]] for x in found])
 
 
 @contacts_app.command("show")
 def show(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="List name.", show_default=False, autocompletion=complete.list_names)],
-    limit: Annotated[int, typer.Option("--limit", min=0, help="Contacts to show (0 = all).")] = 20,
+    name: Annotated[str, typer.Argument(metavar="NAME", help=N_("List name."), show_default=False, autocompletion=complete.list_names)],
+    limit: Annotated[int, typer.Option("--limit", min=0, help=N_("Contacts to show (0 = all)."))] = 20,
     json: JsonOpt = False,
 ) -> None:
     """One contact list: counts and its first contacts."""
@@ -165,24 +171,26 @@ def show(
     db = current().db()
     found = get_list(db, name)
     if found is None:
-        raise NotFound(f"unknown contact list {name!r}", hint="see: blast contacts lists")
+        raise NotFound(_("unknown contact list {name!r}").format(name=name), hint=_("see: blast contacts lists"))
     contacts = iter_list_contacts(db, name)
     chosen = list(islice(contacts, limit) if limit else contacts)
     if json:
         print_json({**found, "contacts": [{"phone": p, "kind": k, "fields": f} for p, k, f in chosen]})
         return
-    info(f"list {name!r}: {found['contacts']} contacts ({found['mobiles']} mobiles, {found['landlines']} landlines)")
+    info(ngettext("list {name!r}: {count} contact ({mobiles} mobiles, {landlines} landlines)",
+                  "list {name!r}: {count} contacts ({mobiles} mobiles, {landlines} landlines)", found["contacts"]).format(
+        name=name, count=format_number(found["contacts"]), mobiles=format_number(found["mobiles"]), landlines=format_number(found["landlines"])))
     _contacts_table(chosen)
 
 
 def _contacts_table(chosen: list) -> None:
     columns = list(dict.fromkeys(c for _, _, f in chosen for c in f))
-    table(None, ["phone", "kind", *columns], [[phone, kind, *(fields.get(c, "") for c in columns)] for phone, kind, fields in chosen])
+    table(None, [N_("phone"), N_("kind"), *columns], [[phone, kind, *(fields.get(c, "") for c in columns)] for phone, kind, fields in chosen])
 
 
 @contacts_app.command("delete")
 def delete(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="List name.", show_default=False, autocompletion=complete.list_names)],
+    name: Annotated[str, typer.Argument(metavar="NAME", help=N_("List name."), show_default=False, autocompletion=complete.list_names)],
     yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
@@ -194,20 +202,20 @@ def delete(
 
     db = current().db()
     if get_list(db, name) is None:
-        raise NotFound(f"unknown contact list {name!r}", hint="see: blast contacts lists")
-    confirm(f"Delete contact list {name!r}?", yes)
+        raise NotFound(_("unknown contact list {name!r}").format(name=name), hint=_("see: blast contacts lists"))
+    confirm(_("Delete contact list {name!r}?").format(name=name), yes)
     removed = delete_list(db, name)
     if json:
         print_json({"name": name, "deleted": removed})
         return
-    info(f"deleted list {name!r} ({removed} contacts)")
+    info(ngettext("deleted list {name!r} ({count} contact)", "deleted list {name!r} ({count} contacts)", removed).format(name=name, count=format_number(removed)))
 
 
 @optout_app.command("add")
 def optout_add(
-    phones: Annotated[Optional[list[str]], typer.Argument(metavar="PHONE...", help="Numbers, any spelling.", show_default=False)] = None,
-    reason: Annotated[str, typer.Option("--reason", metavar="TEXT", help="Why (kept with the number).")] = "",
-    file: Annotated[Optional[str], typer.Option("--file", metavar="FILE", help="CSV of numbers (phone column detected), or - for stdin.", show_default=False)] = None,
+    phones: Annotated[Optional[list[str]], typer.Argument(metavar="PHONE...", help=N_("Numbers, any spelling."), show_default=False)] = None,
+    reason: Annotated[str, typer.Option("--reason", metavar="TEXT", help=N_("Why (kept with the number)."))] = "",
+    file: Annotated[Optional[str], typer.Option("--file", metavar="FILE", help=N_("CSV of numbers (phone column detected), or - for stdin."), show_default=False)] = None,
     json: JsonOpt = False,
 ) -> None:
     """Never message these numbers again.
@@ -221,7 +229,7 @@ def optout_add(
     if json:
         print_json({"added": change.changed, "already": change.unchanged, "phones": change.phones})
         return
-    info(f"opted out: {change.changed} added, {len(change.unchanged)} already on the list")
+    info(_("opted out: {added} added, {already} already on the list").format(added=format_number(change.changed), already=format_number(len(change.unchanged))))
 
 
 @optout_app.command("list")
@@ -234,14 +242,14 @@ def optout_list(json: JsonOpt = False) -> None:
         print_json(entries)
         return
     if not entries:
-        info("the opt-out list is empty")
+        info(_("the opt-out list is empty"))
         return
-    table(None, ["phone", "reason", "added_at"], [[e["phone"], e["reason"], e["added_at"]] for e in entries])
+    table(None, [N_("phone"), N_("reason"), N_("added_at")], [[e["phone"], e["reason"], e["added_at"]] for e in entries])
 
 
 @optout_app.command("remove")
 def optout_remove(
-    phones: Annotated[list[str], typer.Argument(metavar="PHONE...", help="Numbers, any spelling.", show_default=False)],
+    phones: Annotated[list[str], typer.Argument(metavar="PHONE...", help=N_("Numbers, any spelling."), show_default=False)],
     yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
@@ -252,12 +260,16 @@ def optout_remove(
 
     state = current()
     numbers = optouts.phones_from_args(phones, None, default_ddd=state.settings().contacts.default_ddd, action="removed")
-    confirm(f"Remove {len(numbers)} number(s) from the opt-out list (they may be messaged again)?", yes)
+    confirm(ngettext("Remove {count} number from the opt-out list (it may be messaged again)?",
+                     "Remove {count} numbers from the opt-out list (they may be messaged again)?", len(numbers)).format(count=format_number(len(numbers))), yes)
     change = optouts.remove(state.db(), numbers)
     if json:
         print_json({"removed": change.changed, "not_found": change.unchanged})
         return
-    info(f"removed {change.changed} from the opt-out list" + (f"; not on it: {', '.join(change.unchanged)}" if change.unchanged else ""))
+    if change.unchanged:
+        info(_("removed {count} from the opt-out list; not on it: {phones}").format(count=format_number(change.changed), phones=", ".join(change.unchanged)))
+    else:
+        info(_("removed {count} from the opt-out list").format(count=format_number(change.changed)))
 
 
 VALIDATE_EXAMPLES = """Examples:

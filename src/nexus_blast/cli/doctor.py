@@ -8,10 +8,11 @@ import typer
 
 from nexus_blast.cli.output import print_json, table
 from nexus_blast.cli.state import current
+from nexus_blast.i18n import N_
 
 
 def doctor(
-    json: Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")] = False,
+    json: Annotated[bool, typer.Option("--json", help=N_("Print one JSON document on stdout."))] = False,
 ) -> None:
     """Check that this machine can send.
 
@@ -27,7 +28,7 @@ def doctor(
     if json:
         print_json({"ok": code == 0, "exit_code": code, "checks": [c.as_dict() for c in checks]})
     else:
-        table(None, ["check", "", "what", "fix"], [[c.check, c.level, c.message, c.fix] for c in checks])
+        table(None, [N_("check"), "", N_("what"), N_("fix")], [[c.check, c.level, c.message, c.fix] for c in checks])
     if code:
         raise typer.Exit(code)
 

@@ -14,6 +14,9 @@ import typer
 from typer._click import Command, Context, HelpFormatter
 from typer.core import TyperGroup
 
+from nexus_blast.cli.click_text import BlastContext, translate_command
+from nexus_blast.i18n import _
+
 # name → (the cli modules whose `register(app)` define it, its one-line help), in `--help` order.
 # The help lines are the commands' own first lines (tests/cli/test_lazy_commands.py keeps them so).
 # `campaign` needs the webhook module too: it adds `campaign sync`.
@@ -49,6 +52,7 @@ def _build(name: str) -> Command:
         from nexus_blast.cli import helpstyle
 
         helpstyle.apply(group)  # usage, metavars and Examples as gh/sqlite-utils write them
+        translate_command(group)  # help in the user's language when shown (i18n)
         for built_name, command in group.commands.items():
             _built.setdefault(built_name, command)
     return _built[name]
@@ -91,17 +95,19 @@ class _Commands(MutableMapping):
 class LazyGroup(TyperGroup):
     """The `blast` root group: commands from COMMANDS, built on first look-up."""
 
+    context_class = BlastContext  # Click's own words (Usage, Options...) in the user's language
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.commands = _Commands(self.commands)
 
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         """The command table from the one-line helps, without building a command."""
-        rows = [(name, COMMANDS[name][1]) for name in COMMANDS]
+        rows = [(name, _(COMMANDS[name][1])) for name in COMMANDS]
         if not rows:
             return
         limit = formatter.width - 6 - max(len(name) for name, _ in rows)
-        with formatter.section("Commands"):
+        with formatter.section(_("Commands")):
             formatter.write_dl([(name, _shorten(text, limit)) for name, text in rows])
 
 

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from nexus_blast.errors import InputError
+from nexus_blast.i18n import _
 
 
 def print_json(document: Any) -> None:
@@ -46,6 +47,7 @@ def table(title: str | None, columns: list[str], rows: list[list[Any]], stderr: 
     from rich.table import Table
 
     out = Console(file=stream, highlight=False)  # not soft-wrapped: the table fits the width
+    columns = [_(c) if c else c for c in columns]  # headers are for people here (piped: as given, for scripts)
     widths = _fit([max([len(col)] + [len(row[i]) for row in cells if i < len(row)]) for i, col in enumerate(columns)], out.width)
     t = Table(title=title, title_justify="left")
     for col, width in zip(columns, widths):
@@ -93,15 +95,15 @@ def confirm(question: str, yes: bool) -> None:
     if yes:
         return
     if not stdin_is_tty():
-        raise InputError(f"{question} — stdin is not a terminal; pass --yes to confirm")
+        raise InputError(_("{question} — stdin is not a terminal; pass --yes to confirm").format(question=question))
     import typer
 
     if not typer.confirm(question, default=False, err=True):
-        raise InputError("cancelled: not confirmed")
+        raise InputError(_("cancelled: not confirmed"))
 
 
 def confirm_overwrite(yes: bool, *paths) -> None:
     """Existing output files are replaced only when confirmed (or --yes); None paths are skipped."""
     for path in paths:
         if path is not None and path.exists():
-            confirm(f"Overwrite {path}?", yes)
+            confirm(_("Overwrite {path}?").format(path=path), yes)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from nexus_blast.domain.candidates import split_numbers
 from nexus_blast.domain.phones import normalize_phone
 from nexus_blast.errors import InputError
+from nexus_blast.i18n import _
 
 SAMPLE_ROWS = 200  # rows read ahead to judge the columns by their content
 
@@ -60,11 +61,11 @@ def wanted_columns(name: str, columns: Sequence[str], wanted: str) -> list[str]:
             continue
         column = find_column(columns, part)
         if column is None:
-            raise InputError(f"{name}: no column {part!r} (columns: {', '.join(columns)})")
+            raise InputError(_("{file}: no column {column!r} (columns: {columns})").format(file=name, column=part, columns=", ".join(columns)))
         if column not in found:
             found.append(column)
     if not found:
-        raise InputError("--phone-column: no column name given")
+        raise InputError(_("--phone-column: no column name given"))
     return found
 
 

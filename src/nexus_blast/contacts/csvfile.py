@@ -17,6 +17,7 @@ from typing import BinaryIO
 from nexus_blast.contacts import exports
 from nexus_blast.contacts.table import TableSource, close_text
 from nexus_blast.errors import InputError
+from nexus_blast.i18n import _, ngettext
 
 CHUNK = 256 * 1024
 SAMPLE = 64 * 1024
@@ -63,15 +64,15 @@ class CsvSource(TableSource):
             header = next(self._reader, None)
         except csv.Error as exc:
             self.close()
-            raise InputError(f"{name}: malformed CSV header ({exc})") from None
+            raise InputError(_("{file}: malformed CSV header ({reason})").format(file=name, reason=exc)) from None
         if not header or not any(cell.strip() for cell in header):
             self.close()
-            raise InputError(f"{name}: empty file (no header, no rows)")
+            raise InputError(_("{file}: empty file (no header, no rows)").format(file=name))
         self.columns = self._file_columns = clean_header([_repair(c) for c in header] if self._mixed else header)
         self.export = exports.recognise(self.columns)
         rows = self._records()
         if self.export is not None:
-            self.notes = [f"{name}: {self.export.label} (given name as {{{{{exports.GIVEN_NAME}}}}})"]
+            self.notes = [_("{file}: {export} (given name as {placeholder})").format(file=name, export=self.export.label, placeholder="{{" + exports.GIVEN_NAME + "}}")]
             self.columns = self.export.columns(self.columns)
             rows = ((row, self.export.derive(fields)) for row, fields in rows)
         self._start(rows, phone_column)
@@ -91,7 +92,7 @@ class CsvSource(TableSource):
             try:
                 values = next(self._reader, None)
             except csv.Error as exc:
-                raise InputError(f"{self.name}: row {self._record + 1}: malformed CSV ({exc})") from None
+                raise InputError(_("{file}: row {row}: malformed CSV ({reason})").format(file=self.name, row=self._record + 1, reason=exc)) from None
             if values is None:
                 return None
             self._record += 1
@@ -111,8 +112,11 @@ class CsvSource(TableSource):
             return []
         rows = ", ".join(map(str, self._repaired[:SHOWN_ROWS])) + (", …" if len(self._repaired) > SHOWN_ROWS else "")
         return [
-            f"{self.name} mixes UTF-8 and Latin-1 (cp1252) text: {len(self._repaired)} row(s) were read as "
-            f"Latin-1 (rows {rows}); check their names"
+            ngettext(
+                "{file} mixes UTF-8 and Latin-1 (cp1252) text: {count} row was read as Latin-1 (row {rows}); check its names",
+                "{file} mixes UTF-8 and Latin-1 (cp1252) text: {count} rows were read as Latin-1 (rows {rows}); check their names",
+                len(self._repaired),
+            ).format(file=self.name, count=len(self._repaired), rows=rows)
         ]
 
     def close(self) -> None:
@@ -158,7 +162,7 @@ def sniff_encoding(name: str, binary: BinaryIO, head: bytes) -> str:
     while chunk:
         nul = chunk.find(b"\x00")
         if nul >= 0:
-            raise InputError(f"{name}: binary or corrupt file (a NUL byte at offset {offset + nul})")
+            raise InputError(_("{file}: binary or corrupt file (a NUL byte at offset {offset})").format(file=name, offset=offset + nul))
         if not (invalid and multibyte):
             text = decoder.decode(chunk)
             invalid = invalid or bool(_ESCAPED.search(text))

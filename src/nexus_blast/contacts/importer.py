@@ -11,6 +11,7 @@ from nexus_blast.contacts.table import TableSource
 from nexus_blast.contacts.validation import Checked, Summary, ValidationOptions, validate_rows
 from nexus_blast.contacts.writers import ResultFiles
 from nexus_blast.errors import InputError
+from nexus_blast.i18n import _, ngettext
 
 PREVIEW = 10
 
@@ -47,7 +48,7 @@ def check_file(
     """Validate every row of SOURCE, writing the --output/--rejects files when asked."""
     report = _report(source)
     with _files(source, output, rejects) as files:
-        for _ in _checked(source, report, files, options, optouts):
+        for _row in _checked(source, report, files, options, optouts):
             pass
     _finish(source, report)
     return report
@@ -66,7 +67,7 @@ def import_file(
     from nexus_blast.store.contacts import optout_phones, upsert_contacts
 
     if not list_name.strip():
-        raise InputError("--list: the list name is empty")
+        raise InputError(_("--list: the list name is empty"))
     report = _report(source, list_name)
     with _files(source, output, rejects) as files:
         valid = (
@@ -77,9 +78,12 @@ def import_file(
         first = next(valid, None)  # reads the whole file when no row is valid
         if first is None:
             raise InputError(
-                f"{source.name}: no valid contact in {report.summary.total} row(s) ({_reasons(report.summary)}); "
-                f"list {list_name!r} not changed",
-                hint="see why with: blast validate FILE --rejects REJ.csv",
+                ngettext(
+                    "{file}: no valid contact in {count} row ({reasons}); list {name!r} not changed",
+                    "{file}: no valid contact in {count} rows ({reasons}); list {name!r} not changed",
+                    report.summary.total,
+                ).format(file=source.name, count=report.summary.total, reasons=_reasons(report.summary), name=list_name),
+                hint=_("see why with: blast validate FILE --rejects REJ.csv"),
             )
         counts = upsert_contacts(db, list_name, chain((first,), valid))
     _finish(source, report)
@@ -103,15 +107,16 @@ def poor_column_warning(source: TableSource, summary: Summary) -> list[str]:
         return []
     used = ", ".join(source.phone_columns)
     others = [c for c in source.phone_like if c not in source.phone_columns]
-    where = (
-        f"these columns hold phones: {', '.join(others)} (--phone-column {others[0]!r})"
-        if others else "no other column holds phones in the first rows"
-    )
-    return [f"{source.name}: {missing} of {summary.total} rows have no number in the phone column used ({used}); {where}"]
+    if others:
+        where = _("these columns hold phones: {columns} (--phone-column {first!r})").format(columns=", ".join(others), first=others[0])
+    else:
+        where = _("no other column holds phones in the first rows")
+    return [_("{file}: {missing} of {total} rows have no number in the phone column used ({used}); {where}").format(
+        file=source.name, missing=missing, total=summary.total, used=used, where=where)]
 
 
 def _reasons(summary: Summary) -> str:
-    return ", ".join(f"{reason} {count}" for reason, count in summary.by_reason.items() if count) or "no rows"
+    return ", ".join(f"{reason} {count}" for reason, count in summary.by_reason.items() if count) or _("no rows")
 
 
 def _files(source: TableSource, output: Path | None, rejects: Path | None) -> ResultFiles:

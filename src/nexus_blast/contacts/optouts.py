@@ -8,6 +8,7 @@ from pathlib import Path
 
 from nexus_blast.domain.phones import normalize_phone
 from nexus_blast.errors import InputError
+from nexus_blast.i18n import _, ngettext
 
 SHOWN = 5
 
@@ -35,8 +36,14 @@ def parse_phones(values: Iterable[tuple[str, str]], *, default_ddd: str = "", ac
         else:
             phones[result.e164] = None
     if bad:
-        more = f" and {len(bad) - SHOWN} more" if len(bad) > SHOWN else ""
-        raise InputError(f"invalid phone number(s), nothing {action}: {', '.join(bad[:SHOWN])}{more}")
+        shown = ", ".join(bad[:SHOWN])
+        if len(bad) > SHOWN:
+            shown = _("{numbers} and {count} more").format(numbers=shown, count=len(bad) - SHOWN)
+        if action == "removed":
+            message = ngettext("invalid phone number, nothing removed: {numbers}", "invalid phone numbers, nothing removed: {numbers}", len(bad))
+        else:
+            message = ngettext("invalid phone number, nothing stored: {numbers}", "invalid phone numbers, nothing stored: {numbers}", len(bad))
+        raise InputError(message.format(numbers=shown))
     return list(phones)
 
 
@@ -49,9 +56,9 @@ def phones_from_args(args: list[str], file: Path | str | None, *, default_ddd: s
         source = read_rows(file)
         with source:
             for row, fields in source:
-                pairs += [(f"{source.name} row {row}: {raw!r}", raw) for raw in _row_numbers(source.phone_columns, fields, default_ddd)]
+                pairs += [(_("{file} row {row}: {phone!r}").format(file=source.name, row=row, phone=raw), raw) for raw in _row_numbers(source.phone_columns, fields, default_ddd)]
     if not pairs:
-        raise InputError("no phone numbers given", hint="pass PHONE... or --file CSV")
+        raise InputError(_("no phone numbers given"), hint=_("pass PHONE... or --file CSV"))
     return parse_phones(pairs, default_ddd=default_ddd, action=action)
 
 

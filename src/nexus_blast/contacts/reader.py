@@ -19,19 +19,20 @@ from nexus_blast.contacts.columns import column_key, detect_phone_column, find_c
 from nexus_blast.contacts.csvfile import CHUNK, SAMPLE, SINGLE_COLUMN, CsvSource, open_csv  # noqa: F401
 from nexus_blast.contacts.table import TableSource
 from nexus_blast.errors import InputError
+from nexus_blast.i18n import N_, _, os_reason
 
-ACCEPTED = "accepted: CSV/TSV, .xlsx, .xls, .ods, vCard .vcf"
+ACCEPTED = N_("accepted: CSV/TSV, .xlsx, .xls, .ods, vCard .vcf")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # an OLE stream name: a password-protected .xlsx
 _ODS = b"application/vnd.oasis.opendocument.spreadsheet"
 _MAGIC = (
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"%PDF", N_("a PDF document")),
+    (b"\x89PNG", N_("a PNG image")),
+    (b"\xff\xd8\xff", N_("a JPEG image")),
+    (b"GIF8", N_("a GIF image")),
+    (b"\x1f\x8b", N_("a gzip archive")),
+    (b"Rar!", N_("a RAR archive")),
+    (b"7z\xbc\xaf", N_("a 7-Zip archive")),
 )
 
 
@@ -42,14 +43,14 @@ def read_rows(source: Path | str, *, phone_column: str | None = None, sheet: str
     try:
         head = binary.read(SAMPLE)
         if not head:
-            raise InputError(f"{name}: empty file (0 bytes)")
+            raise InputError(_("{file}: empty file (0 bytes)").format(file=name))
         kind = detect(name, binary, head)
         if kind in ("xlsx", "xls", "ods"):
             from nexus_blast.contacts.spreadsheet import open_sheet
 
             return open_sheet(name, binary, kind, sheet=sheet, phone_column=phone_column)
         if sheet is not None:
-            raise InputError(f"--sheet: {name} is not a workbook (.xlsx, .xls, .ods) but {_FORMATS[kind]}")
+            raise InputError(_("--sheet: {file} is not a workbook (.xlsx, .xls, .ods) but {what}").format(file=name, what=_(_FORMATS[kind])))
         if kind == "vcard":
             from nexus_blast.contacts.vcard import open_vcard
 
@@ -60,7 +61,7 @@ def read_rows(source: Path | str, *, phone_column: str | None = None, sheet: str
         raise
 
 
-_FORMATS = {"csv": "a CSV file", "vcard": "a vCard file"}
+_FORMATS = {"csv": N_("a CSV file"), "vcard": N_("a vCard file")}
 
 
 def detect(name: str, binary: BinaryIO, head: bytes) -> str:
@@ -69,7 +70,7 @@ def detect(name: str, binary: BinaryIO, head: bytes) -> str:
         return _zip_kind(name, binary)
     if head.startswith(_OLE):
         if _ENCRYPTED in head:
-            raise InputError(f"{name}: a password-protected workbook: remove the password (File > Info) and save again")
+            raise InputError(_("{file}: a password-protected workbook: remove the password (File > Info) and save again").format(file=name))
         return "xls"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text[:11].upper() == b"BEGIN:VCARD":
@@ -78,9 +79,9 @@ def detect(name: str, binary: BinaryIO, head: bytes) -> str:
         if head.startswith(magic):
             _refuse(name, label)
     if text[:1] in (b"{", b"[") and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        _refuse(name, "JSON data")
+        _refuse(name, N_("JSON data"))
     if not head.startswith((b"\xff\xfe", b"\xfe\xff")) and _looks_binary(head):
-        _refuse(name, "binary data")
+        _refuse(name, N_("binary data"))
     return "csv"
 
 
@@ -94,15 +95,15 @@ def _zip_kind(name: str, binary: BinaryIO) -> str:
             if "mimetype" in names and archive.read("mimetype").startswith(_ODS):
                 return "ods"
             if "word/document.xml" in names:
-                _refuse(name, "a Word document")
+                _refuse(name, N_("a Word document"))
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise InputError(f"{name}: a damaged zip archive, e.g. a corrupt .xlsx ({exc}); {ACCEPTED}") from None
-    _refuse(name, "a zip archive that is not a workbook")
+        raise InputError(_("{file}: a damaged zip archive, e.g. a corrupt .xlsx ({reason}); {accepted}").format(file=name, reason=exc, accepted=_(ACCEPTED))) from None
+    _refuse(name, N_("a zip archive that is not a workbook"))
     raise AssertionError  # _refuse raised
 
 
 def _refuse(name: str, what: str) -> None:
-    raise InputError(f"{name}: not a contacts file ({what}); {ACCEPTED}")
+    raise InputError(_("{file}: not a contacts file ({what}); {accepted}").format(file=name, what=_(what), accepted=_(ACCEPTED)))
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -125,7 +126,7 @@ def _open_binary(source: Path | str) -> tuple[str, BinaryIO]:
     path = Path(source)
     try:
         if path.is_dir():
-            raise InputError(f"{path}: is a directory, not a contacts file")
+            raise InputError(_("{file}: is a directory, not a contacts file").format(file=path))
         return str(path), open(path, "rb")  # noqa: SIM115 - closed by the source
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+        raise InputError(_("{file}: cannot read ({reason})").format(file=path, reason=os_reason(exc))) from None

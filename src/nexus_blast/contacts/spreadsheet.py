@@ -21,6 +21,7 @@ from typing import BinaryIO
 from nexus_blast.contacts.csvfile import clean_header
 from nexus_blast.contacts.table import TableSource
 from nexus_blast.errors import InputError
+from nexus_blast.i18n import _
 
 STREAM_ABOVE = 96 * 2**20  # bytes of worksheet XML; calamine would then pass ~200 MiB
 _LABELS = {"xlsx": ".xlsx", "xls": ".xls", "ods": ".ods"}
@@ -43,7 +44,7 @@ class SheetSource(TableSource):
             self._workbook, names, rows_of = opened
             index = pick_sheet(name, names, sheet)
             self.sheet = names[index]
-            self.name = f"{name} (sheet {self.sheet!r})" if sheet is not None or len(names) > 1 else name
+            self.name = _("{file} (sheet {sheet!r})").format(file=name, sheet=self.sheet) if sheet is not None or len(names) > 1 else name
             values = _guard(self.name, lambda: rows_of(index))
             header = next((r for r in values if any(_text(v) for v in r)), None)
         except BaseException:
@@ -51,7 +52,7 @@ class SheetSource(TableSource):
             raise
         if header is None:
             self.close()
-            raise InputError(f"{self.name}: empty sheet (no header, no rows)")
+            raise InputError(_("{file}: empty sheet (no header, no rows)").format(file=self.name))
         self.columns = clean_header([_text(v) for v in header])
         self._start(self._records(values), phone_column)
 
@@ -78,7 +79,7 @@ def open_sheet(name: str, binary: BinaryIO, kind: str, *, sheet: str | None, pho
 def pick_sheet(name: str, names: list[str], wanted: str | None) -> int:
     """The index of `--sheet NAME|N` (exact name, then any case, then a 1-based number); 0 without it."""
     if not names:
-        raise InputError(f"{name}: the workbook has no sheet")
+        raise InputError(_("{file}: the workbook has no sheet").format(file=name))
     if wanted is None:
         return 0
     if wanted in names:
@@ -88,7 +89,7 @@ def pick_sheet(name: str, names: list[str], wanted: str | None) -> int:
         return folded.index(wanted.strip().casefold())
     if wanted.strip().isdigit() and 1 <= int(wanted) <= len(names):
         return int(wanted) - 1
-    raise InputError(f"{name}: no sheet {wanted!r} (sheets: {', '.join(names)}; or a number from 1 to {len(names)})")
+    raise InputError(_("{file}: no sheet {sheet!r} (sheets: {sheets}; or a number from 1 to {count})").format(file=name, sheet=wanted, sheets=", ".join(names), count=len(names)))
 
 
 def _worksheets_size(binary: BinaryIO) -> int:
@@ -106,9 +107,9 @@ def _open_calamine(name: str, binary: BinaryIO):
     try:
         workbook = pc.CalamineWorkbook.from_filelike(binary)
     except pc.PasswordError:
-        raise InputError(f"{name}: a password-protected workbook: remove the password and save again") from None
+        raise InputError(_("{file}: a password-protected workbook: remove the password and save again").format(file=name)) from None
     except Exception as exc:  # calamine's errors (zip, XML, unsupported) are all "cannot be read"
-        raise InputError(f"{name}: a corrupt or unreadable workbook ({_one_line(exc)})") from None
+        raise InputError(_("{file}: a corrupt or unreadable workbook ({reason})").format(file=name, reason=_one_line(exc))) from None
 
     def rows_of(index: int) -> Iterator:
         return workbook.get_sheet_by_index(index).iter_rows()
@@ -122,7 +123,7 @@ def _open_openpyxl(name: str, binary: BinaryIO):
     try:
         workbook = openpyxl.load_workbook(binary, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises KeyError/ValueError/zip errors for damaged files
-        raise InputError(f"{name}: a corrupt or unreadable workbook ({_one_line(exc)})") from None
+        raise InputError(_("{file}: a corrupt or unreadable workbook ({reason})").format(file=name, reason=_one_line(exc))) from None
 
     def rows_of(index: int) -> Iterator:
         return workbook.worksheets[index].iter_rows(values_only=True)
@@ -137,7 +138,7 @@ def _guard(name: str, rows) -> Iterator:
     except InputError:
         raise
     except Exception as exc:
-        raise InputError(f"{name}: a corrupt or unreadable sheet ({_one_line(exc)})") from None
+        raise InputError(_("{file}: a corrupt or unreadable sheet ({reason})").format(file=name, reason=_one_line(exc))) from None
 
 
 def _one_line(exc: BaseException) -> str:

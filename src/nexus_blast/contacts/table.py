@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from nexus_blast.contacts import columns as cols
 from nexus_blast.errors import InputError
+from nexus_blast.i18n import _
 
 Row = tuple[int, dict[str, str]]
 
@@ -47,7 +48,7 @@ class TableSource:
                 if len(self._sample) >= cols.SAMPLE_ROWS:
                     break
             if not self._sample:
-                raise InputError(f"{self.name}: no data rows (only a header)")
+                raise InputError(_("{file}: no data rows (only a header)").format(file=self.name))
             sample = [fields for _, fields in self._sample]
             self.phone_like = cols.phone_like_columns(self.columns, sample)
             self.phone_columns = self._candidates(wanted, sample)
@@ -61,12 +62,12 @@ class TableSource:
         found = self._preferred() or cols.choose_by_content(self.columns, sample)
         if found:
             return found
-        hint = "pass --phone-column NAME"
+        hint = _("pass --phone-column NAME")
         if self.phone_like:
-            hint = f"these columns hold phones: {', '.join(self.phone_like)}; pass --phone-column {self.phone_like[0]!r}"
+            hint = _("these columns hold phones: {columns}; pass --phone-column {first!r}").format(columns=", ".join(self.phone_like), first=self.phone_like[0])
         raise InputError(
-            f"{self.name}: no phone column (looked for telefone, celular, whatsapp, phone, fone, numero; "
-            f"columns: {', '.join(self.columns)})",
+            _("{file}: no phone column (looked for telefone, celular, whatsapp, phone, fone, numero; columns: {columns})").format(
+                file=self.name, columns=", ".join(self.columns)),
             hint=hint,
         )
 

@@ -136,10 +136,11 @@ def resolve_options(defaults, *, default_ddd: str | None, allow_foreign: bool, i
     """Command-line flags over the `[contacts]` settings; a default DDD must be one in use."""
     from nexus_blast.domain.phones import is_ddd
     from nexus_blast.errors import InputError
+    from nexus_blast.i18n import _
 
     ddd = (default_ddd if default_ddd is not None else defaults.default_ddd).strip().lstrip("0")
     if ddd and not is_ddd(ddd):
-        raise InputError(f"default DDD {ddd!r} is not an area code in use in Brazil")
+        raise InputError(_("default DDD {ddd!r} is not an area code in use in Brazil").format(ddd=ddd))
     return ValidationOptions(
         default_ddd=ddd,
         allow_foreign=allow_foreign or defaults.allow_foreign,

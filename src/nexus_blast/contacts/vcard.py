@@ -16,6 +16,7 @@ from typing import BinaryIO
 from nexus_blast.contacts.csvfile import MIXED, sniff_encoding
 from nexus_blast.contacts.table import TableSource, close_text
 from nexus_blast.errors import InputError
+from nexus_blast.i18n import _, ngettext
 
 COLUMNS = ["nome", "primeiro_nome", "sobrenome", "telefone", "email", "empresa"]
 PHONE = "telefone"
@@ -49,7 +50,7 @@ class VcardSource(TableSource):
             try:
                 card = next(cards, None)
             except Exception as exc:  # vobject's ParseError and friends: the card is malformed
-                raise InputError(f"{self.name}: card {number + 1}: malformed vCard ({' '.join(str(exc).split())[:160]})") from None
+                raise InputError(_("{file}: card {card}: malformed vCard ({reason})").format(file=self.name, card=number + 1, reason=" ".join(str(exc).split())[:160])) from None
             if card is None:
                 break
             if card.name.upper() != "VCARD":
@@ -57,15 +58,15 @@ class VcardSource(TableSource):
             number += 1
             fields = card_fields(card)
             if self._mixed and any(_ESCAPED.search(v) for v in fields.values()):
-                who = _ESCAPED.sub("?", fields["nome"]) or "no name"
+                who = _ESCAPED.sub("?", fields["nome"]) or _("no name")
                 raise InputError(
-                    f"{self.name}: card {number} ({who}): the file mixes UTF-8 and Latin-1 text; "
-                    "export it again as UTF-8 (vCard 3.0 or 4.0)"
+                    _("{file}: card {card} ({who}): the file mixes UTF-8 and Latin-1 text; export it again as UTF-8 (vCard 3.0 or 4.0)").format(
+                        file=self.name, card=number, who=who)
                 )
             any_tel = any_tel or bool(fields[PHONE])
             yield number, fields
         if number and not any_tel:
-            raise InputError(f"{self.name}: none of its {number} card(s) has a phone number (TEL)")
+            raise InputError(ngettext("{file}: its {count} card has no phone number (TEL)", "{file}: none of its {count} cards has a phone number (TEL)", number).format(file=self.name, count=number))
 
     def close(self) -> None:
         close_text(self._text, self._binary)

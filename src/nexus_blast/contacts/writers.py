@@ -11,6 +11,7 @@ from nexus_blast.contacts.csvfile import SINGLE_COLUMN
 from nexus_blast.contacts.validation import Checked
 from nexus_blast.domain.cells import escape_cell
 from nexus_blast.errors import InputError
+from nexus_blast.i18n import _, os_reason
 
 OUTPUT_EXTRA = ["phone_e164", "phone_kind", "phone_source"]
 REJECTS_EXTRA = ["row", "reason"]
@@ -28,7 +29,7 @@ class CsvSink:
         try:
             fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
         except OSError as exc:
-            raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+            raise InputError(_("{file}: cannot write ({reason})").format(file=path, reason=os_reason(exc))) from None
         self.tmp = Path(tmp)
         self.handle = os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")
         self.writer = csv.writer(self.handle, delimiter=delimiter, lineterminator="\r\n" if bom else "\n")

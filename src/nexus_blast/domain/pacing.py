@@ -6,6 +6,8 @@ import math
 import random
 from dataclasses import dataclass
 
+from nexus_blast.domain.numbers import parse_decimal  # `30,5` as typed in Brazil, or `30.5`
+
 # Upper bound of a delay between two sends of one session: past an hour it is a schedule (use
 # --at or the sending window), and an unbounded value (1e308, inf) would stall a lane for ever.
 MAX_DELAY_SECONDS = 3600.0
@@ -38,9 +40,9 @@ def parse_delay(text: str) -> DelayRange:
     parts = raw.split("-")
     try:
         if len(parts) == 1:
-            low = high = float(parts[0])
+            low = high = parse_decimal(parts[0])
         elif len(parts) == 2:
-            low, high = float(parts[0]), float(parts[1])
+            low, high = parse_decimal(parts[0]), parse_decimal(parts[1])
         else:
             raise ValueError
     except ValueError:
