@@ -11,7 +11,8 @@ from nexus_blast.domain.cells import escape_cell
 from nexus_blast.errors import NotFound
 from nexus_blast.store import campaigns as store
 
-REPORT_COLUMNS = ("phone", "status", "session", "message_id", "sent_at", "delivered_at", "read_at", "error")
+REPORT_COLUMNS = ("phone", "status", "session", "message_id", "sent_at", "delivered_at", "read_at", "error",
+                  "replied_at", "reply", "variant", "opted_out_at")
 
 
 def get(db, campaign_id: int) -> store.Campaign:
@@ -43,6 +44,10 @@ def summary(campaign: store.Campaign, counts: store.Counts) -> dict[str, Any]:
         "read": counts.read,
         "delivered_rate": rate(counts.delivered, counts.sent),
         "read_rate": rate(counts.read, counts.sent),
+        "replied": counts.replied,
+        "reply_rate": rate(counts.replied, counts.sent),
+        "opted_out": counts.opted_out,
+        "opted_out_rate": rate(counts.opted_out, counts.sent),
         "reason": campaign.status_reason,
         "sessions": campaign.sessions,
         "delay": f"{campaign.delay_min:g}-{campaign.delay_max:g}",

@@ -91,6 +91,8 @@ class Counts:
     skipped: int = 0
     delivered: int = 0
     read: int = 0
+    replied: int = 0  # sent messages answered (not by an opt-out keyword)
+    opted_out: int = 0  # sent messages answered by an opt-out keyword
 
     @property
     def unfinished(self) -> int:
@@ -288,6 +290,11 @@ def counts_by_campaign(db, campaign_ids: list[int] | None = None) -> dict[int, C
         setattr(c, row[1], row[2])
         c.delivered += row[3]
         c.read += row[4]
+    from nexus_blast.store.replies import reply_totals  # variant_counts (m010), also kept by triggers
+
+    for campaign_id, (replied, opted_out) in reply_totals(db, list(campaign_ids) if campaign_ids is not None else None).items():
+        c = out.setdefault(campaign_id, Counts())
+        c.replied, c.opted_out = replied, opted_out
     return out
 
 
@@ -477,7 +484,8 @@ def sent_since(db, session: str, since_iso: str) -> int:
 def report_rows(db, campaign_id: int) -> Iterator[dict[str, Any]]:
     """One dict per contact, in campaign order (the `campaign report` columns)."""
     for r in _conn(db).execute(
-        """SELECT phone, status, session, message_id, sent_at, delivered_at, read_at, error
+        """SELECT phone, status, session, message_id, sent_at, delivered_at, read_at, error, replied_at, reply,
+                  variant, opted_out_at
            FROM messages WHERE campaign_id = ? ORDER BY seq""",
         (campaign_id,),
     ):
