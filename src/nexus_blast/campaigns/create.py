@@ -54,6 +54,10 @@ class SendRequest:
     preview: int = 5
     ignore_window: bool = False  # send at any hour and day (stored in the campaign's options)
     ai: AIBrief | None = None  # when set, MESSAGE is unused
+    # Two or more measured variants: (label, template) each (label names the file or `--message N`);
+    # when set, MESSAGE is unused.
+    variants: tuple[tuple[str, str], ...] = ()
+    variant_seed: int | None = None  # the seeded assignment of contacts to variants (None: random)
     file: str | None = None  # a document (--file), path or URL
     video: str | None = None  # an MP4 (--video)
     voice: str | None = None  # a voice note (--voice): its text is sent right before it
@@ -128,7 +132,8 @@ def prepare(
     sessions = resolve_sessions(settings, request.sessions)
     # `--delay ''` is a mistake to report, not "use the default".
     delay = resolve_delay(settings.sending.delay if request.delay is None else request.delay)
-    template = parse_template(request.message) if request.ai is None else None
+    templates = _parse_variants(request.variants) if request.variants else None
+    template = parse_template(request.message) if request.ai is None and templates is None else None
     asked = request.media()
     image = check_media(asked[0], asked[1], max_image_mib=settings.sending.max_image_mib, embed=request.embed) if asked else None
     if image is not None and not dry_run:
@@ -136,7 +141,11 @@ def prepare(
     options = resolve_options(
         settings.contacts, default_ddd=None, allow_foreign=False, include_landlines=request.include_landlines
     )
+    variant_seed = request.variant_seed
+    if variant_seed is None:  # drawn only when there can be several texts: one text's rendering is as before
+        variant_seed = rng.randrange(2**31) if (request.variants or request.ai) else 0
     plan_options = PlanOptions(
+        variant_seed=variant_seed,
         sessions=sessions,
         weights={s: settings.sessions[s].weight for s in sessions},
         include_landlines=options.include_landlines,
@@ -148,7 +157,10 @@ def prepare(
     columns, rows, closer, source_label, phone_column = _open_source(db, request, options, optouts)
     variants: list[str] = []
     try:
-        if request.ai is None:
+        if templates is not None:
+            bound = [_bind_labelled(t, label, columns) for (label, _), t in zip(request.variants, templates)]
+            variants = [text for _, text in request.variants]
+        elif request.ai is None:
             bound = [template.bind(columns)]
         else:  # after every local check, so a bad option costs no AI call
             variants = _write_variants(settings, db, request.ai, columns, phone_column)
@@ -175,11 +187,12 @@ def prepare(
                     "link_preview": settings.sending.link_preview if request.link_preview is None else request.link_preview,
                 }
                 | ({"media_first": True} if request.media_first else {})
-                | (_ai_options(settings, request.ai, variants) if variants else {}),
+                | (_ai_options(settings, request.ai, variants) if variants and request.ai else {})
+                | ({"variants": variants, "variant_seed": variant_seed} if len(variants) > 1 else {}),
                 status="paused", status_reason=AWAITING,
             )
     except TemplateError as exc:
-        if not variants:
+        if not variants or request.ai is None:
             raise
         raise TemplateError(exc.message, hint="; ".join(filter(None, (exc.hint, AI_HINT)))) from None
     finally:
@@ -203,6 +216,24 @@ def _write_variants(settings, db, ai: AIBrief, columns: list[str], phone_column:
 
     allowed = [c for c in columns if c != phone_column and PLACEHOLDER_NAME_RE.match(c)]
     return generate_variants(settings, db, ai.brief, provider=ai.provider, n=ai.variants, placeholders=allowed)
+
+
+def _parse_variants(variants: tuple[tuple[str, str], ...]) -> list:
+    """Each measured variant parsed; TemplateError names the file (or `--message N`)."""
+    parsed = []
+    for label, text in variants:
+        try:
+            parsed.append(parse_template(text))
+        except TemplateError as exc:
+            raise TemplateError(f"{label}: {exc.message}", hint=exc.hint) from None
+    return parsed
+
+
+def _bind_labelled(template, label: str, columns: list[str]):
+    try:
+        return template.bind(columns)
+    except TemplateError as exc:
+        raise TemplateError(f"{label}: {exc.message}", hint=exc.hint) from None
 
 
 def _bind_variant(text: str, number: int, columns: list[str]):

@@ -145,11 +145,17 @@ def show(campaign_id: IdArg, json: JsonOpt = False, utc: UtcOpt = False) -> None
     doc["ignore_window"] = bool(campaign.options.get("ignore_window"))
     if campaign.lease_owner:
         doc["lease_owner"], doc["lease_expires_at"] = campaign.lease_owner, campaign.lease_expires_at
+    from nexus_blast.campaigns.report import variant_results
+
+    measured = variant_results(db, campaign)
+    if measured is not None:
+        doc |= measured
     if json:
         print_json(doc)
         return
     from nexus_blast.campaigns.report import media_line
 
+    variants, leader = doc.pop("variants", None), doc.pop("leader", None)
     human = doc | {"delivered": _share(doc, "delivered"), "read": _share(doc, "read"), "media": media_line(doc.get("media")),
                    "replied": _share(doc, "replied"), "opted_out": _share(doc, "opted_out")}
     settings = state.settings()
@@ -158,6 +164,18 @@ def show(campaign_id: IdArg, json: JsonOpt = False, utc: UtcOpt = False) -> None
             human[key] = _when(settings, value, utc)
     rows = [[k, ", ".join(v) if isinstance(v, list) else v] for k, v in human.items() if not k.endswith("_rate")]
     table(f"campaign {campaign_id}", ["", ""], rows)
+    if variants:
+        _print_variants(variants, leader)
+
+
+def _print_variants(variants: list[dict], leader: dict) -> None:
+    """Per variant: counts with their shares of sent, the reply rate's 95% range; the verdict."""
+    pct = (lambda doc, key: f"{doc[key]} ({100 * doc[key] // doc['sent']}%)" if doc["sent"] else str(doc[key]))
+    table(_("variants"), ["", "sent", "delivered", "read", "replied", "opted out", "reply rate 95%", "text"],
+          [[v["label"], v["sent"], pct(v, "delivered"), pct(v, "read"), pct(v, "replied"), pct(v, "opted_out"),
+            f"{100 * v['reply_rate_95'][0]:.0f}-{100 * v['reply_rate_95'][1]:.0f}%", v["text"].replace("\n", " ")]
+           for v in variants])
+    info(_("leader: {statement}").format(statement=leader["statement"]))
 
 
 AtOpt = Annotated[Optional[str], typer.Option(

@@ -12,6 +12,7 @@ import typer
 from nexus_blast.cli.output import confirm, info, print_json, stdin_is_tty, table
 from nexus_blast.cli.state import current
 from nexus_blast.errors import InputError
+from nexus_blast.i18n import _
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
@@ -20,8 +21,8 @@ YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confir
 def send(
     file: Annotated[Optional[str], typer.Argument(metavar="FILE", help="Contacts: CSV/TSV, .xlsx, .xls, .ods or vCard .vcf, or - for stdin.", show_default=False)] = None,
     list_name: Annotated[Optional[str], typer.Option("--list", help="Send to an imported contact list instead of a file.", show_default=False)] = None,
-    message: Annotated[Optional[str], typer.Option("--message", "-m", help="Message template: {{coluna}}, {{coluna|padrão}}, {Olá|Oi}.", show_default=False)] = None,
-    message_file: Annotated[Optional[Path], typer.Option("--message-file", help="Read the message template from this UTF-8 file.", show_default=False)] = None,
+    message: Annotated[Optional[list[str]], typer.Option("--message", "-m", help="Message template: {{coluna}}, {{coluna|padrão}}, {Olá|Oi}. Twice or more: measured variants, contacts split evenly at random.", show_default=False)] = None,
+    message_file: Annotated[Optional[list[Path]], typer.Option("--message-file", help="Read the message template from this UTF-8 file (twice or more: measured variants).", show_default=False)] = None,
     ai_brief: Annotated[Optional[str], typer.Option("--ai-brief", metavar="TEXT", help="Have AI write the message from this brief instead (variants rotate across contacts; they may use the contact columns as {{coluna}}).", show_default=False)] = None,
     ai_variants: Annotated[Optional[int], typer.Option("--ai-variants", metavar="N", min=1, max=10, help="How many AI variants to write and rotate (with --ai-brief; default 3).", show_default=False)] = None,
     ai_provider: Annotated[Optional[str], typer.Option("--ai-provider", metavar="NAME", help="AI provider for --ai-brief (default: the default one; see: blast ai list).", show_default=False)] = None,
@@ -50,8 +51,10 @@ def send(
     from nexus_blast.campaigns.timing import resolve_at, window_for
     from nexus_blast.store import campaigns as store
 
+    message, message_file = message or None, message_file or None
     ai = _ai_brief(message, message_file, ai_brief, ai_variants, ai_provider)
-    text = _message_text(message, message_file) if ai is None else ""
+    texts = _message_texts(message, message_file) if ai is None else []
+    text = texts[0][1] if len(texts) == 1 else ""
     if not dry_run and not yes and not stdin_is_tty():
         confirm("send the campaign?", yes)  # fails at once: nothing to ask without a terminal
     state = current()
@@ -64,6 +67,7 @@ def send(
         delay=delay, name=name, include_landlines=include_landlines, phone_column=phone_column, sheet=sheet, preview=preview,
         ignore_window=ignore_window, ai=ai, file=file_media, video=video, voice=voice, embed=embed,
         media_first=media_first, link_preview=False if no_link_preview else None,
+        variants=tuple(texts) if len(texts) > 1 else (),
     )
     window = window_for(settings, ignore=ignore_window)
     prepared = prepare(settings, db, request, dry_run=dry_run, window=window, start_at=start_at)
@@ -148,11 +152,23 @@ def _show_variants(prepared, ai, stderr: bool) -> None:
     if not prepared.variants:
         return
     echo = info if stderr else typer.echo
+    kind = "AI variant" if ai is not None else _("variant")
     for number, text in enumerate(prepared.variants, 1):
         count = prepared.summary.per_variant[number]
-        echo(f"--- AI variant {number} ({len(text)} chars, {count} contact(s)) ---\n{text}\n")
-    if len(prepared.variants) < ai.variants:
+        echo(f"--- {kind} {number} ({len(text)} chars, {count} contact(s)) ---\n{text}\n")
+    if ai is not None and len(prepared.variants) < ai.variants:
         echo(f"only {len(prepared.variants)} of {ai.variants} AI variants passed the checks; rotating those")
+
+
+def _message_texts(messages: list[str] | None, message_files: list[Path] | None) -> list[tuple[str, str]]:
+    """`(label, template)` per --message / --message-file given (label: the file, or `--message N`)."""
+    if (messages is None) == (message_files is None):
+        raise InputError("give the message with --message TEXT, --message-file FILE or --ai-brief TEXT (one of them)")
+    if messages is not None:
+        if len(messages) == 1:
+            return [("--message", messages[0])]
+        return [(f"--message {n}", text) for n, text in enumerate(messages, 1)]
+    return [(str(path), _message_text(None, path)) for path in message_files]
 
 
 def _message_text(message: str | None, message_file: Path | None) -> str:
@@ -221,9 +237,9 @@ def _print_plan(prepared, json: bool, start_at=None, ai=None) -> None:
     _show_variants(prepared, ai, stderr=False)
     _describe_plan(prepared, stderr=False, start_at=start_at)
     for p in prepared.summary.preview:
-        variant = f" (AI variant {p.variant})" if prepared.variants else ""
+        variant = (f" (AI variant {p.variant})" if ai is not None else f" (variant {p.variant})") if prepared.variants else ""
         typer.echo(f"\n--- row {p.row} → {p.phone} via {p.session}{variant}\n{p.text}")
-    typer.echo("\ndry run: nothing stored, nothing sent" + (" (the AI generations are logged)" if prepared.variants else ""))
+    typer.echo("\ndry run: nothing stored, nothing sent" + (" (the AI generations are logged)" if ai is not None else ""))
 
 
 def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:

@@ -37,6 +37,7 @@ class NewMessage:
     status: str = "pending"
     session: str | None = None
     error: str = ""
+    variant: int = 0  # which text variant (0-based) the message uses
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def create_campaign(
         for m in messages:
             batch.append(
                 (campaign_id, m.seq, m.row, m.phone, json.dumps(m.fields, ensure_ascii=False), m.text,
-                 m.status, m.session, m.error, now)
+                 m.status, m.session, m.error, m.variant, now)
             )
             if len(batch) >= CHUNK:
                 _insert_messages(conn, batch)
@@ -160,8 +161,8 @@ def delete_campaign(db, campaign_id: int) -> None:
 def _insert_messages(conn: sqlite3.Connection, batch: list[tuple]) -> None:
     if batch:
         conn.executemany(
-            """INSERT INTO messages (campaign_id, seq, row, phone, fields, text, status, session, error, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            """INSERT INTO messages (campaign_id, seq, row, phone, fields, text, status, session, error, variant, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             batch,
         )
 
