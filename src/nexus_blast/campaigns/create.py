@@ -58,6 +58,8 @@ class SendRequest:
     # when set, MESSAGE is unused.
     variants: tuple[tuple[str, str], ...] = ()
     variant_seed: int | None = None  # the seeded assignment of contacts to variants (None: random)
+    ab_share: float | None = None  # --ab-test: the share of messages the test phase sends (0..1)
+    ab_wait: float = 0.0  # --ab-wait: seconds to wait for replies before the rest goes out
     file: str | None = None  # a document (--file), path or URL
     video: str | None = None  # an MP4 (--video)
     voice: str | None = None  # a voice note (--voice): its text is sent right before it
@@ -88,6 +90,7 @@ class Prepared:
     estimate_seconds: float
     variants: list[str] = field(default_factory=list)  # the AI-written messages, when --ai-brief
     room_today: dict[str, int] = field(default_factory=dict)  # per session: daily cap minus sent today
+    ab_test: dict = field(default_factory=dict)  # --ab-test: {"share", "wait_seconds", "test_messages", "held"}
 
 
 def resolve_sessions(settings, wanted: list[str] | None) -> list[str]:
@@ -165,6 +168,8 @@ def prepare(
         else:  # after every local check, so a bad option costs no AI call
             variants = _write_variants(settings, db, request.ai, columns, phone_column)
             bound = [_bind_variant(text, number, columns) for number, text in enumerate(variants, 1)]
+        if request.ab_share is not None and len(bound) < 2:
+            raise InputError("--ab-test needs two or more variants (only one passed the checks)")
         messages = plan_messages(
             rows, bound, plan_options,
             last_senders=lambda phones: store.last_senders(db, phones), rng=rng, summary=summary,
@@ -188,7 +193,8 @@ def prepare(
                 }
                 | ({"media_first": True} if request.media_first else {})
                 | (_ai_options(settings, request.ai, variants) if variants and request.ai else {})
-                | ({"variants": variants, "variant_seed": variant_seed} if len(variants) > 1 else {}),
+                | ({"variants": variants, "variant_seed": variant_seed} if len(variants) > 1 else {})
+                | (_ab_options(request) if request.ab_share is not None else {}),
                 status="paused", status_reason=AWAITING,
             )
     except TemplateError as exc:
@@ -200,6 +206,10 @@ def prepare(
     try:  # nothing may stay stored when a step after the campaign's creation fails
         if summary.pending == 0 and summary.skipped_total == 0:
             raise InputError(f"{source_label}: no valid contact to send to ({summary.rejected_total} rejected rows)")
+        if campaign_id is not None and request.ab_share is not None:
+            from nexus_blast.campaigns.abtest import hold_rest
+
+            hold_rest(db, campaign_id, summary.pending, request.ab_share, len(variants))
         loads, local = _loads(settings, db, summary, sessions, delay, start_at or now)
         estimate = estimate_seconds(loads, local, window)
     except BaseException:
@@ -207,7 +217,14 @@ def prepare(
             store.delete_campaign(db, campaign_id)
         raise
     room = {name: max(0, load.cap_per_day - load.sent_today) for name, load in zip(sessions, loads)}
-    return Prepared(campaign_id, name, sessions, delay, image, summary, estimate, variants, room)
+    ab = {}
+    if request.ab_share is not None:
+        from nexus_blast.campaigns.abtest import test_count
+
+        tested = test_count(summary.pending, request.ab_share, len(variants))
+        ab = {"share": request.ab_share, "wait_seconds": request.ab_wait, "test_messages": tested,
+              "held": summary.pending - tested}
+    return Prepared(campaign_id, name, sessions, delay, image, summary, estimate, variants, room, ab)
 
 
 def _write_variants(settings, db, ai: AIBrief, columns: list[str], phone_column: str | None) -> list[str]:
@@ -216,6 +233,12 @@ def _write_variants(settings, db, ai: AIBrief, columns: list[str], phone_column:
 
     allowed = [c for c in columns if c != phone_column and PLACEHOLDER_NAME_RE.match(c)]
     return generate_variants(settings, db, ai.brief, provider=ai.provider, n=ai.variants, placeholders=allowed)
+
+
+def _ab_options(request: SendRequest) -> dict:
+    from nexus_blast.campaigns.abtest import options_for
+
+    return options_for(request.ab_share, request.ab_wait)
 
 
 def _parse_variants(variants: tuple[tuple[str, str], ...]) -> list:

@@ -26,6 +26,8 @@ def send(
     ai_brief: Annotated[Optional[str], typer.Option("--ai-brief", metavar="TEXT", help="Have AI write the message from this brief instead (variants rotate across contacts; they may use the contact columns as {{coluna}}).", show_default=False)] = None,
     ai_variants: Annotated[Optional[int], typer.Option("--ai-variants", metavar="N", min=1, max=10, help="How many AI variants to write and rotate (with --ai-brief; default 3).", show_default=False)] = None,
     ai_provider: Annotated[Optional[str], typer.Option("--ai-provider", metavar="NAME", help="AI provider for --ai-brief (default: the default one; see: blast ai list).", show_default=False)] = None,
+    ab_test: Annotated[Optional[str], typer.Option("--ab-test", metavar="N%", help="Send the first N% split across the variants, wait --ab-wait for replies, then the rest with the leader (run-due/worker continue it).", show_default=False)] = None,
+    ab_wait: Annotated[Optional[str], typer.Option("--ab-wait", metavar="DURATION", help="How long --ab-test waits for replies before choosing the leader (e.g. 2h, 90m; default 2h).", show_default=False)] = None,
     image: Annotated[Optional[str], typer.Option("--image", help="JPEG/PNG/WebP file or http(s) URL; the message becomes its caption.", show_default=False)] = None,
     file_media: Annotated[Optional[str], typer.Option("--file", metavar="PATH|URL", help="A document (PDF, XLSX, DOCX…, up to 100 MB), its name kept; the message becomes its caption.", show_default=False)] = None,
     video: Annotated[Optional[str], typer.Option("--video", metavar="PATH|URL", help="An MP4 video (up to 16 MB); the message becomes its caption.", show_default=False)] = None,
@@ -55,6 +57,7 @@ def send(
     ai = _ai_brief(message, message_file, ai_brief, ai_variants, ai_provider)
     texts = _message_texts(message, message_file) if ai is None else []
     text = texts[0][1] if len(texts) == 1 else ""
+    ab_share, ab_seconds = _ab_options(ab_test, ab_wait, len(texts), ai)
     if not dry_run and not yes and not stdin_is_tty():
         confirm("send the campaign?", yes)  # fails at once: nothing to ask without a terminal
     state = current()
@@ -67,7 +70,7 @@ def send(
         delay=delay, name=name, include_landlines=include_landlines, phone_column=phone_column, sheet=sheet, preview=preview,
         ignore_window=ignore_window, ai=ai, file=file_media, video=video, voice=voice, embed=embed,
         media_first=media_first, link_preview=False if no_link_preview else None,
-        variants=tuple(texts) if len(texts) > 1 else (),
+        variants=tuple(texts) if len(texts) > 1 else (), ab_share=ab_share, ab_wait=ab_seconds,
     )
     window = window_for(settings, ignore=ignore_window)
     prepared = prepare(settings, db, request, dry_run=dry_run, window=window, start_at=start_at)
@@ -90,6 +93,8 @@ def send(
     extra = {"rejected": rejected, "rejected_by_reason": dict(prepared.summary.rejected)}
     if prepared.variants:
         extra["variants"] = prepared.variants
+    if prepared.ab_test:
+        extra["ab_test"] = prepared.ab_test
     if start_at is not None:
         _print_scheduled(prepared, start_at, json, extra, window)
         if rejected:
@@ -130,6 +135,19 @@ def _print_scheduled(prepared, start_at, json: bool, extra: dict, window) -> Non
             f"{s.pending} message(s), {s.skipped_total} skipped"
         )
     info("it is sent by `blast run-due` (cron) or `blast worker`; see: blast campaign list")
+
+
+def _ab_options(ab_test: str | None, ab_wait: str | None, texts: int, ai) -> tuple[float | None, float]:
+    """(test share, wait seconds) for --ab-test / --ab-wait; exit 2 for one variant or a bad value."""
+    from nexus_blast.campaigns.abtest import parse_share, parse_wait
+
+    if ab_test is None:
+        if ab_wait is not None:
+            raise InputError("--ab-wait goes with --ab-test N%")
+        return None, 0.0
+    if ai is None and texts < 2:
+        raise InputError("--ab-test needs two or more variants: give -m / --message-file twice (or --ai-brief)")
+    return parse_share(ab_test), parse_wait(ab_wait or "2h")
 
 
 def _ai_brief(message, message_file, brief: str | None, variants: int | None, provider: str | None):
@@ -195,7 +213,7 @@ def _plan_doc(prepared) -> dict:
         "skipped_by_reason": dict(s.skipped), "rejected": s.rejected_total, "rejected_by_reason": dict(s.rejected),
         "sticky": s.sticky, "room_today": dict(prepared.room_today),
         "preview": [{"row": p.row, "phone": p.phone, "session": p.session, "text": p.text} for p in s.preview],
-    } | _image_doc(prepared) | _variants_doc(prepared)
+    } | _image_doc(prepared) | _variants_doc(prepared) | ({"ab_test": prepared.ab_test} if prepared.ab_test else {})
 
 
 def _image_doc(prepared) -> dict:

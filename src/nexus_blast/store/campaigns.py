@@ -416,11 +416,11 @@ def set_chat_id(db, message_id: int, chat_id: str) -> None:
 
 
 def pending_queue(db, campaign_id: int) -> list[tuple[int, str | None, str]]:
-    """(id, session, phone) of every pending message, in campaign order."""
+    """(id, session, phone) of every pending message not held back by an A/B test, in campaign order."""
     return [
         (r[0], r[1], r[2])
         for r in _conn(db).execute(
-            "SELECT id, session, phone FROM messages WHERE campaign_id = ? AND status = 'pending' ORDER BY seq",
+            "SELECT id, session, phone FROM messages WHERE campaign_id = ? AND status = 'pending' AND held = 0 ORDER BY seq",
             (campaign_id,),
         )
     ]

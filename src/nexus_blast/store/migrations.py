@@ -306,13 +306,15 @@ def m012_message_lead_id(db) -> None:
 
 @migrations()
 def m010_replies_variants_warm(db) -> None:
-    # Replies (issue 14): an opt-out keyword attributed to the campaign message it answered
+    # Replies (issue 14): messages held back by an A/B test (`held`), an opt-out keyword attributed to the campaign message it answered
     # (`opted_out_at`), per-variant counters kept by triggers as campaign_counts is (listings and
     # `campaign show` never scan a campaign's messages), the sessions each contact has written to
     # (warm contacts), and indexes to find the message a reply answers and the texts to purge.
     db.executescript(
         """
         ALTER TABLE messages ADD COLUMN opted_out_at TEXT;
+        -- `send --ab-test`: pending messages kept back until the A/B test names the leader
+        ALTER TABLE messages ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX IF NOT EXISTS messages_chat_id ON messages (chat_id) WHERE chat_id LIKE '%@lid';
         CREATE INDEX IF NOT EXISTS messages_reply_kept ON messages (replied_at) WHERE reply IS NOT NULL;
 

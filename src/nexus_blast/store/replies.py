@@ -179,3 +179,55 @@ def purge_before(db, cutoff: str) -> int:
     """Delete every reply text received before CUTOFF (the retention setting)."""
     cur = db.conn.execute("UPDATE messages SET reply = NULL WHERE reply IS NOT NULL AND replied_at < ?", (cutoff,))
     return cur.rowcount
+
+
+# --- A/B tests (send --ab-test) ---------------------------------------------------------------
+
+
+def hold_after(db, campaign_id: int, test_count: int) -> int:
+    """Hold back every pending message of CAMPAIGN_ID after its first TEST_COUNT (campaign order)."""
+    cur = db.conn.execute(
+        """UPDATE messages SET held = 1 WHERE campaign_id = ? AND status = 'pending' AND seq > (
+               SELECT coalesce(max(seq), 0) FROM (SELECT seq FROM messages WHERE campaign_id = ? AND status = 'pending'
+                                                  ORDER BY seq LIMIT ?))""",
+        (campaign_id, campaign_id, test_count),
+    )
+    return cur.rowcount
+
+
+def unfinished_tests(db, campaign_id: int) -> int:
+    """Messages of the test phase still to send (pending or sending, not held)."""
+    row = db.conn.execute(
+        "SELECT count(*) FROM messages WHERE campaign_id = ? AND status IN ('pending', 'sending') AND held = 0",
+        (campaign_id,),
+    ).fetchone()
+    return int(row[0])
+
+
+def held_messages(db, campaign_id: int) -> list[tuple[int, int | None, str]]:
+    """`(id, row, fields JSON)` of the campaign's held pending messages."""
+    return [(r[0], r[1], r[2]) for r in db.conn.execute(
+        "SELECT id, row, fields FROM messages WHERE campaign_id = ? AND status = 'pending' AND held = 1 ORDER BY seq",
+        (campaign_id,),
+    )]
+
+
+def release_held(db, changes: list[tuple[int, str, int]], now: str) -> int:
+    """Give each held message `(id, text, variant)` its text and send it (held = 0)."""
+    cur = db.conn.executemany(
+        "UPDATE messages SET text = ?, variant = ?, held = 0, updated_at = ? WHERE id = ? AND status = 'pending' AND held = 1",
+        [(text, variant, now, mid) for mid, text, variant in changes],
+    )
+    return cur.rowcount
+
+
+def set_ab(db, campaign_id: int, ab: dict) -> None:
+    """Store the campaign's A/B test state (options.ab)."""
+    import json
+
+    from nexus_blast.store.db import utcnow
+
+    db.conn.execute(
+        "UPDATE campaigns SET options = json_set(options, '$.ab', json(?)), updated_at = ? WHERE id = ?",
+        (json.dumps(ab), utcnow(), campaign_id),
+    )
