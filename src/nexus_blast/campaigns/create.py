@@ -22,6 +22,7 @@ from nexus_blast.i18n import _
 from nexus_blast.store import campaigns as store
 from nexus_blast.store import contacts as contacts_store
 from nexus_blast.store.db import iso
+from nexus_blast.store.replies import warm_sessions
 
 AWAITING = "awaiting confirmation"
 VARIANT_SEPARATOR = "\n---\n"  # between AI variants in the campaign's stored template
@@ -60,6 +61,7 @@ class SendRequest:
     variant_seed: int | None = None  # the seeded assignment of contacts to variants (None: random)
     ab_share: float | None = None  # --ab-test: the share of messages the test phase sends (0..1)
     ab_wait: float = 0.0  # --ab-wait: seconds to wait for replies before the rest goes out
+    warm_first: bool = False  # --warm-first: contacts who wrote to their session are sent first
     file: str | None = None  # a document (--file), path or URL
     video: str | None = None  # an MP4 (--video)
     voice: str | None = None  # a voice note (--voice): its text is sent right before it
@@ -173,6 +175,7 @@ def prepare(
         messages = plan_messages(
             rows, bound, plan_options,
             last_senders=lambda phones: store.last_senders(db, phones), rng=rng, summary=summary,
+            warm_sessions=lambda phones: warm_sessions(db, phones),
         )
         name = request.name or f"{source_label} {now.astimezone(settings_tz(settings)):%Y-%m-%d %H:%M}"
         campaign_id = None
@@ -206,6 +209,10 @@ def prepare(
     try:  # nothing may stay stored when a step after the campaign's creation fails
         if summary.pending == 0 and summary.skipped_total == 0:
             raise InputError(f"{source_label}: no valid contact to send to ({summary.rejected_total} rejected rows)")
+        if campaign_id is not None and request.warm_first:
+            from nexus_blast.store.replies import warm_first
+
+            warm_first(db, campaign_id)
         if campaign_id is not None and request.ab_share is not None:
             from nexus_blast.campaigns.abtest import hold_rest
 

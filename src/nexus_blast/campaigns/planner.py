@@ -39,6 +39,8 @@ class PlanSummary:
     rejected: Counter = field(default_factory=Counter)  # validation reason -> count
     per_session: Counter = field(default_factory=Counter)
     per_variant: Counter = field(default_factory=Counter)  # variant (1-based) -> pending messages
+    warm: Counter = field(default_factory=Counter)  # session -> pending messages to contacts who wrote to it
+    cold: Counter = field(default_factory=Counter)  # session -> the other pending messages
     sticky: int = 0
     typing_seconds: Counter = field(default_factory=Counter)  # session -> summed typing pauses
     preview: list[PreviewItem] = field(default_factory=list)
@@ -87,6 +89,7 @@ def plan_messages(
     last_senders: Callable[[list[str]], dict[str, str]],
     rng: random.Random,
     summary: PlanSummary,
+    warm_sessions: Callable[[list[str]], dict[str, list[str]]] | None = None,
 ) -> Iterator[NewMessage]:
     """Yield one NewMessage per contact worth a row (pending, or skipped with a reason); rejected
     rows (bad or duplicate numbers) only count in SUMMARY. Raises TemplateError at the first
@@ -109,8 +112,10 @@ def plan_messages(
         nonlocal seq
         phones = [c.e164 for c in chunk if c.reason is None and c.e164]
         previous = last_senders(phones) if phones else {}
+        warm = warm_sessions(phones) if phones and warm_sessions is not None else {}
         for checked in chunk:
-            message = _plan_one(checked, previous, allowed, balancer, templates, options, rng, summary, seen_optouts, assign)
+            message = _plan_one(checked, previous, allowed, balancer, templates, options, rng, summary, seen_optouts, assign,
+                                warm.get(checked.e164, []))
             if message is None:
                 continue
             seq += 1
@@ -142,7 +147,8 @@ class VariantAssigner:
         return self.block.pop()
 
 
-def _plan_one(checked, previous, allowed, balancer, templates, options, rng, summary, seen_optouts, assign) -> dict | None:
+def _plan_one(checked, previous, allowed, balancer, templates, options, rng, summary, seen_optouts, assign,
+              warm_for: list[str] = ()) -> dict | None:
     reason = checked.reason
     if reason == "opted_out":
         if checked.e164 in seen_optouts:
@@ -157,7 +163,8 @@ def _plan_one(checked, previous, allowed, balancer, templates, options, rng, sum
         return _skipped(checked, SkipReason.LANDLINE, summary)
     variant = assign.next()
     text = templates[variant].render(checked.fields, rng, row=checked.row)
-    sticky = previous.get(checked.e164)
+    warm_here = [s for s in warm_for if s in allowed]
+    sticky = warm_here[0] if warm_here else previous.get(checked.e164)
     if sticky in allowed:
         balancer.take(sticky)
         session = sticky
@@ -167,6 +174,7 @@ def _plan_one(checked, previous, allowed, balancer, templates, options, rng, sum
     summary.pending += 1
     summary.per_session[session] += 1
     summary.per_variant[variant + 1] += 1
+    (summary.warm if session in warm_for else summary.cold)[session] += 1
     if options.typing_cps:
         summary.typing_seconds[session] += typing_pause(text, options.typing_cps)
     if len(summary.preview) < options.preview:

@@ -28,6 +28,7 @@ def send(
     ai_provider: Annotated[Optional[str], typer.Option("--ai-provider", metavar="NAME", help="AI provider for --ai-brief (default: the default one; see: blast ai list).", show_default=False)] = None,
     ab_test: Annotated[Optional[str], typer.Option("--ab-test", metavar="N%", help="Send the first N% split across the variants, wait --ab-wait for replies, then the rest with the leader (run-due/worker continue it).", show_default=False)] = None,
     ab_wait: Annotated[Optional[str], typer.Option("--ab-wait", metavar="DURATION", help="How long --ab-test waits for replies before choosing the leader (e.g. 2h, 90m; default 2h).", show_default=False)] = None,
+    warm_first: Annotated[bool, typer.Option("--warm-first", help="Send first to contacts who have written to their session (warm), then the others.")] = False,
     image: Annotated[Optional[str], typer.Option("--image", help="JPEG/PNG/WebP file or http(s) URL; the message becomes its caption.", show_default=False)] = None,
     file_media: Annotated[Optional[str], typer.Option("--file", metavar="PATH|URL", help="A document (PDF, XLSX, DOCX…, up to 100 MB), its name kept; the message becomes its caption.", show_default=False)] = None,
     video: Annotated[Optional[str], typer.Option("--video", metavar="PATH|URL", help="An MP4 video (up to 16 MB); the message becomes its caption.", show_default=False)] = None,
@@ -70,7 +71,7 @@ def send(
         delay=delay, name=name, include_landlines=include_landlines, phone_column=phone_column, sheet=sheet, preview=preview,
         ignore_window=ignore_window, ai=ai, file=file_media, video=video, voice=voice, embed=embed,
         media_first=media_first, link_preview=False if no_link_preview else None,
-        variants=tuple(texts) if len(texts) > 1 else (), ab_share=ab_share, ab_wait=ab_seconds,
+        variants=tuple(texts) if len(texts) > 1 else (), ab_share=ab_share, ab_wait=ab_seconds, warm_first=warm_first,
     )
     window = window_for(settings, ignore=ignore_window)
     prepared = prepare(settings, db, request, dry_run=dry_run, window=window, start_at=start_at)
@@ -212,6 +213,7 @@ def _plan_doc(prepared) -> dict:
         "delay": str(prepared.delay), "estimated_seconds": round(prepared.estimate_seconds, 1),
         "skipped_by_reason": dict(s.skipped), "rejected": s.rejected_total, "rejected_by_reason": dict(s.rejected),
         "sticky": s.sticky, "room_today": dict(prepared.room_today),
+        "warm": {name: s.warm[name] for name in s.per_session}, "cold": {name: s.cold[name] for name in s.per_session},
         "preview": [{"row": p.row, "phone": p.phone, "session": p.session, "text": p.text} for p in s.preview],
     } | _image_doc(prepared) | _variants_doc(prepared) | ({"ab_test": prepared.ab_test} if prepared.ab_test else {})
 
@@ -282,6 +284,9 @@ def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
         + (f", starting {start_at:%Y-%m-%d %H:%M %Z}" if start_at is not None else "")
     )
     table(title, ["session", "messages", "room today"], rows, stderr=stderr)
+    if s.warm:
+        info(_("warm contacts (they wrote to the session): {counts}").format(
+            counts=", ".join(f"{name} {s.warm[name]} warm / {s.cold[name]} cold" for name in s.per_session)))
 
 
 class _Reporter:

@@ -167,6 +167,7 @@ class Emitter:
             "from": sender, "fromMe": False, "to": (session.me or {}).get("id"), "body": body, "hasMedia": False,
         }
         self.world.incoming.append((session.name, chat_id or sender, payload))
+        session.chats.add(chat_id or sender)  # the contact wrote first: the session has a chat with them
         self.emit(session, "message", payload)
         return payload
 
