@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 
+import pytest
+
 from tests.campaigns.helpers import configure, write_contacts
 from tests.waiting import wait_until
 
@@ -57,3 +59,58 @@ def test_ab_test_with_one_variant_is_exit_2(blast, blast_home, tmp_path):
     assert blast("send", contacts, "-m", "A", "-m", "B", "--ab-test", "20%", "--ab-wait", "soon", "--yes").exit_code == 2
     assert blast("send", contacts, "-m", "A", "--ab-wait", "2h", "--yes").exit_code == 2
     assert not (blast_home / "blast.db").exists()  # refused before anything was opened or stored
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_ab_test_killed_at_random_points_sends_everyone_once(tmp_path, seed):
+    """SIGKILL during the test phase, the wait and the rest, resumed until done: every contact got
+    exactly one message, the test phase's split is kept and the rest all got the leader's text
+    (no replies: the first variant)."""
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from nexus_blast.sandbox.server import SandboxServer
+
+    rng = random.Random(seed)
+    n = 15
+    home = tmp_path / "home"
+    home.mkdir()
+    csv = write_contacts(tmp_path / "c.csv", n)
+    with SandboxServer(sessions=("s1",), ack_delay=0.02) as sb:
+        configure(home, {"s1": sb.url}, sending={"delay": "0-0.02"})
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BLAST_")} | {"BLAST_HOME": str(home)}
+        command = ["send", str(csv), "-m", "Texto A {{nome}}", "-m", "Texto B {{nome}}", "--ab-test", "40%",
+                   "--ab-wait", "1s", "--yes", "--json"]
+        status = ""
+        for _ in range(30):
+            proc = subprocess.Popen([sys.executable, "-m", "nexus_blast", *command], env=env, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+            try:
+                if rng.random() < 0.6:
+                    time.sleep(rng.uniform(0.05, 0.8))
+                    if proc.poll() is None:
+                        proc.send_signal(signal.SIGKILL)
+                proc.wait(timeout=120)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+            if (home / "blast.db").exists():
+                found = rows(home, "SELECT status FROM campaigns WHERE id = 1")
+                status = found[0][0] if found else ""
+                if status == "completed":
+                    break
+                if not found:  # killed before the campaign was confirmed and stored: start again
+                    continue
+            command = ["campaign", "resume", "1", "--yes", "--json"] if (home / "blast.db").exists() and status else command
+            time.sleep(0.2)
+        sent = sb.sent()
+    assert status == "completed"
+    chats = Counter(m["chatId"] for m in sent)
+    assert len(chats) == n and set(chats.values()) == {1}
+    words = Counter(m["text"].split()[1] for m in sent)
+    assert words == Counter({"A": n - 3, "B": 3})  # 40% of 15 = 6 tested (3 + 3); the other 9 got A

@@ -199,6 +199,8 @@ def prepare(
                 | ({"variants": variants, "variant_seed": variant_seed} if len(variants) > 1 else {})
                 | (_ab_options(request) if request.ab_share is not None else {}),
                 status="paused", status_reason=AWAITING,
+                before_commit=(lambda cid: _before_commit(db, cid, request, summary, len(variants)))
+                if (request.warm_first or request.ab_share is not None) else None,
             )
     except TemplateError as exc:
         if not variants or request.ai is None:
@@ -209,14 +211,6 @@ def prepare(
     try:  # nothing may stay stored when a step after the campaign's creation fails
         if summary.pending == 0 and summary.skipped_total == 0:
             raise InputError(f"{source_label}: no valid contact to send to ({summary.rejected_total} rejected rows)")
-        if campaign_id is not None and request.warm_first:
-            from nexus_blast.store.replies import warm_first
-
-            warm_first(db, campaign_id)
-        if campaign_id is not None and request.ab_share is not None:
-            from nexus_blast.campaigns.abtest import hold_rest
-
-            hold_rest(db, campaign_id, summary.pending, request.ab_share, len(variants))
         loads, local = _loads(settings, db, summary, sessions, delay, start_at or now)
         estimate = estimate_seconds(loads, local, window)
     except BaseException:
@@ -240,6 +234,20 @@ def _write_variants(settings, db, ai: AIBrief, columns: list[str], phone_column:
 
     allowed = [c for c in columns if c != phone_column and PLACEHOLDER_NAME_RE.match(c)]
     return generate_variants(settings, db, ai.brief, provider=ai.provider, n=ai.variants, placeholders=allowed)
+
+
+def _before_commit(db, campaign_id: int, request: SendRequest, summary: PlanSummary, variants: int) -> None:
+    """In the campaign's own transaction: warm contacts first (--warm-first), then the messages
+    after the A/B test phase held back (--ab-test) — a crash never leaves one half done."""
+    from nexus_blast.store.replies import warm_first
+
+    if request.warm_first:
+        warm_first(db, campaign_id)
+    if request.ab_share is not None:
+        from nexus_blast.campaigns.abtest import test_count
+        from nexus_blast.store.replies import hold_after
+
+        hold_after(db, campaign_id, test_count(summary.pending, request.ab_share, variants))
 
 
 def _ab_options(request: SendRequest) -> dict:

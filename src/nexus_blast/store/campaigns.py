@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,9 +117,11 @@ def create_campaign(
     status: str = "running",
     status_reason: str = "",
     scheduled_at: str | None = None,
+    before_commit: Callable[[int], None] | None = None,
 ) -> int:
     """Store a campaign and all its messages in ONE transaction: an error while MESSAGES is being
-    consumed (a template that fails on row 40,000) leaves nothing behind."""
+    consumed (a template that fails on row 40,000) leaves nothing behind. BEFORE_COMMIT(campaign id)
+    runs inside that transaction once every message is stored (e.g. reordering, holding back)."""
     conn = _conn(db)
     now = utcnow()
     conn.execute("BEGIN IMMEDIATE")
@@ -144,6 +146,8 @@ def create_campaign(
                 _insert_messages(conn, batch)
                 batch.clear()
         _insert_messages(conn, batch)
+        if before_commit is not None:
+            before_commit(campaign_id)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -235,16 +235,14 @@ def set_ab(db, campaign_id: int, ab: dict) -> None:
 
 def warm_first(db, campaign_id: int) -> int:
     """Renumber CAMPAIGN_ID's messages so the pending ones to contacts warm for their session come
-    first (campaign order kept within warm and within cold); how many are warm. One transaction."""
-    from nexus_blast.store.delivery import transaction
-
-    with transaction(db):
-        order = db.conn.execute(
-            """SELECT m.id, EXISTS (SELECT 1 FROM warm_contacts w WHERE w.phone = m.phone AND w.session = m.session)
-                      AND m.status = 'pending' AS warm
-               FROM messages m WHERE m.campaign_id = ? ORDER BY warm DESC, m.seq""",
-            (campaign_id,),
-        ).fetchall()
-        db.conn.execute("UPDATE messages SET seq = -seq WHERE campaign_id = ?", (campaign_id,))  # UNIQUE (campaign, seq)
-        db.conn.executemany("UPDATE messages SET seq = ? WHERE id = ?", [(n, r[0]) for n, r in enumerate(order, 1)])
+    first (campaign order kept within warm and within cold); how many are warm. The caller holds
+    the transaction (create_campaign's before_commit)."""
+    order = db.conn.execute(
+        """SELECT m.id, EXISTS (SELECT 1 FROM warm_contacts w WHERE w.phone = m.phone AND w.session = m.session)
+                  AND m.status = 'pending' AS warm
+           FROM messages m WHERE m.campaign_id = ? ORDER BY warm DESC, m.seq""",
+        (campaign_id,),
+    ).fetchall()
+    db.conn.execute("UPDATE messages SET seq = -seq WHERE campaign_id = ?", (campaign_id,))  # UNIQUE (campaign, seq)
+    db.conn.executemany("UPDATE messages SET seq = ? WHERE id = ?", [(n, r[0]) for n, r in enumerate(order, 1)])
     return sum(1 for r in order if r[1])
