@@ -25,8 +25,10 @@ def test_ab_test_sends_the_rest_with_the_leader(blast, make_sandbox, blast_home,
     plan = blast("send", contacts, "-m", "Texto A {{nome}}", "-m", "Texto B {{nome}}", "--ab-test", "20%",
                  "--ab-wait", "1s", "--dry-run", "--json")
     assert plan.exit_code == 0 and plan.json()["ab_test"] == {"share": 0.2, "wait_seconds": 1.0, "test_messages": 4, "held": 16}
+    human = blast("send", contacts, "-m", "Texto A {{nome}}", "-m", "Texto B {{nome}}", "--ab-test", "20%", "--dry-run")
+    assert "A/B test: the first 4 message(s)" in human.stderr and "the other 16" in human.stderr
     first = blast("send", contacts, "-m", "Texto A {{nome}}", "-m", "Texto B {{nome}}", "--ab-test", "20%",
-                  "--ab-wait", "1s", "--yes", "--json")
+                  "--ab-wait", "1h", "--yes", "--json")
     assert first.exit_code == 0, first.stderr
     doc = first.json()
     assert (doc["status"], doc["sent"], doc["pending"]) == ("paused", 4, 16)
@@ -38,13 +40,21 @@ def test_ab_test_sends_the_rest_with_the_leader(blast, make_sandbox, blast_home,
     assert blast("campaign", "sync", str(cid), "--json").json()["replies"] == 2
     early = blast("run-due", "--json")  # before the wait is over: nothing more is sent
     assert len(sandbox.sent()) == 4, early.stdout
-    wait_until(lambda: blast("run-due", "--json").exit_code == 0 and len(sandbox.sent()) == 20, timeout=30,
-               what="run-due sending the rest after the wait")
+    resumed = blast("campaign", "resume", str(cid), "--yes", "--json")  # a person too early: still waiting
+    assert resumed.json()["status"] == "paused" and len(sandbox.sent()) == 4
+    past = "2020-01-01T00:00:00.000+00:00"  # the hour has passed
+    with sqlite3.connect(blast_home / "blast.db") as conn:
+        conn.execute("UPDATE campaigns SET scheduled_at = ?, options = json_set(options, '$.ab.decide_at', ?)", (past, past))
+    done = blast("run-due", "--json")
+    assert done.exit_code == 0, done.stderr
+    assert len(sandbox.sent()) == 20
     texts = [m["text"] for m in sandbox.sent()]
     assert len(set(m["chatId"] for m in sandbox.sent())) == 20  # nobody twice
     assert all(t.startswith("Texto B") for t in texts[4:])
     shown = blast("campaign", "show", str(cid), "--json").json()
     assert shown["status"] == "completed" and shown["sent"] == 20
+    assert (shown["ab_test"]["state"], shown["ab_test"]["leader"]) == ("decided", 2)
+    assert shown["ab_test"]["statement"].startswith("rest sent with B")
     assert [v["sent"] for v in shown["variants"]] == [2, 18]
     assert rows(blast_home, "SELECT count(*) FROM messages WHERE held = 1") == [(0,)]
     assert blast("run-due", "--json").exit_code == 0 and len(sandbox.sent()) == 20  # exactly once

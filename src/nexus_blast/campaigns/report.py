@@ -75,6 +75,8 @@ def media_line(media: dict[str, Any] | None) -> str | None:
     size = f", {media['size'] / 1048576:.1f} MiB" if media.get("size") else ""
     digest = f", sha256 {media['sha256']}" if media.get("sha256") else ""
     return f"{media['kind']} {media['filename']} ({media['mimetype']}{size}{digest})"
+
+
 def variant_texts(campaign: store.Campaign) -> list[str]:
     """The campaign's texts when it has several (measured or AI variants), else []."""
     options = campaign.options or {}

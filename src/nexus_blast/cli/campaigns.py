@@ -150,12 +150,21 @@ def show(campaign_id: IdArg, json: JsonOpt = False, utc: UtcOpt = False) -> None
     measured = variant_results(db, campaign)
     if measured is not None:
         doc |= measured
+    ab = (campaign.options or {}).get("ab")
+    if isinstance(ab, dict):  # send --ab-test: testing | waiting (until decide_at) | decided (leader)
+        doc["ab_test"] = {"share": ab.get("share"), "wait_seconds": ab.get("wait"), "state": ab.get("state"),
+                          "decide_at": ab.get("decide_at"),
+                          "leader": None if ab.get("leader") is None else int(ab["leader"]) + 1,
+                          "statement": ab.get("statement", "")}
     if json:
         print_json(doc)
         return
     from nexus_blast.campaigns.report import media_line
 
     variants, leader = doc.pop("variants", None), doc.pop("leader", None)
+    ab_test = doc.pop("ab_test", None)
+    if ab_test:
+        doc["ab_test"] = f"{ab_test['state']}" + (f" ({ab_test['statement']})" if ab_test["statement"] else "")
     human = doc | {"delivered": _share(doc, "delivered"), "read": _share(doc, "read"), "media": media_line(doc.get("media")),
                    "replied": _share(doc, "replied"), "opted_out": _share(doc, "opted_out")}
     settings = state.settings()
@@ -316,7 +325,8 @@ def report(
     except OSError as exc:
         raise InputError(f"{output}: cannot write ({exc.strerror})") from None
     doc = summary(campaign, store.counts(db, campaign_id))
-    info(f"{n} row(s) written to {output}; {doc['sent']} sent, delivered {_share(doc, 'delivered')}, read {_share(doc, 'read')}")
+    info(f"{n} row(s) written to {output}; {doc['sent']} sent, delivered {_share(doc, 'delivered')}, read {_share(doc, 'read')}"
+         + _(", replied {replied}").format(replied=_share(doc, "replied")))
 
 
 @campaign_app.command("replies")

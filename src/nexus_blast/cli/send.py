@@ -284,6 +284,11 @@ def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
         + (f", starting {start_at:%Y-%m-%d %H:%M %Z}" if start_at is not None else "")
     )
     table(title, ["session", "messages", "room today"], rows, stderr=stderr)
+    if prepared.ab_test:
+        ab = prepared.ab_test
+        info(_("A/B test: the first {n} message(s) split across the variants, then a wait of {wait}; "
+               "the other {held} get the leader's text").format(
+            n=ab["test_messages"], held=ab["held"], wait=human_duration(ab["wait_seconds"])))
     if s.warm:
         info(_("warm contacts (they wrote to the session): {counts}").format(
             counts=", ".join(f"{name} {s.warm[name]} warm / {s.cold[name]} cold" for name in s.per_session)))
