@@ -272,7 +272,6 @@ def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
         info(f"warning: {warning} ({prepared.image.url})")
     if prepared.image is not None and prepared.image.kind != "image":
         from nexus_blast.campaigns.report import media_line
-        from nexus_blast.i18n import _
 
         info(_("media: {media}").format(media=media_line(prepared.image.describe())))
     rows = [[name, count, prepared.room_today.get(name, "")] for name, count in s.per_session.items()]
