@@ -131,6 +131,27 @@ class Webhook(_Section):
     max_age: float = Field(600.0, gt=0, le=7 * 86400)
 
 
+class Campaigns(_Section):
+    # A reply counts for the most recent campaign message sent to the contact within this long.
+    reply_window: str = "72h"
+    # Days a reply's text is kept (LGPD); 0 keeps it until `blast campaign purge`.
+    reply_retention_days: int = Field(90, ge=0, le=36500)
+
+    @field_validator("reply_window")
+    @classmethod
+    def _window(cls, value: str) -> str:
+        from nexus_blast.domain.replies import parse_duration
+
+        parse_duration(value, minimum=60)
+        return value
+
+    @property
+    def reply_window_seconds(self) -> float:
+        from nexus_blast.domain.replies import parse_duration
+
+        return parse_duration(self.reply_window, minimum=60)
+
+
 def check_http_url(value: str) -> None:
     """ValueError unless VALUE is an http(s) URL with a host (WAHA is only reached over HTTP;
     `file:///...` or `ftp://` would fail later, deep in the client)."""
@@ -205,6 +226,7 @@ class Settings(BaseSettings):
     waha: Waha = Waha()
     scheduler: Scheduler = Scheduler()
     webhook: Webhook = Webhook()
+    campaigns: Campaigns = Campaigns()
     ai: AI = AI()
     sessions: dict[str, SessionConfig] = {}
 

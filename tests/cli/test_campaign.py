@@ -12,7 +12,7 @@ from tests.campaigns.helpers import configure, e164, write_contacts
 
 LIST_KEYS = {
     "campaign", "status", "sent", "failed", "skipped", "pending", "name", "scheduled_at", "delivered", "read",
-    "delivered_rate", "read_rate",
+    "delivered_rate", "read_rate", "replied", "reply_rate", "opted_out", "opted_out_rate",
 }
 
 
@@ -95,7 +95,8 @@ def test_report_csv_one_row_per_contact(blast, sent_campaign):
     result = blast("campaign", "report", str(sent_campaign))
     assert result.exit_code == 0
     rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert rows[0] == ["phone", "status", "session", "message_id", "sent_at", "delivered_at", "read_at", "error"]
+    assert rows[0] == ["phone", "status", "session", "message_id", "sent_at", "delivered_at", "read_at", "error",
+                       "replied_at", "reply", "variant", "opted_out_at"]
     assert len(rows) == 5
     # Phones start with "+": escaped like every cell a spreadsheet could run as a formula.
     assert sorted(r[0] for r in rows[1:]) == sorted("'" + e164(i) for i in range(4))

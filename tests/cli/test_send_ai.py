@@ -39,9 +39,14 @@ def rows(home, sql: str, *args) -> list[tuple]:
         return conn.execute(sql, args).fetchall()
 
 
-def expected(i: int) -> str:
-    """Contact i's message: variant i mod 3, personalised."""
-    return VARIANTS[i % 3].replace("{{nome}}", f"Pessoa {i}").replace("{{cidade}}", "São Paulo")
+def expected(i: int, variant: int | None = None) -> str:
+    """Contact i's message: VARIANT (0-based; default i mod 3), personalised."""
+    return VARIANTS[i % 3 if variant is None else variant].replace("{{nome}}", f"Pessoa {i}").replace("{{cidade}}", "São Paulo")
+
+
+def stored_variants(home) -> dict[str, int]:
+    """phone → the variant (0-based) the campaign assigned and stored."""
+    return dict(rows(home, "SELECT phone, variant FROM messages"))
 
 
 def test_variants_rotate_across_contacts_with_placeholders_rendered(blast, setup, sandbox, fake_ai, blast_home):
@@ -57,9 +62,11 @@ def test_variants_rotate_across_contacts_with_placeholders_rendered(blast, setup
     system = chat.body["messages"][0]["content"]
     assert "{{nome}}, {{cidade}}" in system and "{{telefone}}" not in system
     assert BRIEF in chat.body["messages"][1]["content"]
+    assigned = stored_variants(blast_home)  # evenly and at random: each of 3 variants to 2 of 6 contacts
+    assert sorted(assigned.values()) == [0, 0, 1, 1, 2, 2]
     sent = {m["chatId"]: m["text"] for m in sandbox.sent()}
-    assert sent == {e164(i)[1:] + "@c.us": expected(i) for i in range(6)}
-    assert dict(rows(blast_home, "SELECT phone, text FROM messages")) == {e164(i): expected(i) for i in range(6)}
+    assert sent == {e164(i)[1:] + "@c.us": expected(i, assigned[e164(i)]) for i in range(6)}
+    assert dict(rows(blast_home, "SELECT phone, text FROM messages")) == {e164(i): expected(i, assigned[e164(i)]) for i in range(6)}
     ((options, template),) = rows(blast_home, "SELECT options, template FROM campaigns")
     assert json.loads(options)["ai"] == {"brief": BRIEF, "provider": "groq", "variants": VARIANTS}
     assert template == "\n---\n".join(VARIANTS)
@@ -73,7 +80,9 @@ def test_scheduled_ai_campaign_is_stored_rendered_and_sent_byte_identical(blast,
     doc = scheduled.json()
     assert (doc["status"], doc["pending"], doc["variants"]) == ("scheduled", 4, VARIANTS[:2])
     stored = dict(rows(blast_home, "SELECT phone, text FROM messages"))
-    assert stored == {e164(i): VARIANTS[i % 2].replace("{{nome}}", f"Pessoa {i}") for i in range(4)}
+    assigned = stored_variants(blast_home)
+    assert sorted(assigned.values()) == [0, 0, 1, 1]
+    assert stored == {e164(i): VARIANTS[assigned[e164(i)]].replace("{{nome}}", f"Pessoa {i}") for i in range(4)}
     assert sandbox.sent() == []
     fake_ai.chat = [Reply(status=500, body={"error": {"message": "must not be asked again"}})]
     resumed = blast("campaign", "resume", str(doc["campaign"]), "--yes", "--json")
@@ -88,7 +97,8 @@ def test_dry_run_generates_and_previews_but_stores_only_the_generation(blast, se
     assert result.exit_code == 0, result.stderr
     doc = result.json()
     assert doc["status"] == "dry_run" and doc["variants"] == VARIANTS and doc["pending"] == 5
-    assert [(p["row"], p["variant"], p["text"]) for p in doc["preview"]] == [(i + 1, i % 3 + 1, expected(i)) for i in range(5)]
+    assert [(p["row"], p["text"]) for p in doc["preview"]] == [(i + 1, expected(i, p["variant"] - 1)) for i, p in enumerate(doc["preview"])]
+    assert sorted(p["variant"] for p in doc["preview"][:3]) == [1, 2, 3]  # the first 3 contacts: one each
     assert rows(blast_home, "SELECT count(*) FROM campaigns") == [(0,)]
     assert rows(blast_home, "SELECT count(*) FROM messages") == [(0,)]
     assert rows(blast_home, "SELECT count(*) FROM ai_generations") == [(1,)]
@@ -106,8 +116,9 @@ def test_fewer_variants_than_asked_rotate_over_those(blast, setup, sandbox, fake
     assert result.exit_code == 0, result.stderr
     assert result.json()["variants"] == VARIANTS[:2]
     assert "only 2 of 3 AI variants" in result.stderr
-    texts = sorted(m["text"] for m in sandbox.sent())
-    assert texts == sorted(VARIANTS[i % 2].replace("{{nome}}", f"Pessoa {i}") for i in range(4))
+    texts = {m["chatId"]: m["text"] for m in sandbox.sent()}
+    variants = [VARIANTS[:2].index(texts[e164(i)[1:] + "@c.us"].replace(f"Pessoa {i}", "{{nome}}")) for i in range(4)]
+    assert sorted(variants) == [0, 0, 1, 1]
 
 
 def test_provider_error_stops_before_anything_is_stored_or_sent(blast, setup, sandbox, fake_ai, blast_home):

@@ -37,7 +37,7 @@ def test_campaign_sync_json(blast, blast_home, home_db, make_sandbox):
     wait_until(lambda: all(m["ack"] == 3 for m in sandbox.sent()), what="the sandbox's acks up to READ")
     result = blast("campaign", "sync", str(cid), "--json")
     assert result.exit_code == 0, result.stderr
-    assert result.json() == {"campaign": cid, "checked": 3, "updated": 3, "delivered": 3, "read": 3, "errors": []}
+    assert result.json() == {"campaign": cid, "checked": 3, "updated": 3, "delivered": 3, "read": 3, "replies": 0, "optouts": 0, "errors": []}
     human = blast("campaign", "sync", str(cid))
     assert human.exit_code == 0 and "checked" in human.stdout
 

@@ -27,7 +27,7 @@ def test_sync_fills_delivered_and_read(db, make_sandbox):
     wait_until(lambda: all(m["ack"] == 3 for m in sandbox.sent()), what="the sandbox's acks up to READ")
     settings = make_settings(sessions={"s1": {"url": sandbox.url}})
     result = asyncio.run(sync_campaign(db, settings, cid))
-    assert result.document() == {"campaign": cid, "checked": 2, "updated": 2, "delivered": 2, "read": 2, "errors": []}
+    assert result.document() == {"campaign": cid, "checked": 2, "updated": 2, "delivered": 2, "read": 2, "replies": 0, "optouts": 0, "errors": []}
     rows = db.conn.execute("SELECT ack, delivered_at, read_at FROM messages WHERE status = 'sent'").fetchall()
     assert all(r["ack"] == 3 and r["delivered_at"] and r["read_at"] for r in rows)
     again = asyncio.run(sync_campaign(db, settings, cid))

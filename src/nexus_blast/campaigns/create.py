@@ -22,6 +22,7 @@ from nexus_blast.i18n import _
 from nexus_blast.store import campaigns as store
 from nexus_blast.store import contacts as contacts_store
 from nexus_blast.store.db import iso
+from nexus_blast.store.replies import warm_sessions
 
 AWAITING = "awaiting confirmation"
 VARIANT_SEPARATOR = "\n---\n"  # between AI variants in the campaign's stored template
@@ -54,6 +55,13 @@ class SendRequest:
     preview: int = 5
     ignore_window: bool = False  # send at any hour and day (stored in the campaign's options)
     ai: AIBrief | None = None  # when set, MESSAGE is unused
+    # Two or more measured variants: (label, template) each (label names the file or `--message N`);
+    # when set, MESSAGE is unused.
+    variants: tuple[tuple[str, str], ...] = ()
+    variant_seed: int | None = None  # the seeded assignment of contacts to variants (None: random)
+    ab_share: float | None = None  # --ab-test: the share of messages the test phase sends (0..1)
+    ab_wait: float = 0.0  # --ab-wait: seconds to wait for replies before the rest goes out
+    warm_first: bool = False  # --warm-first: contacts who wrote to their session are sent first
     file: str | None = None  # a document (--file), path or URL
     video: str | None = None  # an MP4 (--video)
     voice: str | None = None  # a voice note (--voice): its text is sent right before it
@@ -84,6 +92,7 @@ class Prepared:
     estimate_seconds: float
     variants: list[str] = field(default_factory=list)  # the AI-written messages, when --ai-brief
     room_today: dict[str, int] = field(default_factory=dict)  # per session: daily cap minus sent today
+    ab_test: dict = field(default_factory=dict)  # --ab-test: {"share", "wait_seconds", "test_messages", "held"}
 
 
 def resolve_sessions(settings, wanted: list[str] | None) -> list[str]:
@@ -128,7 +137,8 @@ def prepare(
     sessions = resolve_sessions(settings, request.sessions)
     # `--delay ''` is a mistake to report, not "use the default".
     delay = resolve_delay(settings.sending.delay if request.delay is None else request.delay)
-    template = parse_template(request.message) if request.ai is None else None
+    templates = _parse_variants(request.variants) if request.variants else None
+    template = parse_template(request.message) if request.ai is None and templates is None else None
     asked = request.media()
     image = check_media(asked[0], asked[1], max_image_mib=settings.sending.max_image_mib, embed=request.embed) if asked else None
     if image is not None and not dry_run:
@@ -136,7 +146,11 @@ def prepare(
     options = resolve_options(
         settings.contacts, default_ddd=None, allow_foreign=False, include_landlines=request.include_landlines
     )
+    variant_seed = request.variant_seed
+    if variant_seed is None:  # drawn only when there can be several texts: one text's rendering is as before
+        variant_seed = rng.randrange(2**31) if (request.variants or request.ai) else 0
     plan_options = PlanOptions(
+        variant_seed=variant_seed,
         sessions=sessions,
         weights={s: settings.sessions[s].weight for s in sessions},
         include_landlines=options.include_landlines,
@@ -148,14 +162,20 @@ def prepare(
     columns, rows, closer, source_label, phone_column = _open_source(db, request, options, optouts)
     variants: list[str] = []
     try:
-        if request.ai is None:
+        if templates is not None:
+            bound = [_bind_labelled(t, label, columns) for (label, _), t in zip(request.variants, templates)]
+            variants = [text for _, text in request.variants]
+        elif request.ai is None:
             bound = [template.bind(columns)]
         else:  # after every local check, so a bad option costs no AI call
             variants = _write_variants(settings, db, request.ai, columns, phone_column)
             bound = [_bind_variant(text, number, columns) for number, text in enumerate(variants, 1)]
+        if request.ab_share is not None and len(bound) < 2:
+            raise InputError("--ab-test needs two or more variants (only one passed the checks)")
         messages = plan_messages(
             rows, bound, plan_options,
             last_senders=lambda phones: store.last_senders(db, phones), rng=rng, summary=summary,
+            warm_sessions=lambda phones: warm_sessions(db, phones),
         )
         name = request.name or f"{source_label} {now.astimezone(settings_tz(settings)):%Y-%m-%d %H:%M}"
         campaign_id = None
@@ -175,11 +195,15 @@ def prepare(
                     "link_preview": settings.sending.link_preview if request.link_preview is None else request.link_preview,
                 }
                 | ({"media_first": True} if request.media_first else {})
-                | (_ai_options(settings, request.ai, variants) if variants else {}),
+                | (_ai_options(settings, request.ai, variants) if variants and request.ai else {})
+                | ({"variants": variants, "variant_seed": variant_seed} if len(variants) > 1 else {})
+                | (_ab_options(request) if request.ab_share is not None else {}),
                 status="paused", status_reason=AWAITING,
+                before_commit=(lambda cid: _before_commit(db, cid, request, summary, len(variants)))
+                if (request.warm_first or request.ab_share is not None) else None,
             )
     except TemplateError as exc:
-        if not variants:
+        if not variants or request.ai is None:
             raise
         raise TemplateError(exc.message, hint="; ".join(filter(None, (exc.hint, AI_HINT)))) from None
     finally:
@@ -194,7 +218,14 @@ def prepare(
             store.delete_campaign(db, campaign_id)
         raise
     room = {name: max(0, load.cap_per_day - load.sent_today) for name, load in zip(sessions, loads)}
-    return Prepared(campaign_id, name, sessions, delay, image, summary, estimate, variants, room)
+    ab = {}
+    if request.ab_share is not None:
+        from nexus_blast.campaigns.abtest import test_count
+
+        tested = test_count(summary.pending, request.ab_share, len(variants))
+        ab = {"share": request.ab_share, "wait_seconds": request.ab_wait, "test_messages": tested,
+              "held": summary.pending - tested}
+    return Prepared(campaign_id, name, sessions, delay, image, summary, estimate, variants, room, ab)
 
 
 def _write_variants(settings, db, ai: AIBrief, columns: list[str], phone_column: str | None) -> list[str]:
@@ -203,6 +234,44 @@ def _write_variants(settings, db, ai: AIBrief, columns: list[str], phone_column:
 
     allowed = [c for c in columns if c != phone_column and PLACEHOLDER_NAME_RE.match(c)]
     return generate_variants(settings, db, ai.brief, provider=ai.provider, n=ai.variants, placeholders=allowed)
+
+
+def _before_commit(db, campaign_id: int, request: SendRequest, summary: PlanSummary, variants: int) -> None:
+    """In the campaign's own transaction: warm contacts first (--warm-first), then the messages
+    after the A/B test phase held back (--ab-test) — a crash never leaves one half done."""
+    from nexus_blast.store.replies import warm_first
+
+    if request.warm_first:
+        warm_first(db, campaign_id)
+    if request.ab_share is not None:
+        from nexus_blast.campaigns.abtest import test_count
+        from nexus_blast.store.replies import hold_after
+
+        hold_after(db, campaign_id, test_count(summary.pending, request.ab_share, variants))
+
+
+def _ab_options(request: SendRequest) -> dict:
+    from nexus_blast.campaigns.abtest import options_for
+
+    return options_for(request.ab_share, request.ab_wait)
+
+
+def _parse_variants(variants: tuple[tuple[str, str], ...]) -> list:
+    """Each measured variant parsed; TemplateError names the file (or `--message N`)."""
+    parsed = []
+    for label, text in variants:
+        try:
+            parsed.append(parse_template(text))
+        except TemplateError as exc:
+            raise TemplateError(f"{label}: {exc.message}", hint=exc.hint) from None
+    return parsed
+
+
+def _bind_labelled(template, label: str, columns: list[str]):
+    try:
+        return template.bind(columns)
+    except TemplateError as exc:
+        raise TemplateError(f"{label}: {exc.message}", hint=exc.hint) from None
 
 
 def _bind_variant(text: str, number: int, columns: list[str]):

@@ -39,6 +39,8 @@ class PlanSummary:
     rejected: Counter = field(default_factory=Counter)  # validation reason -> count
     per_session: Counter = field(default_factory=Counter)
     per_variant: Counter = field(default_factory=Counter)  # variant (1-based) -> pending messages
+    warm: Counter = field(default_factory=Counter)  # session -> pending messages to contacts who wrote to it
+    cold: Counter = field(default_factory=Counter)  # session -> the other pending messages
     sticky: int = 0
     typing_seconds: Counter = field(default_factory=Counter)  # session -> summed typing pauses
     preview: list[PreviewItem] = field(default_factory=list)
@@ -59,6 +61,7 @@ class PlanOptions:
     include_landlines: bool = False
     preview: int = 5
     typing_cps: float | None = None  # set when typing pacing is on (for the estimate)
+    variant_seed: int = 0  # seeds the assignment of contacts to variants (when there are several)
 
 
 class SessionBalancer:
@@ -86,17 +89,20 @@ def plan_messages(
     last_senders: Callable[[list[str]], dict[str, str]],
     rng: random.Random,
     summary: PlanSummary,
+    warm_sessions: Callable[[list[str]], dict[str, list[str]]] | None = None,
 ) -> Iterator[NewMessage]:
     """Yield one NewMessage per contact worth a row (pending, or skipped with a reason); rejected
     rows (bad or duplicate numbers) only count in SUMMARY. Raises TemplateError at the first
     contact whose message cannot be rendered.
 
-    Several TEMPLATEs (e.g. AI variants) rotate: the n-th pending message uses template n mod k,
-    so they are spread evenly and the choice depends only on the input order."""
+    Several TEMPLATEs (measured or AI variants) are assigned evenly and at random: every k pending
+    messages in a row get the k variants in an order shuffled by OPTIONS.variant_seed, so the counts
+    differ by at most one and the same seed and input give the same assignment (stored per message)."""
     templates = (template,) if isinstance(template, BoundTemplate) else tuple(template)
     if not templates:
         raise ValueError("plan_messages needs at least one template")
     balancer = SessionBalancer(options.sessions, options.weights)
+    assign = VariantAssigner(len(templates), options.variant_seed)
     allowed = set(options.sessions)
     seen_optouts: set[str] = set()
     seq = 0
@@ -106,8 +112,10 @@ def plan_messages(
         nonlocal seq
         phones = [c.e164 for c in chunk if c.reason is None and c.e164]
         previous = last_senders(phones) if phones else {}
+        warm = warm_sessions(phones) if phones and warm_sessions is not None else {}
         for checked in chunk:
-            message = _plan_one(checked, previous, allowed, balancer, templates, options, rng, summary, seen_optouts)
+            message = _plan_one(checked, previous, allowed, balancer, templates, options, rng, summary, seen_optouts, assign,
+                                warm.get(checked.e164, []))
             if message is None:
                 continue
             seq += 1
@@ -122,7 +130,25 @@ def plan_messages(
     yield from flush()
 
 
-def _plan_one(checked, previous, allowed, balancer, templates, options, rng, summary, seen_optouts) -> dict | None:
+class VariantAssigner:
+    """Even, seeded-random assignment to K variants: each block of K draws is a permutation."""
+
+    def __init__(self, k: int, seed: int) -> None:
+        self.k = k
+        self.rng = random.Random(seed)
+        self.block: list[int] = []
+
+    def next(self) -> int:
+        if self.k == 1:
+            return 0
+        if not self.block:
+            self.block = list(range(self.k))
+            self.rng.shuffle(self.block)
+        return self.block.pop()
+
+
+def _plan_one(checked, previous, allowed, balancer, templates, options, rng, summary, seen_optouts, assign,
+              warm_for: list[str] = ()) -> dict | None:
     reason = checked.reason
     if reason == "opted_out":
         if checked.e164 in seen_optouts:
@@ -135,9 +161,10 @@ def _plan_one(checked, previous, allowed, balancer, templates, options, rng, sum
         return None
     if checked.kind == "landline" and not options.include_landlines:
         return _skipped(checked, SkipReason.LANDLINE, summary)
-    variant = summary.pending % len(templates)
+    variant = assign.next()
     text = templates[variant].render(checked.fields, rng, row=checked.row)
-    sticky = previous.get(checked.e164)
+    warm_here = [s for s in warm_for if s in allowed]
+    sticky = warm_here[0] if warm_here else previous.get(checked.e164)
     if sticky in allowed:
         balancer.take(sticky)
         session = sticky
@@ -147,11 +174,13 @@ def _plan_one(checked, previous, allowed, balancer, templates, options, rng, sum
     summary.pending += 1
     summary.per_session[session] += 1
     summary.per_variant[variant + 1] += 1
+    (summary.warm if session in warm_for else summary.cold)[session] += 1
     if options.typing_cps:
         summary.typing_seconds[session] += typing_pause(text, options.typing_cps)
     if len(summary.preview) < options.preview:
         summary.preview.append(PreviewItem(checked.row, checked.e164, session, text, variant + 1))
-    return {"row": checked.row, "phone": checked.e164, "text": text, "fields": checked.fields, "session": session}
+    return {"row": checked.row, "phone": checked.e164, "text": text, "fields": checked.fields, "session": session,
+            "variant": variant}
 
 
 def _skipped(checked: Checked, reason: SkipReason, summary: PlanSummary) -> dict:

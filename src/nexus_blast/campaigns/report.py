@@ -11,7 +11,8 @@ from nexus_blast.domain.cells import escape_cell
 from nexus_blast.errors import NotFound
 from nexus_blast.store import campaigns as store
 
-REPORT_COLUMNS = ("phone", "status", "session", "message_id", "sent_at", "delivered_at", "read_at", "error")
+REPORT_COLUMNS = ("phone", "status", "session", "message_id", "sent_at", "delivered_at", "read_at", "error",
+                  "replied_at", "reply", "variant", "opted_out_at")
 
 
 def get(db, campaign_id: int) -> store.Campaign:
@@ -43,6 +44,10 @@ def summary(campaign: store.Campaign, counts: store.Counts) -> dict[str, Any]:
         "read": counts.read,
         "delivered_rate": rate(counts.delivered, counts.sent),
         "read_rate": rate(counts.read, counts.sent),
+        "replied": counts.replied,
+        "reply_rate": rate(counts.replied, counts.sent),
+        "opted_out": counts.opted_out,
+        "opted_out_rate": rate(counts.opted_out, counts.sent),
         "reason": campaign.status_reason,
         "sessions": campaign.sessions,
         "delay": f"{campaign.delay_min:g}-{campaign.delay_max:g}",
@@ -70,6 +75,38 @@ def media_line(media: dict[str, Any] | None) -> str | None:
     size = f", {media['size'] / 1048576:.1f} MiB" if media.get("size") else ""
     digest = f", sha256 {media['sha256']}" if media.get("sha256") else ""
     return f"{media['kind']} {media['filename']} ({media['mimetype']}{size}{digest})"
+
+
+def variant_texts(campaign: store.Campaign) -> list[str]:
+    """The campaign's texts when it has several (measured or AI variants), else []."""
+    options = campaign.options or {}
+    texts = options.get("variants") or (options.get("ai") or {}).get("variants") or []
+    return [str(t) for t in texts] if len(texts) > 1 else []
+
+
+def variant_results(db, campaign: store.Campaign) -> dict[str, Any] | None:
+    """Per variant: sent, delivered, read, replied, opted out and their shares of sent, the reply
+    rate's Wilson interval; and the leader with its confidence statement. None for one text."""
+    from nexus_blast.domain.abtest import Arm, label, verdict, wilson
+    from nexus_blast.store.replies import variant_counts
+
+    texts = variant_texts(campaign)
+    if not texts:
+        return None
+    counted = {v.variant: v for v in variant_counts(db, campaign.id)}
+    rows, arms = [], []
+    for number, text in enumerate(texts):
+        c = counted.get(number)
+        sent = c.sent if c else 0
+        values = {k: getattr(c, k) if c else 0 for k in ("delivered", "read", "replied", "opted_out")}
+        low, high = wilson(values["replied"], sent)
+        rows.append({"variant": number + 1, "label": label(number), "text": text, "messages": c.messages if c else 0,
+                     "sent": sent, **values,
+                     "delivered_rate": rate(values["delivered"], sent), "read_rate": rate(values["read"], sent),
+                     "reply_rate": rate(values["replied"], sent), "opted_out_rate": rate(values["opted_out"], sent),
+                     "reply_rate_95": [round(low, 4), round(high, 4)]})
+        arms.append(Arm(number, sent, values["replied"]))
+    return {"variants": rows, "leader": verdict(arms).document()}
 
 
 def summaries(db) -> list[dict[str, Any]]:

@@ -163,6 +163,11 @@ class _Stop:
 async def _run_leased(settings, db, campaign_id, keeper, events_in, now, rng, events, window, deadline, auto_resume):
     stop_event, abandon_event = events_in
     campaign = _runnable(settings, db, campaign_id)
+    from nexus_blast.campaigns import abtest
+
+    waiting = abtest.before_run(db, campaign_id, now())  # an A/B test's wait: over → the leader's text
+    if waiting is not None:
+        return _wait_for_replies(db, campaign_id, *waiting)
     config = _sender_config(settings, campaign, window, keeper.owner)
     store.set_campaign_status(db, campaign_id, "running", reason="")
     store.set_resume_on_due(db, campaign_id, False)  # a resume-at request is now honoured
@@ -224,7 +229,22 @@ async def _run_leased(settings, db, campaign_id, keeper, events_in, now, rng, ev
         return _stopped(db, campaign_id, "lease", auto_resume)
     if result.halt == "interrupted":
         return _stopped(db, campaign_id, stop.why, auto_resume)
+    if result.halt == "done" and store.campaign_status(db, campaign_id) == "running":
+        waiting = abtest.after_sending(db, campaign_id, now())  # the A/B test phase is sent: wait
+        if waiting is not None:
+            return _wait_for_replies(db, campaign_id, *waiting)
     return _settle(db, campaign_id, result)
+
+
+def _wait_for_replies(db, campaign_id: int, reason: str, due: str) -> CampaignOutcome:
+    """Paused until DUE (an A/B test waiting for replies): run-due/worker continue it then."""
+    status = store.campaign_status(db, campaign_id)
+    if status == "running":
+        store.pause_for_later(db, campaign_id, reason)
+    elif status == "scheduled":
+        store.set_campaign_status(db, campaign_id, "paused", reason=reason)
+    store.set_due_at(db, campaign_id, due)
+    return outcome_of(db, campaign_id, reason=reason, next_send_at=due)
 
 
 def _runnable(settings, db, campaign_id: int):

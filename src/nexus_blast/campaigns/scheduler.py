@@ -19,6 +19,7 @@ from nexus_blast.campaigns.lease import CampaignBusy, new_owner
 from nexus_blast.campaigns.runner import CampaignOutcome, outcome_of, run_campaign
 from nexus_blast.campaigns.sender import Events
 from nexus_blast.campaigns.timing import timezone, window_for
+from nexus_blast.i18n import _
 from nexus_blast.errors import BlastError
 from nexus_blast.store import campaigns as store
 from nexus_blast.store import leases
@@ -71,6 +72,7 @@ class Scheduler:
         self.log = log
         self.clock = clock
         self._waiting: dict[int, str] = {}  # campaign → the window opening already announced
+        self._retained_at: float | None = None  # monotonic time of the last reply-retention pass
 
     @property
     def db(self):
@@ -127,11 +129,23 @@ class Scheduler:
                 self.stop_event.wait(poll_interval)
         return outcomes
 
+    def _retain(self) -> None:
+        """Delete reply texts past `campaigns.reply_retention_days`, at most once an hour."""
+        from nexus_blast.campaigns.replies import RETENTION_EVERY, apply_retention
+
+        if self._retained_at is not None and time.monotonic() - self._retained_at < RETENTION_EVERY:
+            return
+        self._retained_at = time.monotonic()
+        purged = apply_retention(self.db, self.settings, self.clock())
+        if purged:
+            self.log(_("deleted {n} reply text(s) past campaigns.reply_retention_days").format(n=purged))
+
     def step(self, campaign_id: int) -> CampaignOutcome | None:
         """Run one due campaign if it is ours to run; None when another process has it."""
         campaign = store.get_campaign(self.db, campaign_id)
         if campaign is None:
             return None
+        self._retain()
         window = window_for(self.settings, campaign)
         now = self.clock()
         local = now.astimezone(timezone(self.settings))

@@ -28,6 +28,7 @@ from nexus_blast.domain.phones import whatsapp_digits
 from nexus_blast.domain.window import Window
 from nexus_blast.i18n import _
 from nexus_blast.store import campaigns as store
+from nexus_blast.store.replies import warm_sessions
 from nexus_blast.store import leases
 from nexus_blast.store import contacts as contacts_store
 from nexus_blast.store.db import iso
@@ -192,7 +193,9 @@ class Sender(Guard, Failover):
         c = store.counts(self.db, self.campaign_id)
         self.tally = Tally(sent=c.sent, failed=c.failed, skipped=c.skipped, pending=c.pending + c.sending)
         queue = store.pending_queue(self.db, self.campaign_id)
-        previous = store.last_senders(self.db, sorted({phone for _, _, phone in queue}))
+        phones = sorted({phone for _, _, phone in queue})
+        previous = store.last_senders(self.db, phones)
+        warm = warm_sessions(self.db, phones)  # contacts who wrote to a session have a chat there too
         orphans = []
         for mid, session, phone in queue:
             lane = self.board.by_name.get(session or "")
@@ -200,7 +203,7 @@ class Sender(Guard, Failover):
                 orphans.append(mid)
                 continue
             lane.queue.append(mid)
-            if previous.get(phone) == session:
+            if previous.get(phone) == session or session in warm.get(phone, ()):
                 self.board.sticky.add(mid)
         self.board.place(orphans)
         local_day = self.now().astimezone(self.config.timezone).date()

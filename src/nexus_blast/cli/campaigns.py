@@ -15,6 +15,7 @@ from nexus_blast.cli.output import confirm, confirm_overwrite, info, print_json,
 from nexus_blast.cli.send import print_outcome, run_foreground, send
 from nexus_blast.cli.state import current
 from nexus_blast.errors import InputError
+from nexus_blast.i18n import _, ngettext
 
 campaign_app = typer.Typer(help="Campaigns: list, show, pause, resume, cancel, report.", no_args_is_help=True)
 
@@ -50,7 +51,7 @@ def list_(json: JsonOpt = False, utc: UtcOpt = False) -> None:
 
 _LIST_FIELDS = (
     "campaign", "status", "sent", "failed", "skipped", "pending", "name", "scheduled_at", "delivered", "read",
-    "delivered_rate", "read_rate",
+    "delivered_rate", "read_rate", "replied", "reply_rate", "opted_out", "opted_out_rate",
 )
 
 
@@ -150,13 +151,29 @@ def show(campaign_id: IdArg, json: JsonOpt = False, utc: UtcOpt = False) -> None
     from nexus_blast.campaigns.lane_state import campaign_events
 
     doc["lane_events"] = campaign_events(db, campaign_id)  # capping, timelock, brake: with their reasons
+    from nexus_blast.campaigns.report import variant_results
+
+    measured = variant_results(db, campaign)
+    if measured is not None:
+        doc |= measured
+    ab = (campaign.options or {}).get("ab")
+    if isinstance(ab, dict):  # send --ab-test: testing | waiting (until decide_at) | decided (leader)
+        doc["ab_test"] = {"share": ab.get("share"), "wait_seconds": ab.get("wait"), "state": ab.get("state"),
+                          "decide_at": ab.get("decide_at"),
+                          "leader": None if ab.get("leader") is None else int(ab["leader"]) + 1,
+                          "statement": ab.get("statement", "")}
     if json:
         print_json(doc)
         return
     events = doc.pop("lane_events")
     from nexus_blast.campaigns.report import media_line
 
-    human = doc | {"delivered": _share(doc, "delivered"), "read": _share(doc, "read"), "media": media_line(doc.get("media"))}
+    variants, leader = doc.pop("variants", None), doc.pop("leader", None)
+    ab_test = doc.pop("ab_test", None)
+    if ab_test:
+        doc["ab_test"] = f"{ab_test['state']}" + (f" ({ab_test['statement']})" if ab_test["statement"] else "")
+    human = doc | {"delivered": _share(doc, "delivered"), "read": _share(doc, "read"), "media": media_line(doc.get("media")),
+                   "replied": _share(doc, "replied"), "opted_out": _share(doc, "opted_out")}
     settings = state.settings()
     for key, value in human.items():  # every time in one zone: general.timezone, or --utc
         if key.endswith("_at") and isinstance(value, str) and value[:4].isdigit():
@@ -167,6 +184,18 @@ def show(campaign_id: IdArg, json: JsonOpt = False, utc: UtcOpt = False) -> None
         table(None, ["at", "session", "change", "reason"], [
             [_when(settings, e["at"], utc), e["session"], e["kind"], e["reason"]] for e in events
         ])
+    if variants:
+        _print_variants(variants, leader)
+
+
+def _print_variants(variants: list[dict], leader: dict) -> None:
+    """Per variant: counts with their shares of sent, the reply rate's 95% range; the verdict."""
+    pct = (lambda doc, key: f"{doc[key]} ({100 * doc[key] // doc['sent']}%)" if doc["sent"] else str(doc[key]))
+    table(_("variants"), ["", "sent", "delivered", "read", "replied", "opted out", "reply rate 95%", "text"],
+          [[v["label"], v["sent"], pct(v, "delivered"), pct(v, "read"), pct(v, "replied"), pct(v, "opted_out"),
+            f"{100 * v['reply_rate_95'][0]:.0f}-{100 * v['reply_rate_95'][1]:.0f}%", v["text"].replace("\n", " ")]
+           for v in variants])
+    info(_("leader: {statement}").format(statement=leader["statement"]))
 
 
 AtOpt = Annotated[Optional[str], typer.Option(
@@ -297,7 +326,8 @@ def report(
     """One row per contact, as CSV or JSON.
 
     Columns: phone, status, session, message_id, sent_at, delivered_at, read_at,
-    error (with -o, the delivered and read counts and rates are said on stderr)."""
+    error, replied_at, reply, variant, opted_out_at (with -o, the delivered and read
+    counts and rates are said on stderr)."""
     from nexus_blast.campaigns.report import get, summary, write_csv, write_json
     from nexus_blast.store import campaigns as store
 
@@ -328,7 +358,44 @@ def report(
     except OSError as exc:
         raise InputError(f"{output}: cannot write ({exc.strerror})") from None
     doc = summary(campaign, store.counts(db, campaign_id))
-    info(f"{n} row(s) written to {output}; {doc['sent']} sent, delivered {_share(doc, 'delivered')}, read {_share(doc, 'read')}")
+    info(f"{n} row(s) written to {output}; {doc['sent']} sent, delivered {_share(doc, 'delivered')}, read {_share(doc, 'read')}"
+         + _(", replied {replied}").format(replied=_share(doc, "replied")))
+
+
+@campaign_app.command("replies")
+def replies_(campaign_id: IdArg, json: JsonOpt = False, utc: UtcOpt = False) -> None:
+    """Who answered the campaign: phone, name, when and the reply (first 160 characters), newest first."""
+    from nexus_blast.campaigns.replies import list_replies
+
+    state = current()
+    rows = list_replies(state.db(), campaign_id)
+    if json:
+        print_json(rows)
+        return
+    if not rows:
+        info(_("no replies yet to campaign {id} (webhook serve or campaign sync records them)").format(id=campaign_id))
+        return
+    settings = state.settings()
+    table(_("replies to campaign {id}").format(id=campaign_id), ["phone", "name", "when", "reply"],
+          [[r["phone"], r["name"], _local(settings, r["replied_at"], utc), r["reply"] if r["reply"] is not None else _("(purged)")]
+           for r in rows])
+
+
+@campaign_app.command("purge")
+def purge(campaign_id: IdArg, yes: YesOpt = False, json: JsonOpt = False) -> None:
+    """Delete the campaign's reply texts (LGPD); who replied and when stay, so the counts do not change."""
+    from nexus_blast.campaigns.replies import purge as purge_replies
+    from nexus_blast.campaigns.report import get
+
+    db = current().db()
+    campaign = get(db, campaign_id)  # an unknown id is exit 2 before any question
+    confirm(_("Delete the reply texts of campaign {id} ({name}) for good?").format(id=campaign_id, name=campaign.name), yes)
+    purged = purge_replies(db, campaign_id)
+    if json:
+        print_json({"campaign": campaign_id, "purged": purged})
+        return
+    info(ngettext("{n} reply text deleted from campaign {id}", "{n} reply texts deleted from campaign {id}", purged)
+         .format(n=purged, id=campaign_id))
 
 
 SEND_EXAMPLES = """Examples:

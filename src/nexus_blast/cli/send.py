@@ -13,6 +13,7 @@ from nexus_blast.cli import complete
 from nexus_blast.cli.output import confirm, info, print_json, stdin_is_tty, table
 from nexus_blast.cli.state import current
 from nexus_blast.errors import InputError
+from nexus_blast.i18n import _
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
@@ -21,11 +22,14 @@ YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confir
 def send(
     file: Annotated[Optional[str], typer.Argument(metavar="FILE", help="Contacts: CSV/TSV, .xlsx, .xls, .ods or vCard .vcf, or - for stdin.", show_default=False)] = None,
     list_name: Annotated[Optional[str], typer.Option("--list", metavar="NAME", autocompletion=complete.list_names, help="Send to an imported contact list instead of a file.", show_default=False)] = None,
-    message: Annotated[Optional[str], typer.Option("--message", "-m", metavar="TEXT", help="Message template: {{coluna}}, {{coluna|padrão}}, {Olá|Oi}.", show_default=False)] = None,
-    message_file: Annotated[Optional[Path], typer.Option("--message-file", help="Read the message template from this UTF-8 file.", show_default=False)] = None,
+    message: Annotated[Optional[list[str]], typer.Option("--message", "-m", metavar="TEXT", help="Message template: {{coluna}}, {{coluna|padrão}}, {Olá|Oi}. Twice or more: measured variants, contacts split evenly at random.", show_default=False)] = None,
+    message_file: Annotated[Optional[list[Path]], typer.Option("--message-file", metavar="FILE", help="Read the message template from this UTF-8 file (twice or more: measured variants).", show_default=False)] = None,
     ai_brief: Annotated[Optional[str], typer.Option("--ai-brief", metavar="TEXT", help="Have AI write the message from this brief instead (variants rotate across contacts; they may use the contact columns as {{coluna}}).", show_default=False)] = None,
     ai_variants: Annotated[Optional[int], typer.Option("--ai-variants", metavar="N", min=1, max=10, help="How many AI variants to write and rotate (with --ai-brief; default 3).", show_default=False)] = None,
     ai_provider: Annotated[Optional[str], typer.Option("--ai-provider", metavar="NAME", autocompletion=complete.provider_names, help="AI provider for --ai-brief (default: the default one; see: blast ai list).", show_default=False)] = None,
+    ab_test: Annotated[Optional[str], typer.Option("--ab-test", metavar="N%", help="Send the first N% split across the variants, wait --ab-wait for replies, then the rest with the leader (run-due/worker continue it).", show_default=False)] = None,
+    ab_wait: Annotated[Optional[str], typer.Option("--ab-wait", metavar="DURATION", help="How long --ab-test waits for replies before choosing the leader (e.g. 2h, 90m; default 2h).", show_default=False)] = None,
+    warm_first: Annotated[bool, typer.Option("--warm-first", help="Send first to contacts who have written to their session (warm), then the others.")] = False,
     image: Annotated[Optional[str], typer.Option("--image", metavar="PATH|URL", help="JPEG/PNG/WebP file or http(s) URL; the message becomes its caption.", show_default=False)] = None,
     file_media: Annotated[Optional[str], typer.Option("--file", metavar="PATH|URL", help="A document (PDF, XLSX, DOCX…, up to 100 MB), its name kept; the message becomes its caption.", show_default=False)] = None,
     video: Annotated[Optional[str], typer.Option("--video", metavar="PATH|URL", help="An MP4 video (up to 16 MB); the message becomes its caption.", show_default=False)] = None,
@@ -53,8 +57,11 @@ def send(
     from nexus_blast.campaigns.timing import resolve_at, window_for
     from nexus_blast.store import campaigns as store
 
+    message, message_file = message or None, message_file or None
     ai = _ai_brief(message, message_file, ai_brief, ai_variants, ai_provider)
-    text = _message_text(message, message_file) if ai is None else ""
+    texts = _message_texts(message, message_file) if ai is None else []
+    text = texts[0][1] if len(texts) == 1 else ""
+    ab_share, ab_seconds = _ab_options(ab_test, ab_wait, len(texts), ai)
     if not dry_run and not yes and not stdin_is_tty():
         confirm("send the campaign?", yes)  # fails at once: nothing to ask without a terminal
     state = current()
@@ -67,6 +74,7 @@ def send(
         delay=delay, name=name, include_landlines=include_landlines, phone_column=phone_column, sheet=sheet, preview=preview,
         ignore_window=ignore_window, ai=ai, file=file_media, video=video, voice=voice, embed=embed,
         media_first=media_first, link_preview=False if no_link_preview else None,
+        variants=tuple(texts) if len(texts) > 1 else (), ab_share=ab_share, ab_wait=ab_seconds, warm_first=warm_first,
     )
     window = window_for(settings, ignore=ignore_window)
     prepared = prepare(settings, db, request, dry_run=dry_run, window=window, start_at=start_at)
@@ -91,6 +99,8 @@ def send(
     extra = {"rejected": rejected, "rejected_by_reason": dict(prepared.summary.rejected)}
     if prepared.variants:
         extra["variants"] = prepared.variants
+    if prepared.ab_test:
+        extra["ab_test"] = prepared.ab_test
     if start_at is not None:
         _print_scheduled(prepared, start_at, json, extra, window)
         if rejected:
@@ -133,6 +143,19 @@ def _print_scheduled(prepared, start_at, json: bool, extra: dict, window) -> Non
     info("it is sent by `blast run-due` (cron) or `blast worker`; see: blast campaign list")
 
 
+def _ab_options(ab_test: str | None, ab_wait: str | None, texts: int, ai) -> tuple[float | None, float]:
+    """(test share, wait seconds) for --ab-test / --ab-wait; exit 2 for one variant or a bad value."""
+    from nexus_blast.campaigns.abtest import parse_share, parse_wait
+
+    if ab_test is None:
+        if ab_wait is not None:
+            raise InputError("--ab-wait goes with --ab-test N%")
+        return None, 0.0
+    if ai is None and texts < 2:
+        raise InputError("--ab-test needs two or more variants: give -m / --message-file twice (or --ai-brief)")
+    return parse_share(ab_test), parse_wait(ab_wait or "2h")
+
+
 def _ai_brief(message, message_file, brief: str | None, variants: int | None, provider: str | None):
     """The AIBrief for --ai-brief (None without it); refused with --message/--message-file."""
     from nexus_blast.campaigns.create import AIBrief
@@ -153,10 +176,11 @@ def _show_variants(prepared, ai, stderr: bool) -> None:
     if not prepared.variants:
         return
     echo = info if stderr else typer.echo
+    kind = "AI variant" if ai is not None else _("variant")
     for number, text in enumerate(prepared.variants, 1):
         count = prepared.summary.per_variant[number]
-        echo(f"--- AI variant {number} ({len(text)} chars, {count} contact(s)) ---\n{text}\n")
-    if len(prepared.variants) < ai.variants:
+        echo(f"--- {kind} {number} ({len(text)} chars, {count} contact(s)) ---\n{text}\n")
+    if ai is not None and len(prepared.variants) < ai.variants:
         echo(f"only {len(prepared.variants)} of {ai.variants} AI variants passed the checks; rotating those")
 
 
@@ -187,6 +211,15 @@ def _show_sample(prepared) -> None:
             info(_("image: {name} ({url}, {mimetype})").format(name=image.filename, url=image.url, mimetype=image.mimetype))
         else:
             info(_("image: {name} ({size}, {mimetype})").format(name=image.filename, size=human_size(image.size), mimetype=image.mimetype))
+def _message_texts(messages: list[str] | None, message_files: list[Path] | None) -> list[tuple[str, str]]:
+    """`(label, template)` per --message / --message-file given (label: the file, or `--message N`)."""
+    if (messages is None) == (message_files is None):
+        raise InputError("give the message with --message TEXT, --message-file FILE or --ai-brief TEXT (one of them)")
+    if messages is not None:
+        if len(messages) == 1:
+            return [("--message", messages[0])]
+        return [(f"--message {n}", text) for n, text in enumerate(messages, 1)]
+    return [(str(path), _message_text(None, path)) for path in message_files]
 
 
 def _message_text(message: str | None, message_file: Path | None) -> str:
@@ -212,8 +245,9 @@ def _plan_doc(prepared) -> dict:
         "delay": str(prepared.delay), "estimated_seconds": round(prepared.estimate_seconds, 1),
         "skipped_by_reason": dict(s.skipped), "rejected": s.rejected_total, "rejected_by_reason": dict(s.rejected),
         "sticky": s.sticky, "room_today": dict(prepared.room_today),
+        "warm": {name: s.warm[name] for name in s.per_session}, "cold": {name: s.cold[name] for name in s.per_session},
         "preview": [{"row": p.row, "phone": p.phone, "session": p.session, "text": p.text} for p in s.preview],
-    } | _image_doc(prepared) | _variants_doc(prepared)
+    } | _image_doc(prepared) | _variants_doc(prepared) | ({"ab_test": prepared.ab_test} if prepared.ab_test else {})
 
 
 def _image_doc(prepared) -> dict:
@@ -275,9 +309,9 @@ def _print_plan(prepared, json: bool, start_at=None, ai=None) -> None:
     _describe_plan(prepared, stderr=False, start_at=start_at)
     _echo_risks(risks, typer.echo)
     for p in prepared.summary.preview:
-        variant = f" (AI variant {p.variant})" if prepared.variants else ""
+        variant = (f" (AI variant {p.variant})" if ai is not None else f" (variant {p.variant})") if prepared.variants else ""
         typer.echo(f"\n--- row {p.row} → {p.phone} via {p.session}{variant}\n{p.text}")
-    typer.echo("\ndry run: nothing stored, nothing sent" + (" (the AI generations are logged)" if prepared.variants else ""))
+    typer.echo("\ndry run: nothing stored, nothing sent" + (" (the AI generations are logged)" if ai is not None else ""))
 
 
 def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
@@ -290,7 +324,6 @@ def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
         info(f"warning: {warning} ({prepared.image.url})")
     if prepared.image is not None and prepared.image.kind != "image":
         from nexus_blast.campaigns.report import media_line
-        from nexus_blast.i18n import _
 
         info(_("media: {media}").format(media=media_line(prepared.image.describe())))
     rows = [[name, count, prepared.room_today.get(name, "")] for name, count in s.per_session.items()]
@@ -302,6 +335,14 @@ def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
         + (f", starting {start_at:%Y-%m-%d %H:%M %Z}" if start_at is not None else "")
     )
     table(title, ["session", "messages", "room today"], rows, stderr=stderr)
+    if prepared.ab_test:
+        ab = prepared.ab_test
+        info(_("A/B test: the first {n} message(s) split across the variants, then a wait of {wait}; "
+               "the other {held} get the leader's text").format(
+            n=ab["test_messages"], held=ab["held"], wait=human_duration(ab["wait_seconds"])))
+    if s.warm:
+        info(_("warm contacts (they wrote to the session): {counts}").format(
+            counts=", ".join(f"{name} {s.warm[name]} warm / {s.cold[name]} cold" for name in s.per_session)))
 
 
 class _Reporter:

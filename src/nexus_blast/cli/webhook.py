@@ -39,7 +39,7 @@ def sync(
     campaign_id: Annotated[int, typer.Argument(metavar="ID", min=1, max=2**63 - 1, help="Campaign id.", show_default=False)],
     json: JsonOpt = False,
 ) -> None:
-    """Fill delivered/read receipts by polling WAHA.
+    """Fill delivered/read receipts and replies by polling WAHA.
 
     For sites WAHA's webhooks cannot reach."""
     from nexus_blast.waha.client import run_sync
@@ -52,8 +52,8 @@ def sync(
     else:
         table(
             f"campaign {campaign_id}",
-            ["checked", "updated", "delivered", "read"],
-            [[result.checked, result.updated, result.delivered, result.read]],
+            ["checked", "updated", "delivered", "read", "new replies", "new opt-outs"],
+            [[result.checked, result.updated, result.delivered, result.read, result.replies, result.optouts]],
         )
     for error in result.errors:
         info(f"session {error['session']}: {error['message']}")

@@ -1,5 +1,5 @@
 """The sandbox's control API under /_sandbox/ (no API key): what was sent and asked, pairing, statuses,
-faults, deleting a session behind blast's back."""
+faults, scripted replies, deleting a session behind blast's back."""
 
 from __future__ import annotations
 
@@ -36,6 +36,19 @@ async def _incoming_control(sb, request: Request) -> Response:
     session = sb.known(request.path_params["s"])
     body = await sb.body(request)
     return JSONResponse(sb.emitter.incoming(session, str(body.get("from") or ""), str(body.get("body") or "")))
+
+
+async def _replies_control(sb, request: Request) -> Response:
+    """Scripted replies: POST {"rules": [{"phone"|"contains", "share", "text", "delay", "from"}]}
+    replaces the rules, DELETE clears them; every method answers the rules and what they scheduled."""
+    if request.method == "DELETE":
+        sb.world.reply_rules = []
+    elif request.method == "POST":
+        try:
+            sb.world.set_reply_rules(await sb.body(request))
+        except ValueError as exc:
+            raise nest(400, [str(exc)], "Bad Request") from None
+    return JSONResponse({"rules": [r.describe() for r in sb.world.reply_rules], "scheduled": sb.world.replies_scheduled})
 
 
 async def _faults_control(sb, request: Request) -> Response:
@@ -123,6 +136,7 @@ def control_routes(sb, wrap) -> list[Route]:
         Route("/_sandbox/sessions/{s}/incoming", bind(_incoming_control), methods=["POST"]),
         Route("/_sandbox/sessions/{s}/capping", bind(_capping_control), methods=["POST"]),
         Route("/_sandbox/sessions/{s}/timelock", bind(_timelock_control), methods=["POST"]),
+        Route("/_sandbox/replies", bind(_replies_control), methods=["GET", "POST", "DELETE"]),
         Route("/_sandbox/faults", bind(_faults_control), methods=["GET", "POST", "DELETE"]),
         Route("/_sandbox/whatsapp", bind(_whatsapp_control), methods=["POST"]),
     ]

@@ -119,6 +119,8 @@ def _accept(sb, request: Request, session: Session, chat_id: str, text: str, sho
         raise sb.engine_error(fault, request)
     message = sb.world.accept(session, chat_id, text, short_id=short_id, **media)
     sb.emitter.schedule_acks(message)
+    if message.delivers:
+        sb.emitter.schedule_reply(message)
     shape = sb.world.response_shape(message)
     sb.world.after_send(session)  # count-down faults apply once this send is answered
     return JSONResponse(shape, status_code=201)

@@ -101,3 +101,9 @@ class SandboxServer:
 
     def whatsapp(self, phone: str, exists: bool = True, chat_id: str | None = None) -> dict:
         return self._control("POST", "/whatsapp", {"phone": phone, "exists": exists, "chat_id": chat_id})
+
+    def replies(self, *rules: dict) -> dict:
+        """Script replies (see sandbox/control.py `_replies_control`); no RULES: just read them."""
+        if rules:
+            return self._control("POST", "/replies", {"rules": list(rules)})
+        return self._control("GET", "/replies")

@@ -119,6 +119,43 @@ class Message:
         }
 
 
+@dataclass
+class ReplyRule:
+    """A scripted reply: sends to PHONE (digits) or whose text contains CONTAINS (a variant's
+    words) get TEXT back after DELAY seconds; SHARE (0..1) of the matches do, the first of every
+    1/SHARE; SENDER overrides the chat the reply comes from (an @lid or 8-digit spelling)."""
+
+    text: str
+    phone: str = ""
+    contains: str = ""
+    share: float = 1.0
+    delay: float = 0.5
+    sender: str = ""
+    matched: int = 0
+
+    @classmethod
+    def parse(cls, raw: object, index: int) -> ReplyRule:
+        if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
+            raise ValueError(f"rules[{index}]: an object with a text is needed")
+        phone = str(raw.get("phone") or "").lstrip("+")
+        if phone and not phone.isdigit():
+            raise ValueError(f"rules[{index}].phone must be digits")
+        try:
+            share, delay = float(raw.get("share", 1.0)), float(raw.get("delay", 0.5))
+        except (TypeError, ValueError):
+            raise ValueError(f"rules[{index}]: share and delay must be numbers") from None
+        if not 0 <= share <= 1 or not 0 <= delay <= 3600:
+            raise ValueError(f"rules[{index}]: share must lie in 0..1 and delay in 0..3600")
+        return cls(raw["text"], phone, str(raw.get("contains") or ""), share, delay, str(raw.get("from") or ""))
+
+    def matches(self, digits: str, text: str) -> bool:
+        return (not self.phone or self.phone == digits) and (not self.contains or self.contains in text)
+
+    def describe(self) -> dict:
+        return {"text": self.text, "phone": self.phone, "contains": self.contains, "share": self.share,
+                "delay": self.delay, "from": self.sender, "matched": self.matched}
+
+
 StatusListener = Callable[[Session], None]
 
 
@@ -134,6 +171,9 @@ class World:
         self.numbers: dict[str, dict] = {}  # digits → {"exists", "chat_id"}
         self.on_status: list[StatusListener] = []
         self.qr_served: list[tuple[str, str]] = []  # (session, raw QR value) in the order served
+        self.incoming: list[tuple[str, str, dict]] = []  # (session, chat id, message payload) contacts wrote
+        self.reply_rules: list[ReplyRule] = []  # scripted replies (POST /_sandbox/replies)
+        self.replies_scheduled: list[dict] = []  # what the rules decided, for GET /_sandbox/replies
         for name in config.sessions:
             session = Session(name, status="WORKING", status_since=clock())
             session.me = self.fake_me(name)
@@ -385,15 +425,42 @@ class World:
             m for m in reversed(self.messages)
             if m.session == session and m.chat_id == chat_id and (since is None or m.timestamp >= since)
         ]
-        if from_me is False:
-            found = []  # the sandbox only knows what it sent
-        return [
+        ours = [
             {
                 "id": m.serialized_id, "timestamp": m.timestamp, "from": me, "fromMe": True, "to": m.chat_id,
                 "body": m.text, "hasMedia": m.kind != "text", "ack": m.ack, "ackName": ACK_NAMES.get(m.ack, "PENDING"),
             }
-            for m in found[:limit]
-        ]
+            for m in found
+        ] if from_me is not False else []
+        theirs = [
+            payload for name, chat, payload in reversed(self.incoming)
+            if name == session and chat == chat_id and (since is None or payload["timestamp"] >= since)
+        ] if from_me is not True else []
+        merged = sorted(ours + theirs, key=lambda item: item["timestamp"], reverse=True)  # newest first, as WAHA
+        return merged[:limit]
+
+    # --- scripted replies -----------------------------------------------------------------------
+
+    def set_reply_rules(self, body: dict[str, Any]) -> list[dict]:
+        """Replace the reply rules with BODY["rules"]; ValueError naming a bad one."""
+        rules = body.get("rules")
+        if not isinstance(rules, list):
+            raise ValueError("rules must be a list")
+        self.reply_rules = [ReplyRule.parse(rule, i) for i, rule in enumerate(rules)]
+        return [r.describe() for r in self.reply_rules]
+
+    def reply_for(self, message: Message) -> tuple[ReplyRule, str] | None:
+        """The first rule matching the send MESSAGE and the chat the reply comes from, when that rule
+        picks this message (a share picks exactly that fraction of its matches, in order)."""
+        digits = message.chat_id.split("@", 1)[0]
+        for rule in self.reply_rules:
+            if not rule.matches(digits, message.text):
+                continue
+            rule.matched += 1
+            if int(rule.matched * rule.share + 1e-9) > int((rule.matched - 1) * rule.share + 1e-9):
+                return rule, rule.sender or message.chat_id
+            return None
+        return None
 
     # --- faults -----------------------------------------------------------------------------------
 

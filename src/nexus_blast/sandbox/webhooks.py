@@ -159,14 +159,35 @@ class Emitter:
             "participant": None, "fromMe": True, "ack": level, "ackName": ACK_NAMES[level],
         })
 
-    def incoming(self, session: Session, sender: str, body: str) -> dict:
-        """A message from a contact (control API), emitted as a `message` event."""
+    def incoming(self, session: Session, sender: str, body: str, chat_id: str | None = None) -> dict:
+        """A message from a contact (control API, scripted replies), emitted as a `message` event and
+        kept in the chat CHAT_ID (default: SENDER's) for the chats/messages endpoint."""
         payload = {
             "id": f"false_{sender}_3EB0{secrets.token_hex(8).upper()}", "timestamp": int(time.time()),
             "from": sender, "fromMe": False, "to": (session.me or {}).get("id"), "body": body, "hasMedia": False,
         }
+        self.world.incoming.append((session.name, chat_id or sender, payload))
+        session.chats.add(chat_id or sender)  # the contact wrote first: the session has a chat with them
         self.emit(session, "message", payload)
         return payload
+
+    def schedule_reply(self, message: Message) -> None:
+        """The scripted reply (World.reply_for) to the send MESSAGE, after its rule's delay."""
+        found = self.world.reply_for(message)
+        if found is None or self._loop is None:
+            return
+        rule, sender = found
+        record = {"session": message.session, "to": message.chat_id, "from": sender, "text": rule.text,
+                  "delay": rule.delay, "sent_text": message.text, "delivered": False}
+        self.world.replies_scheduled.append(record)
+
+        def deliver() -> None:
+            session = self.world.sessions.get(message.session)
+            if session is not None:
+                self.incoming(session, sender, rule.text, chat_id=message.chat_id)
+                record["delivered"] = True
+
+        self._loop.call_later(rule.delay, deliver)
 
     # --- delivery -------------------------------------------------------------------------------
 

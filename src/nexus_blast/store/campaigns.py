@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,7 @@ class NewMessage:
     status: str = "pending"
     session: str | None = None
     error: str = ""
+    variant: int = 0  # which text variant (0-based) the message uses
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ class Counts:
     skipped: int = 0
     delivered: int = 0
     read: int = 0
+    replied: int = 0  # sent messages answered (not by an opt-out keyword)
+    opted_out: int = 0  # sent messages answered by an opt-out keyword
 
     @property
     def unfinished(self) -> int:
@@ -114,9 +117,11 @@ def create_campaign(
     status: str = "running",
     status_reason: str = "",
     scheduled_at: str | None = None,
+    before_commit: Callable[[int], None] | None = None,
 ) -> int:
     """Store a campaign and all its messages in ONE transaction: an error while MESSAGES is being
-    consumed (a template that fails on row 40,000) leaves nothing behind."""
+    consumed (a template that fails on row 40,000) leaves nothing behind. BEFORE_COMMIT(campaign id)
+    runs inside that transaction once every message is stored (e.g. reordering, holding back)."""
     conn = _conn(db)
     now = utcnow()
     conn.execute("BEGIN IMMEDIATE")
@@ -135,12 +140,14 @@ def create_campaign(
         for m in messages:
             batch.append(
                 (campaign_id, m.seq, m.row, m.phone, json.dumps(m.fields, ensure_ascii=False), m.text,
-                 m.status, m.session, m.error, now)
+                 m.status, m.session, m.error, m.variant, now)
             )
             if len(batch) >= CHUNK:
                 _insert_messages(conn, batch)
                 batch.clear()
         _insert_messages(conn, batch)
+        if before_commit is not None:
+            before_commit(campaign_id)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -158,8 +165,8 @@ def delete_campaign(db, campaign_id: int) -> None:
 def _insert_messages(conn: sqlite3.Connection, batch: list[tuple]) -> None:
     if batch:
         conn.executemany(
-            """INSERT INTO messages (campaign_id, seq, row, phone, fields, text, status, session, error, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            """INSERT INTO messages (campaign_id, seq, row, phone, fields, text, status, session, error, variant, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             batch,
         )
 
@@ -288,6 +295,11 @@ def counts_by_campaign(db, campaign_ids: list[int] | None = None) -> dict[int, C
         setattr(c, row[1], row[2])
         c.delivered += row[3]
         c.read += row[4]
+    from nexus_blast.store.replies import reply_totals  # variant_counts (m010), also kept by triggers
+
+    for campaign_id, (replied, opted_out) in reply_totals(db, list(campaign_ids) if campaign_ids is not None else None).items():
+        c = out.setdefault(campaign_id, Counts())
+        c.replied, c.opted_out = replied, opted_out
     return out
 
 
@@ -408,11 +420,11 @@ def set_chat_id(db, message_id: int, chat_id: str) -> None:
 
 
 def pending_queue(db, campaign_id: int) -> list[tuple[int, str | None, str]]:
-    """(id, session, phone) of every pending message, in campaign order."""
+    """(id, session, phone) of every pending message not held back by an A/B test, in campaign order."""
     return [
         (r[0], r[1], r[2])
         for r in _conn(db).execute(
-            "SELECT id, session, phone FROM messages WHERE campaign_id = ? AND status = 'pending' ORDER BY seq",
+            "SELECT id, session, phone FROM messages WHERE campaign_id = ? AND status = 'pending' AND held = 0 ORDER BY seq",
             (campaign_id,),
         )
     ]
@@ -477,7 +489,8 @@ def sent_since(db, session: str, since_iso: str) -> int:
 def report_rows(db, campaign_id: int) -> Iterator[dict[str, Any]]:
     """One dict per contact, in campaign order (the `campaign report` columns)."""
     for r in _conn(db).execute(
-        """SELECT phone, status, session, message_id, sent_at, delivered_at, read_at, error
+        """SELECT phone, status, session, message_id, sent_at, delivered_at, read_at, error, replied_at, reply,
+                  variant, opted_out_at
            FROM messages WHERE campaign_id = ? ORDER BY seq""",
         (campaign_id,),
     ):

@@ -338,6 +338,83 @@ def m009_session_signals(db) -> None:
     )
 
 
+@migrations()
+def m010_replies_variants_warm(db) -> None:
+    # Replies (issue 14): messages held back by an A/B test (`held`), an opt-out keyword attributed to the campaign message it answered
+    # (`opted_out_at`), per-variant counters kept by triggers as campaign_counts is (listings and
+    # `campaign show` never scan a campaign's messages), the sessions each contact has written to
+    # (warm contacts), and indexes to find the message a reply answers and the texts to purge.
+    db.executescript(
+        """
+        ALTER TABLE messages ADD COLUMN opted_out_at TEXT;
+        -- `send --ab-test`: pending messages kept back until the A/B test names the leader
+        ALTER TABLE messages ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX IF NOT EXISTS messages_chat_id ON messages (chat_id) WHERE chat_id LIKE '%@lid';
+        CREATE INDEX IF NOT EXISTS messages_reply_kept ON messages (replied_at) WHERE reply IS NOT NULL;
+
+        CREATE TABLE variant_counts (
+            campaign_id INTEGER NOT NULL,
+            variant INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            messages INTEGER NOT NULL DEFAULT 0,
+            delivered INTEGER NOT NULL DEFAULT 0,
+            read INTEGER NOT NULL DEFAULT 0,
+            replied INTEGER NOT NULL DEFAULT 0,
+            opted_out INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (campaign_id, variant, status)
+        ) WITHOUT ROWID;
+        INSERT INTO variant_counts (campaign_id, variant, status, messages, delivered, read, replied, opted_out)
+            SELECT campaign_id, variant, status, count(*), count(delivered_at), count(read_at), count(replied_at), 0
+            FROM messages GROUP BY 1, 2, 3;
+        CREATE TRIGGER messages_vcount_insert AFTER INSERT ON messages
+        BEGIN
+            INSERT INTO variant_counts (campaign_id, variant, status, messages, delivered, read, replied, opted_out)
+            VALUES (NEW.campaign_id, NEW.variant, NEW.status, 1, NEW.delivered_at IS NOT NULL, NEW.read_at IS NOT NULL,
+                    NEW.replied_at IS NOT NULL, NEW.opted_out_at IS NOT NULL)
+            ON CONFLICT (campaign_id, variant, status) DO UPDATE SET messages = messages + 1,
+                delivered = delivered + excluded.delivered, read = read + excluded.read,
+                replied = replied + excluded.replied, opted_out = opted_out + excluded.opted_out;
+        END;
+        CREATE TRIGGER messages_vcount_delete AFTER DELETE ON messages
+        BEGIN
+            UPDATE variant_counts SET messages = messages - 1, delivered = delivered - (OLD.delivered_at IS NOT NULL),
+                read = read - (OLD.read_at IS NOT NULL), replied = replied - (OLD.replied_at IS NOT NULL),
+                opted_out = opted_out - (OLD.opted_out_at IS NOT NULL)
+            WHERE campaign_id = OLD.campaign_id AND variant = OLD.variant AND status = OLD.status;
+        END;
+        CREATE TRIGGER messages_vcount_update
+        AFTER UPDATE OF status, delivered_at, read_at, replied_at, opted_out_at, variant, campaign_id ON messages
+        WHEN OLD.status IS NOT NEW.status OR OLD.campaign_id IS NOT NEW.campaign_id OR OLD.variant IS NOT NEW.variant
+          OR (OLD.delivered_at IS NULL) <> (NEW.delivered_at IS NULL) OR (OLD.read_at IS NULL) <> (NEW.read_at IS NULL)
+          OR (OLD.replied_at IS NULL) <> (NEW.replied_at IS NULL) OR (OLD.opted_out_at IS NULL) <> (NEW.opted_out_at IS NULL)
+        BEGIN
+            UPDATE variant_counts SET messages = messages - 1, delivered = delivered - (OLD.delivered_at IS NOT NULL),
+                read = read - (OLD.read_at IS NOT NULL), replied = replied - (OLD.replied_at IS NOT NULL),
+                opted_out = opted_out - (OLD.opted_out_at IS NOT NULL)
+            WHERE campaign_id = OLD.campaign_id AND variant = OLD.variant AND status = OLD.status;
+            INSERT INTO variant_counts (campaign_id, variant, status, messages, delivered, read, replied, opted_out)
+            VALUES (NEW.campaign_id, NEW.variant, NEW.status, 1, NEW.delivered_at IS NOT NULL, NEW.read_at IS NOT NULL,
+                    NEW.replied_at IS NOT NULL, NEW.opted_out_at IS NOT NULL)
+            ON CONFLICT (campaign_id, variant, status) DO UPDATE SET messages = messages + 1,
+                delivered = delivered + excluded.delivered, read = read + excluded.read,
+                replied = replied + excluded.replied, opted_out = opted_out + excluded.opted_out;
+        END;
+        CREATE TRIGGER campaigns_vcount_delete AFTER DELETE ON campaigns
+        BEGIN
+            DELETE FROM variant_counts WHERE campaign_id = OLD.id;
+        END;
+
+        CREATE TABLE warm_contacts (
+            phone TEXT NOT NULL,               -- E.164
+            session TEXT NOT NULL,             -- local session name the contact wrote to
+            first_at TEXT NOT NULL,
+            last_at TEXT NOT NULL,
+            PRIMARY KEY (phone, session)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 def refuse_newer(db, path) -> None:
     """StorageError when the database at PATH records migrations this code does not know: a newer
     nexus_blast wrote it, and running older code on its schema would corrupt what it relies on."""

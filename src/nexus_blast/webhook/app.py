@@ -13,6 +13,7 @@ import asyncio
 import logging
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
@@ -48,6 +49,8 @@ class Receiver:
         self.send_reply = send_reply or partial(send_reply_via_waha, settings)
         self.clock = clock or (lambda: datetime.now(UTC))
         self._lock = threading.Lock()
+        self.ignored: Counter[str] = Counter()  # why events were ignored, since start (logged with each)
+        self._retained_at: float | None = None  # monotonic time of the last reply-retention pass
 
     def _locked(self, fn, *args):
         with self._lock:
@@ -90,12 +93,36 @@ class Receiver:
         except sqlite3.OperationalError as exc:
             log.warning("event %s not applied (database busy: %s); WAHA will retry", envelope.event_id, exc)
             return JSONResponse({"error": "database busy"}, status_code=503, headers={"Retry-After": "1"})
+        status = outcome.status
+        if status == "ignored":
+            reason = outcome.detail.get("reason", "")
+            self.ignored[reason] += 1
+            status = f"ignored: {reason} ({self.ignored[reason]} so far)"
         if origin.signed:
-            log.info("%s %s %s %s", envelope.event, envelope.session, envelope.event_id or "-", outcome.status)
+            log.info("%s %s %s %s", envelope.event, envelope.session, envelope.event_id or "-", status)
         else:
-            log.warning("%s %s %s %s (UNSIGNED)", envelope.event, envelope.session, envelope.event_id or "-", outcome.status)
+            log.warning("%s %s %s %s (UNSIGNED)", envelope.event, envelope.session, envelope.event_id or "-", status)
+        await self._retain(now)
         task = BackgroundTask(self._reply, outcome.reply) if outcome.reply else None
         return JSONResponse(outcome.document(), background=task)
+
+    async def _retain(self, now: datetime) -> None:
+        """Delete reply texts past `campaigns.reply_retention_days`, at most once an hour."""
+        import time
+
+        from nexus_blast.campaigns.replies import RETENTION_EVERY, apply_retention
+
+        if self._retained_at is not None and time.monotonic() - self._retained_at < RETENTION_EVERY:
+            return
+        self._retained_at = time.monotonic()
+        try:
+            purged = await self.run_db(apply_retention, self.db, self.settings, now)
+        except sqlite3.OperationalError as exc:
+            log.warning("reply retention not applied (database busy: %s); next event retries", exc)
+            self._retained_at = None
+            return
+        if purged:
+            log.info("deleted %d reply text(s) past campaigns.reply_retention_days", purged)
 
     async def _reply(self, reply: Reply) -> None:
         """Send the opt-out confirmation; on failure free the claim so a later message retries."""

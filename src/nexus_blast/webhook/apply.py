@@ -49,7 +49,7 @@ def apply_event(db, settings, envelope: Envelope, origin: Origin, now: str) -> O
             return Outcome("duplicate")
         payload = envelope.payload
         if isinstance(payload, Incoming):  # an opt-out counts everywhere, whichever session heard it
-            return _apply_incoming(db, settings, origin.sessions, payload, now)
+            return _apply_incoming(db, settings, origin.sessions, payload, envelope.at, now)
         if not origin.sessions:
             return Outcome("ignored", {"reason": "no configured session uses this WAHA session"})
         if isinstance(payload, Ack):
@@ -149,7 +149,7 @@ def _set_health(db, session: str, status: str, healthy: bool, now: str) -> None:
         set_session_health(db, session, status=status, healthy=healthy, reason=status, until=current["until"] if held else None)
 
 
-# --- incoming messages: opt-out keywords ------------------------------------------------------
+# --- incoming messages: opt-out keywords and replies ------------------------------------------------------
 
 
 def phone_of_chat(chat_id: str) -> str | None:
@@ -166,25 +166,65 @@ def phone_of_chat(chat_id: str) -> str | None:
     return result.e164 or "+" + digits
 
 
-def _apply_incoming(db, settings, names: tuple[str, ...], message: Incoming, now: str) -> Outcome:
-    from nexus_blast.store.campaigns import last_senders
-    from nexus_blast.store.contacts import add_optout
+def _apply_incoming(db, settings, names: tuple[str, ...], message: Incoming, at: str, now: str) -> Outcome:
+    outcome = apply_incoming(db, settings, names, message, message.at or at, now)
+    if outcome.detail.get("optout"):
+        text = settings.webhook.optout_reply.strip()
+        phone = outcome.detail["optout"]
+        if text and names:
+            from nexus_blast.store.campaigns import last_senders
+
+            last = last_senders(db, [phone]).get(phone)
+            session = last if last in names else names[0]
+            if store.claim_reply(db, phone, session, now):
+                outcome.reply = Reply(session, message.chat_id, phone, text)
+    return outcome
+
+
+def apply_incoming(db, settings, sessions, message: Incoming, at: str, now: str) -> Outcome:
+    """Apply a message a contact wrote to local SESSIONS at AT (ISO UTC): an opt-out keyword opts
+    the sender out everywhere; anything else is the reply to the most recent campaign message one of
+    SESSIONS sent them within `campaigns.reply_window` (first reply only). The sender becomes warm
+    for SESSIONS. Groups, broadcasts, status updates, own messages and numbers no campaign wrote to
+    are ignored (the reason says which). The caller holds the transaction; `campaign sync` comes here
+    too, so a repeated message changes nothing whichever way it arrives."""
+    from nexus_blast.domain.replies import LID, PERSON, chat_kind, excerpt, reply_span
+    from nexus_blast.store import replies
 
     if message.from_me:
         return Outcome("ignored", {"reason": "own message"})
-    word = match_keyword(message.body, settings.webhook.optout_keywords)
-    if word is None:
-        return Outcome("ignored", {"reason": "not an opt-out keyword"})
-    phone = phone_of_chat(message.chat_id)
+    kind = chat_kind(message.chat_id)
+    if kind not in (PERSON, LID):
+        return Outcome("ignored", {"reason": f"{kind} message"})
+    phone = phone_of_chat(message.chat_id) if kind == PERSON else None
+    if phone is None and message.alt_chat_id and chat_kind(message.alt_chat_id) == PERSON:
+        phone = phone_of_chat(message.alt_chat_id)
+    since, until = reply_span(at, settings.campaigns.reply_window_seconds)
+    target = replies.reply_target(db, sessions, phone_spellings(phone), message.chat_id if kind == LID else None, since, until)
+    if phone is None and target is not None:
+        phone = target.phone  # an @lid chat blast sent to: the message says whose it is
     if phone is None:
         return Outcome("ignored", {"reason": "sender is not a phone chat"})
-    added = add_optout(db, phone, f"keyword:{word}")
-    skipped = store.skip_pending(db, phone, SkipReason.OPTED_OUT, now)
-    outcome = Outcome("applied", {"optout": phone, "new": added, "skipped": skipped})
-    text = settings.webhook.optout_reply.strip()
-    if text and names:
-        last = last_senders(db, [phone]).get(phone)
-        session = last if last in names else names[0]
-        if store.claim_reply(db, phone, session, now):
-            outcome.reply = Reply(session, message.chat_id, phone, text)
-    return outcome
+    replies.mark_warm(db, phone, sessions, at)
+    word = match_keyword(message.body, settings.webhook.optout_keywords)
+    if word is not None:
+        from nexus_blast.store.contacts import add_optout
+
+        added = add_optout(db, phone, f"keyword:{word}")
+        skipped = store.skip_pending(db, phone, SkipReason.OPTED_OUT, now)
+        detail = {"optout": phone, "new": added, "skipped": skipped}
+        if target is not None:
+            replies.record_optout(db, target.id, at)
+            detail["campaign"] = target.campaign_id
+        return Outcome("applied", detail)
+    if target is None:
+        return Outcome("ignored", {"reason": "no campaign message to this number within campaigns.reply_window"})
+    new = replies.record_reply(db, target.id, at, excerpt(message.body))
+    return Outcome("applied", {"reply": phone, "campaign": target.campaign_id, "new": new})
+
+
+def phone_spellings(phone: str | None) -> list[str]:
+    """PHONE (E.164) and, for a Brazilian mobile, its spelling with / without the 9th digit."""
+    if not phone:
+        return []
+    return ["+" + digits for digits in _br_mobile_spellings(phone.lstrip("+"))]

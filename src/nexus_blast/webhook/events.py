@@ -39,6 +39,8 @@ class Incoming:
     chat_id: str  # the sender's chat (`from`)
     body: str
     from_me: bool
+    at: str = ""  # ISO UTC time the message carries (its `timestamp`), "" when missing or implausible
+    alt_chat_id: str = ""  # the phone chat WAHA gives beside an @lid `from` (`_data.key.remoteJidAlt`)
 
 
 @dataclass(frozen=True)
@@ -92,10 +94,10 @@ def parse_envelope(doc: dict[str, Any], *, request_id: str | None, now: datetime
         if abs((now - stamped).total_seconds()) > max_age:
             raise BadEvent(f"event without id stamped {stamped:%Y-%m-%dT%H:%M:%SZ}, outside webhook.max_age "
                            f"({max_age:g}s) of now: refused as a possible replay")
-    return Envelope(event_id, event, session, _event_time(stamped, now), _payload(event, doc))
+    return Envelope(event_id, event, session, _event_time(stamped, now), _payload(event, doc, now))
 
 
-def _payload(event: str, doc: dict[str, Any]) -> Payload:
+def _payload(event: str, doc: dict[str, Any], now: datetime) -> Payload:
     if event not in ("message.ack", "session.status", "message"):
         return Ignored(f"event {event!r} not used")
     payload = doc.get("payload")
@@ -119,7 +121,39 @@ def _payload(event: str, doc: dict[str, Any]) -> Payload:
     from_me = payload.get("fromMe", False)
     if not isinstance(from_me, bool):
         raise BadEvent("payload.fromMe is not a boolean")
-    return Incoming(_text(payload, "from", required=True, where="payload."), body or "", from_me)
+    return Incoming(_text(payload, "from", required=True, where="payload."), body or "", from_me,
+                    message_time(payload.get("timestamp"), now), alt_chat(payload))
+
+
+def message_time(value: object, now: datetime) -> str:
+    """A message's `timestamp` (Unix seconds, as WAHA gives it) as ISO UTC; "" when missing or not
+    plausible (before 2015 or more than 5 minutes ahead of NOW)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return ""
+    try:
+        moment = datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return ""
+    if not _EARLIEST <= moment <= now + timedelta(minutes=5):
+        return ""
+    return moment.isoformat(timespec="milliseconds")
+
+
+def alt_chat(payload: dict[str, Any]) -> str:
+    """The sender's phone chat id when `from` is an @lid id: engines put it in `_data.key`
+    (`remoteJidAlt`, `senderPn`) or `_data.Info.SenderAlt`; "" when none is given."""
+    data = payload.get("_data")
+    if not isinstance(data, dict):
+        return ""
+    places = [data.get("key"), data.get("Info")]
+    for place in places:
+        if not isinstance(place, dict):
+            continue
+        for key in ("remoteJidAlt", "senderPn", "SenderAlt"):
+            value = place.get(key)
+            if isinstance(value, str) and "@" in value and len(value) <= MAX_ID_CHARS and not value.endswith("@lid"):
+                return value.strip()
+    return ""
 
 
 def serialized_id(value: object) -> str | None:
