@@ -47,6 +47,8 @@ def send(
     ignore_window: Annotated[bool, typer.Option("--ignore-window", help="Send at any hour and day (ignore sending.window/days) for this campaign.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Render and plan everything; store nothing, send nothing.")] = False,
     preview: Annotated[int, typer.Option("--preview", min=0, help="Messages shown by --dry-run.")] = 5,
+    test_to: Annotated[Optional[str], typer.Option("--test-to", metavar="PHONE[,PHONE]", help="First send the first contacts' messages (with the image) to these phones as a test, then ask whether to start the campaign.", show_default=False)] = None,
+    test_only: Annotated[bool, typer.Option("--test-only", help="With --test-to: send the test messages and stop (nothing is stored).")] = False,
     yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
@@ -62,12 +64,19 @@ def send(
     texts = _message_texts(message, message_file) if ai is None else []
     text = texts[0][1] if len(texts) == 1 else ""
     ab_share, ab_seconds = _ab_options(ab_test, ab_wait, len(texts), ai)
-    if not dry_run and not yes and not stdin_is_tty():
+    test_phones = _test_phones(test_to, test_only, dry_run)
+    if not dry_run and not yes and not test_only and not stdin_is_tty():
         confirm("send the campaign?", yes)  # fails at once: nothing to ask without a terminal
     state = current()
     settings = state.settings()
     start_at = resolve_at(settings, at) if at is not None else None
     db = state.db()
+    if test_phones:
+        from nexus_blast.campaigns.testsend import parse_test_phones
+        from nexus_blast.store.contacts import optout_phones
+
+        test_phones = parse_test_phones(test_to, optout_phones(db))
+        preview = max(preview, len(test_phones))
     request = SendRequest(
         message=text, source=file, list_name=list_name, image=image,
         sessions=[s.strip() for s in session.split(",") if s.strip()] if session else None,
@@ -77,16 +86,22 @@ def send(
         variants=tuple(texts) if len(texts) > 1 else (), ab_share=ab_share, ab_wait=ab_seconds, warm_first=warm_first,
     )
     window = window_for(settings, ignore=ignore_window)
-    prepared = prepare(settings, db, request, dry_run=dry_run, window=window, start_at=start_at)
+    prepared = prepare(settings, db, request, dry_run=dry_run or test_only, window=window, start_at=start_at)
     if dry_run:
         _print_plan(prepared, json, start_at, ai)
         return
+    if test_only:
+        _print_test_only(prepared, _send_tests(settings, prepared, test_phones), json)
+        return
     confirmed = False
+    tests = []
     try:
         _show_variants(prepared, ai, stderr=True)
         _describe_plan(prepared, start_at=start_at)
         _echo_risks(_signal_risks(prepared), info)  # the sessions' own signals, with the confirmation
         _show_sample(prepared)
+        if test_phones:
+            tests = _send_tests(settings, prepared, test_phones)
         verb = f"Schedule for {start_at:%Y-%m-%d %H:%M %Z}" if start_at else "Send"
         confirm(f"{verb} {prepared.summary.pending} message(s) from {len(prepared.sessions)} session(s)?", yes)
         if start_at is not None:
@@ -101,6 +116,8 @@ def send(
         extra["variants"] = prepared.variants
     if prepared.ab_test:
         extra["ab_test"] = prepared.ab_test
+    if test_phones:
+        extra["test"] = [t.document() for t in tests]
     if start_at is not None:
         _print_scheduled(prepared, start_at, json, extra, window)
         if rejected:
@@ -111,6 +128,42 @@ def send(
     code = outcome.exit_code or (1 if rejected else 0)
     if code:
         raise typer.Exit(code)
+
+
+def _test_phones(test_to: str | None, test_only: bool, dry_run: bool) -> list[str] | None:
+    """The `--test-to` numbers checked for validity (exit 2 before anything is stored or sent)."""
+    from nexus_blast.i18n import _
+
+    if test_to is None:
+        if test_only:
+            raise InputError(_("--test-only goes with --test-to PHONE[,PHONE]"))
+        return None
+    if dry_run:
+        raise InputError(_("--dry-run sends nothing: drop --test-to, or drop --dry-run to send the test"))
+    from nexus_blast.campaigns.testsend import parse_test_phones
+
+    return parse_test_phones(test_to)
+
+
+def _send_tests(settings, prepared, phones: list[str]):
+    from nexus_blast.campaigns.testsend import send_tests
+    from nexus_blast.i18n import _
+
+    tests = send_tests(settings, prepared, phones)
+    for t in tests:
+        info(_("test message sent to {phone} via {session} (the message of row {row})").format(phone=t.phone, session=t.session, row=t.row))
+    return tests
+
+
+def _print_test_only(prepared, tests, json: bool) -> None:
+    from nexus_blast.i18n import _
+
+    if json:
+        print_json(_plan_doc(prepared) | {"status": "test_only", "dry_run": False, "test": [t.document() for t in tests]})
+        return
+    for t in tests:
+        typer.echo(f"\n--- test → {t.phone} via {t.session} (row {t.row})\n{t.text}")
+    typer.echo("\n" + _("test only: {n} test message(s) sent; the campaign was not stored nor started").format(n=len(tests)))
 
 
 def _schedule(db, campaign_id: int, start_at) -> None:
