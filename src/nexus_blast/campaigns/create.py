@@ -79,6 +79,8 @@ class SendRequest:
         if self.embed and not (given and given[0][1].startswith(("http://", "https://"))):
             raise InputError(_("--embed goes with a media URL (a local file is always sent as data)"))
         return given[0] if given else None
+    confirm_first: str | None = None  # a question template sent first; the message only to who replies
+    confirm_window: float = 24 * 3600.0  # seconds a contact has to reply to the question
 
 
 @dataclass
@@ -172,10 +174,11 @@ def prepare(
             bound = [_bind_variant(text, number, columns) for number, text in enumerate(variants, 1)]
         if request.ab_share is not None and len(bound) < 2:
             raise InputError("--ab-test needs two or more variants (only one passed the checks)")
+        question = _bind_question(request.confirm_first, columns) if request.confirm_first is not None else None
         messages = plan_messages(
             rows, bound, plan_options,
             last_senders=lambda phones: store.last_senders(db, phones), rng=rng, summary=summary,
-            warm_sessions=lambda phones: warm_sessions(db, phones),
+            warm_sessions=lambda phones: warm_sessions(db, phones), question=question,
         )
         name = request.name or f"{source_label} {now.astimezone(settings_tz(settings)):%Y-%m-%d %H:%M}"
         campaign_id = None
@@ -197,7 +200,8 @@ def prepare(
                 | ({"media_first": True} if request.media_first else {})
                 | (_ai_options(settings, request.ai, variants) if variants and request.ai else {})
                 | ({"variants": variants, "variant_seed": variant_seed} if len(variants) > 1 else {})
-                | (_ab_options(request) if request.ab_share is not None else {}),
+                | (_ab_options(request) if request.ab_share is not None else {})
+                | (confirm_options(request) if request.confirm_first is not None else {}),
                 status="paused", status_reason=AWAITING,
                 before_commit=(lambda cid: _before_commit(db, cid, request, summary, len(variants)))
                 if (request.warm_first or request.ab_share is not None) else None,
@@ -279,6 +283,20 @@ def _bind_variant(text: str, number: int, columns: list[str]):
         return parse_template(text).bind(columns)
     except TemplateError as exc:
         raise TemplateError(f"AI variant {number}: {exc.message}", hint=exc.hint) from None
+
+
+def _bind_question(text: str, columns: list[str]):
+    if not text.strip():
+        raise InputError("--confirm-first is empty", hint='ask something: --confirm-first "Oi {{nome|}}, posso te mandar a oferta?"')
+    try:
+        return parse_template(text).bind(columns)
+    except TemplateError as exc:
+        raise TemplateError(f"--confirm-first: {exc.message}", hint=exc.hint) from None
+
+
+def confirm_options(request: SendRequest) -> dict:
+    """The campaign's `confirm_first` option: the question template and the window in seconds."""
+    return {"confirm_first": {"question": request.confirm_first, "window": request.confirm_window}}
 
 
 def _ai_options(settings, ai: AIBrief, variants: list[str]) -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from nexus_blast.contacts.validation import Checked
 from nexus_blast.domain.messages import SkipReason
@@ -27,6 +27,7 @@ class PreviewItem:
     session: str
     text: str
     variant: int = 1  # which message variant (1-based) when there are several
+    question: str | None = None  # confirm-first: the question sent before TEXT
 
 
 @dataclass
@@ -90,6 +91,7 @@ def plan_messages(
     rng: random.Random,
     summary: PlanSummary,
     warm_sessions: Callable[[list[str]], dict[str, list[str]]] | None = None,
+    question: BoundTemplate | None = None,
 ) -> Iterator[NewMessage]:
     """Yield one NewMessage per contact worth a row (pending, or skipped with a reason); rejected
     rows (bad or duplicate numbers) only count in SUMMARY. Raises TemplateError at the first
@@ -97,7 +99,10 @@ def plan_messages(
 
     Several TEMPLATEs (measured or AI variants) are assigned evenly and at random: every k pending
     messages in a row get the k variants in an order shuffled by OPTIONS.variant_seed, so the counts
-    differ by at most one and the same seed and input give the same assignment (stored per message)."""
+    differ by at most one and the same seed and input give the same assignment (stored per message).
+
+    With QUESTION (confirm-first), each pending message is stored in its `ask` phase: the rendered
+    question as its text and the rendered message as its offer."""
     templates = (template,) if isinstance(template, BoundTemplate) else tuple(template)
     if not templates:
         raise ValueError("plan_messages needs at least one template")
@@ -116,6 +121,11 @@ def plan_messages(
         for checked in chunk:
             message = _plan_one(checked, previous, allowed, balancer, templates, options, rng, summary, seen_optouts, assign,
                                 warm.get(checked.e164, []))
+            if message is not None and question is not None and message.get("status") is None:
+                asked = question.render(checked.fields, rng, row=checked.row)
+                message |= {"text": asked, "offer": message["text"], "phase": "ask"}
+                if summary.preview and summary.preview[-1].phone == checked.e164 and summary.preview[-1].question is None:
+                    summary.preview[-1] = replace(summary.preview[-1], question=asked)
             if message is None:
                 continue
             seq += 1

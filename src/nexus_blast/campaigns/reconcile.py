@@ -66,8 +66,9 @@ class Sought:
 
 
 def sought(message: store.Message, kind: str | None = None, media_first: bool = False) -> Sought:
-    """The send MESSAGE has in flight, for a campaign whose media is of KIND (None: text only)."""
-    parts = message_parts(kind, message.text, media_first)
+    """The send MESSAGE has in flight, for a campaign whose media is of KIND (None: text only; a
+    confirm-first question is text alone)."""
+    parts = message_parts(None if message.phase == "ask" else kind, message.text, media_first)
     if len(parts) == 1:
         return Sought(message.text)
     part = part_in_flight(parts, message.lead_id is not None)

@@ -26,6 +26,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from nexus_blast.campaigns.clients import ClientPool
+from nexus_blast.campaigns.confirm import send_rounds
 from nexus_blast.campaigns.lease import LeaseKeeper, new_owner
 from nexus_blast.campaigns.media import Media, load_data
 from nexus_blast.campaigns.reconcile import reconcile_campaign
@@ -189,13 +190,18 @@ async def _run_leased(settings, db, campaign_id, keeper, events_in, now, rng, ev
         )
         if not await _until_done_or_stopped(reconciling, stop.event):
             return _stopped(db, campaign_id, stop.why, auto_resume)
-        result = await Sender(db, campaign_id, lanes, config, rng=rng, now=now, events=events).run(stop.event, stop.abandon)
-        if result.halt == "done" and store.counts(db, campaign_id).sending:
-            # Unknown outcomes WAHA could not be asked about during the run: asked once more
-            # before the campaign may complete.
-            await _until_done_or_stopped(asyncio.create_task(
+        # Unknown outcomes WAHA could not be asked about during a round: asked once more before
+        # the campaign may complete. A confirm-first campaign goes round until no question awaits.
+        rounds = await send_rounds(
+            db, campaign,
+            lambda: Sender(db, campaign_id, lanes, config, rng=rng, now=now, events=events),
+            lambda: _until_done_or_stopped(asyncio.create_task(
                 reconcile_campaign(db, campaign_id, targets, settle_seconds=decision_window(settings), now=now, **_media_of(campaign))
-            ), stop.event)
+            ), stop.event),
+            stop, now, wait=not auto_resume, poll=settings.scheduler.poll_interval, notice=events.notice,
+            tz=ZoneInfo(settings.general.timezone),
+        )
+        result = rounds.result
     except BaseException as exc:
         if not keeper.lost and store.campaign_status(db, campaign_id) == "running":
             interrupted = isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError))
@@ -224,6 +230,10 @@ async def _run_leased(settings, db, campaign_id, keeper, events_in, now, rng, ev
             detail=result.detail, at=f"{local:%Y-%m-%d %H:%M}", hint=resume_hint(campaign_id)), blocked=True)
         store.set_due_at(db, campaign_id, iso(result.until))
         return outcome
+    if result.halt == "confirming":  # run-due/worker look again at NEXT_CHECK (a reply, a window closing)
+        store.pause_for_later(db, campaign_id, result.detail)
+        store.set_due_at(db, campaign_id, iso(rounds.next_check))
+        return outcome_of(db, campaign_id, reason=result.detail)
     if result.halt == "lease":  # the sender saw it before the keeper's next renewal
         keeper.lost = True
         return _stopped(db, campaign_id, "lease", auto_resume)

@@ -354,13 +354,16 @@ class Sender(Guard, Failover):
         store.transition(self.db, mid, "sending", "sent", message_id=ident or None, sent_at=iso(self.now()))
         self._count_sent(lane)
 
-    def _parts(self, message: store.Message) -> tuple[Part, ...]:
+    def _media_kind(self, message: store.Message) -> str | None:
+        """The campaign's media kind for MESSAGE: none for a confirm-first question (text alone)."""
         media = self.config.image
-        return message_parts(media.kind if media else None, message.text, self.config.media_first)
+        return media.kind if media is not None and message.phase != "ask" else None
+
+    def _parts(self, message: store.Message) -> tuple[Part, ...]:
+        return message_parts(self._media_kind(message), message.text, self.config.media_first)
 
     def _sought(self, message: store.Message):
-        media = self.config.image
-        return sought(message, media.kind if media else None, self.config.media_first)
+        return sought(message, self._media_kind(message), self.config.media_first)
 
     async def _send_step(self, lane: Lane, message: store.Message, chat_id: str, planned: str | None):
         """MESSAGE's sends (one, or a voice note's two: the first one's id committed before the

@@ -27,9 +27,11 @@ class TestSent:
     message_id: str | None
     row: int | None
     text: str
+    phase: str = "offer"  # "ask": a confirm-first question (sent before its offer)
 
     def document(self) -> dict:
-        return {"phone": self.phone, "session": self.session, "message_id": self.message_id, "row": self.row}
+        doc = {"phone": self.phone, "session": self.session, "message_id": self.message_id, "row": self.row}
+        return doc | ({"phase": self.phase} if self.phase == "ask" else {})
 
 
 def parse_test_phones(text: str, optouts: set[str] | None = None) -> list[str]:
@@ -84,12 +86,16 @@ async def _send_all(settings, image, pairs) -> list[TestSent]:
     # A send is never retried blindly (it may have arrived): the client's retry policy says so.
     pool = ClientPool(settings)
     try:
-        return [await _send_one(settings, pool, phone, item, image, data) for phone, item in pairs]
+        sent: list[TestSent] = []
+        for phone, item in pairs:
+            sent += await _send_one(settings, pool, phone, item, image, data)
+        return sent
     finally:
         await pool.aclose()
 
 
-async def _send_one(settings, pool, phone: str, item, image, data: str | None) -> TestSent:
+async def _send_one(settings, pool, phone: str, item, image, data: str | None) -> list[TestSent]:
+    """The contact's message to PHONE; a confirm-first campaign's question (text alone) first."""
     from nexus_blast.domain.phones import whatsapp_digits
 
     client = pool.for_session(item.session)
@@ -99,6 +105,10 @@ async def _send_one(settings, pool, phone: str, item, image, data: str | None) -
     if not exists:
         raise InputError(_("--test-to: {phone} is not on WhatsApp (asked session {session})").format(phone=phone, session=item.session))
     chat_id = chat_id or f"{digits}@c.us"
+    out = []
+    if item.question is not None:
+        asked = await client.send_text(waha_session, chat_id, item.question)
+        out.append(TestSent(phone, item.session, asked.serialized_id, item.row, item.question, "ask"))
     if image is None:
         sent = await client.send_text(waha_session, chat_id, item.text)
     else:
@@ -106,4 +116,4 @@ async def _send_one(settings, pool, phone: str, item, image, data: str | None) -
             waha_session, chat_id, mimetype=image.mimetype, filename=image.filename,
             data_b64=data, url=image.url, caption=item.text,
         )
-    return TestSent(phone, item.session, sent.serialized_id, item.row, item.text)
+    return out + [TestSent(phone, item.session, sent.serialized_id, item.row, item.text)]

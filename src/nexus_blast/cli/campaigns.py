@@ -146,6 +146,11 @@ def show(campaign_id: IdArg, json: JsonOpt = False, utc: UtcOpt = False) -> None
     doc["next_send_at"] = _next_sends(state.settings(), db).get(campaign_id)
     doc["resume_on_due"] = campaign.resume_on_due
     doc["ignore_window"] = bool(campaign.options.get("ignore_window"))
+    from nexus_blast.campaigns.confirm import summary as confirm_summary
+
+    confirming = confirm_summary(db, campaign)
+    if confirming is not None:
+        doc["confirm_first"] = confirming
     if campaign.lease_owner:
         doc["lease_owner"], doc["lease_expires_at"] = campaign.lease_owner, campaign.lease_expires_at
     from nexus_blast.campaigns.lane_state import campaign_events
@@ -174,6 +179,8 @@ def show(campaign_id: IdArg, json: JsonOpt = False, utc: UtcOpt = False) -> None
         doc["ab_test"] = f"{ab_test['state']}" + (f" ({ab_test['statement']})" if ab_test["statement"] else "")
     human = doc | {"delivered": _share(doc, "delivered"), "read": _share(doc, "read"), "media": media_line(doc.get("media")),
                    "replied": _share(doc, "replied"), "opted_out": _share(doc, "opted_out")}
+    for key, value in (human.pop("confirm_first", None) or {}).items():
+        human[f"confirm_first.{key}"] = value
     settings = state.settings()
     for key, value in human.items():  # every time in one zone: general.timezone, or --utc
         if key.endswith("_at") and isinstance(value, str) and value[:4].isdigit():

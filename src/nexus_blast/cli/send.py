@@ -47,6 +47,8 @@ def send(
     ignore_window: Annotated[bool, typer.Option("--ignore-window", help="Send at any hour and day (ignore sending.window/days) for this campaign.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Render and plan everything; store nothing, send nothing.")] = False,
     preview: Annotated[int, typer.Option("--preview", min=0, help="Messages shown by --dry-run.")] = 5,
+    confirm_first: Annotated[Optional[str], typer.Option("--confirm-first", metavar="TEXT", help="Confirm-first: send this question (a template) to everyone first; the message goes only to those who reply (not with an opt-out word) within --confirm-window.", show_default=False)] = None,
+    confirm_window: Annotated[Optional[str], typer.Option("--confirm-window", metavar="DURATION", help="With --confirm-first: how long a contact has to reply, e.g. 24h, 90m, 2d (default 24h).", show_default=False)] = None,
     test_to: Annotated[Optional[str], typer.Option("--test-to", metavar="PHONE[,PHONE]", help="First send the first contacts' messages (with the image) to these phones as a test, then ask whether to start the campaign.", show_default=False)] = None,
     test_only: Annotated[bool, typer.Option("--test-only", help="With --test-to: send the test messages and stop (nothing is stored).")] = False,
     yes: YesOpt = False,
@@ -84,6 +86,7 @@ def send(
         ignore_window=ignore_window, ai=ai, file=file_media, video=video, voice=voice, embed=embed,
         media_first=media_first, link_preview=False if no_link_preview else None,
         variants=tuple(texts) if len(texts) > 1 else (), ab_share=ab_share, ab_wait=ab_seconds, warm_first=warm_first,
+        confirm_first=confirm_first, confirm_window=_confirm_window(confirm_first, confirm_window),
     )
     window = window_for(settings, ignore=ignore_window)
     prepared = prepare(settings, db, request, dry_run=dry_run or test_only, window=window, start_at=start_at)
@@ -128,6 +131,21 @@ def send(
     code = outcome.exit_code or (1 if rejected else 0)
     if code:
         raise typer.Exit(code)
+
+
+def _confirm_window(question: str | None, text: str | None) -> float:
+    """Seconds of `--confirm-window` (default 24 h); exit 2 for a bad duration or without --confirm-first."""
+    from nexus_blast.domain.confirm import DEFAULT_WINDOW, parse_window
+    from nexus_blast.i18n import _
+
+    if text is None:
+        return DEFAULT_WINDOW.total_seconds()
+    if question is None:
+        raise InputError(_("--confirm-window goes with --confirm-first TEXT"))
+    try:
+        return parse_window(text).total_seconds()
+    except ValueError as exc:
+        raise InputError(f"--confirm-window: {exc}") from None
 
 
 def _test_phones(test_to: str | None, test_only: bool, dry_run: bool) -> list[str] | None:
@@ -299,7 +317,11 @@ def _plan_doc(prepared) -> dict:
         "skipped_by_reason": dict(s.skipped), "rejected": s.rejected_total, "rejected_by_reason": dict(s.rejected),
         "sticky": s.sticky, "room_today": dict(prepared.room_today),
         "warm": {name: s.warm[name] for name in s.per_session}, "cold": {name: s.cold[name] for name in s.per_session},
-        "preview": [{"row": p.row, "phone": p.phone, "session": p.session, "text": p.text} for p in s.preview],
+        "preview": [
+            {"row": p.row, "phone": p.phone, "session": p.session, "text": p.text}
+            | ({"question": p.question} if p.question is not None else {})
+            for p in s.preview
+        ],
     } | _image_doc(prepared) | _variants_doc(prepared) | ({"ab_test": prepared.ab_test} if prepared.ab_test else {})
 
 
@@ -325,6 +347,7 @@ def _variants_doc(prepared) -> dict:
         return {}
     preview = [
         {"row": p.row, "phone": p.phone, "session": p.session, "variant": p.variant, "text": p.text}
+        | ({"question": p.question} if p.question is not None else {})
         for p in prepared.summary.preview
     ]
     return {"variants": prepared.variants, "preview": preview}
@@ -363,7 +386,8 @@ def _print_plan(prepared, json: bool, start_at=None, ai=None) -> None:
     _echo_risks(risks, typer.echo)
     for p in prepared.summary.preview:
         variant = (f" (AI variant {p.variant})" if ai is not None else f" (variant {p.variant})") if prepared.variants else ""
-        typer.echo(f"\n--- row {p.row} → {p.phone} via {p.session}{variant}\n{p.text}")
+        question = _("[question] {question}\n[then, to who replies] ").format(question=p.question) if p.question is not None else ""
+        typer.echo(f"\n--- row {p.row} → {p.phone} via {p.session}{variant}\n{question}{p.text}")
     typer.echo("\ndry run: nothing stored, nothing sent" + (" (the AI generations are logged)" if ai is not None else ""))
 
 

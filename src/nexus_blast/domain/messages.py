@@ -12,6 +12,13 @@ second is attempted, so an unknown outcome or a resume concerns only the send in
 (`part_in_flight`), and neither is ever sent twice.
 `sent`, `failed` and `skipped` are final. `store/campaigns.py` applies each transition with a
 conditional UPDATE (`WHERE status = <from>`), so two processes can never both move one message.
+
+A confirm-first campaign's row lives two phases (`messages.phase`): first `ask` (the question goes
+through the machine above), then `offer`. Only a question that was sent leaves its phase, by one of
+the ASK_TRANSITIONS (store/confirm.py applies them, conditional on (status, phase)):
+            (sent, ask) → (pending, offer)   confirmed: the contact replied within the window
+            (sent, ask) → (skipped, ask)     opted out, no reply when the window closed, cancelled
+so (sent, ask) is the one `sent` that is not final; every other `sent` is.
 """
 
 from __future__ import annotations
@@ -61,6 +68,36 @@ def check_message_transition(old: str, new: str) -> tuple[MessageStatus, Message
     return a, b
 
 
+class Phase(StrEnum):
+    """Which of a confirm-first contact's two messages a row holds now."""
+
+    ASK = "ask"
+    OFFER = "offer"
+
+
+ASK_TRANSITIONS: dict[tuple[MessageStatus, Phase], frozenset[tuple[MessageStatus, Phase]]] = {
+    (MessageStatus.SENT, Phase.ASK): frozenset(
+        {(MessageStatus.PENDING, Phase.OFFER), (MessageStatus.SKIPPED, Phase.ASK)}
+    ),
+}
+
+
+def check_ask_transition(old: tuple[str, str], new: tuple[str, str]) -> None:
+    """Raises IllegalTransition unless OLD → NEW ((status, phase) pairs) is an ASK_TRANSITIONS move."""
+    try:
+        a = (MessageStatus(old[0]), Phase(old[1]))
+        b = (MessageStatus(new[0]), Phase(new[1]))
+    except ValueError:
+        raise IllegalTransition(f"unknown status or phase in {old!r} -> {new!r}") from None
+    if b not in ASK_TRANSITIONS.get(a, frozenset()):
+        raise IllegalTransition(f"message cannot go from {a[0]}/{a[1]} to {b[0]}/{b[1]}")
+
+
+def is_final(status: str, phase: str = Phase.OFFER) -> bool:
+    """Whether a row in STATUS and PHASE will never move again (a question sent still awaits its reply)."""
+    return MessageStatus(status).final and not (status == MessageStatus.SENT and phase == Phase.ASK)
+
+
 class SkipReason(StrEnum):
     """Why a message was never sent (stored in messages.error)."""
 
@@ -68,6 +105,7 @@ class SkipReason(StrEnum):
     LANDLINE = "landline"
     NOT_ON_WHATSAPP = "not_on_whatsapp"
     CANCELLED = "cancelled"
+    NO_CONFIRMATION = "no_confirmation"  # confirm-first: no reply to the question within the window
 
 
 class CampaignStatus(StrEnum):
@@ -77,6 +115,7 @@ class CampaignStatus(StrEnum):
     COMPLETED = "completed"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    NO_CONFIRMATION = "no_confirmation"  # confirm-first: no reply to the question within the window
 
     @property
     def final(self) -> bool:

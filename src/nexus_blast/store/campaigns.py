@@ -38,6 +38,8 @@ class NewMessage:
     session: str | None = None
     error: str = ""
     variant: int = 0  # which text variant (0-based) the message uses
+    phase: str = "offer"  # "ask": TEXT is a confirm-first question and OFFER the real message (m011)
+    offer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class Message:
     sent_at: str | None
     planned_id: str | None = None  # the short id blast chose for its send in flight (servers that accept one)
     lead_id: str | None = None  # a two-send message (voice note): the first send's id, once sent (m012)
+    phase: str = "offer"  # "ask" while TEXT is a confirm-first question (m011)
 
 
 @dataclass
@@ -140,7 +143,7 @@ def create_campaign(
         for m in messages:
             batch.append(
                 (campaign_id, m.seq, m.row, m.phone, json.dumps(m.fields, ensure_ascii=False), m.text,
-                 m.status, m.session, m.error, m.variant, now)
+                 m.status, m.session, m.error, m.variant, now, m.phase, m.offer)
             )
             if len(batch) >= CHUNK:
                 _insert_messages(conn, batch)
@@ -165,8 +168,9 @@ def delete_campaign(db, campaign_id: int) -> None:
 def _insert_messages(conn: sqlite3.Connection, batch: list[tuple]) -> None:
     if batch:
         conn.executemany(
-            """INSERT INTO messages (campaign_id, seq, row, phone, fields, text, status, session, error, variant, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            """INSERT INTO messages (campaign_id, seq, row, phone, fields, text, status, session, error, variant, updated_at,
+                                    phase, offer)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             batch,
         )
 
@@ -448,13 +452,16 @@ def reassign(db, moves: Iterable[tuple[int, str]]) -> None:
 
 
 def skip_pending(db, campaign_id: int, reason: str) -> int:
-    """Every pending message of the campaign → skipped with REASON (a cancel)."""
+    """Every pending message of the campaign → skipped with REASON (a cancel), and so is every
+    confirm-first question still awaiting its reply (store/confirm.py)."""
+    from nexus_blast.store.confirm import close_all
+
     check_message_transition("pending", "skipped")
     cursor = _conn(db).execute(
         "UPDATE messages SET status = 'skipped', error = ?, updated_at = ? WHERE campaign_id = ? AND status = 'pending'",
         (reason, utcnow(), campaign_id),
     )
-    return cursor.rowcount
+    return cursor.rowcount + close_all(db, campaign_id, reason)
 
 
 def message_id_known(db, message_id: str) -> bool:

@@ -415,6 +415,26 @@ def m010_replies_variants_warm(db) -> None:
     )
 
 
+@migrations()
+def m011_confirm_first(db) -> None:
+    # Confirm-first campaigns (`send --confirm-first`): one row per contact lives two phases. While
+    # `phase` is 'ask', `text` is the question and `offer` the rendered real message; a reply within
+    # the window moves the row (sent, ask) → (pending, offer) with `text` = the offer, `asked_at` =
+    # when the question went out and `confirmed_at` = when the reply came (the question's reply
+    # text itself is not kept); no reply by then → (skipped, ask) `no_confirmation`.
+    # Ordinary campaigns' rows are 'offer' from the start.
+    db.executescript(
+        """
+        ALTER TABLE messages ADD COLUMN phase TEXT NOT NULL DEFAULT 'offer' CHECK (phase IN ('ask', 'offer'));
+        ALTER TABLE messages ADD COLUMN offer TEXT;
+        ALTER TABLE messages ADD COLUMN asked_at TEXT;
+        ALTER TABLE messages ADD COLUMN confirmed_at TEXT;
+        -- the questions out and awaiting a reply: read at every confirm-first pass
+        CREATE INDEX messages_asking ON messages (campaign_id, status, sent_at) WHERE phase = 'ask';
+        """
+    )
+
+
 def refuse_newer(db, path) -> None:
     """StorageError when the database at PATH records migrations this code does not know: a newer
     nexus_blast wrote it, and running older code on its schema would corrupt what it relies on."""
