@@ -149,6 +149,9 @@ class Failover:
         moved = self.board.evacuate(lane, keep_sticky=state == TIMELOCKED)
         where = f"; {moved} contacts moved to other sessions" if moved else ""
         self.events.notice(f"session {lane.name} {state}: {reason}{where}")
+        on_lane = getattr(self.events, "lane_state", None)  # the foreground progress reporter has none
+        if on_lane is not None:
+            on_lane(lane.name, state, reason)
         self._sync()
 
     # --- health -------------------------------------------------------------------------------

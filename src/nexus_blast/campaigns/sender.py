@@ -83,6 +83,9 @@ class Events:
     def notice(self, text: str) -> None:
         pass
 
+    def lane_state(self, session: str, state: str, reason: str) -> None:
+        """SESSION's lane went STATE (unhealthy, timelocked, capped, unusable) for REASON."""
+
 
 @dataclass
 class SenderResult:
