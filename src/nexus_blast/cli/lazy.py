@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     "webhook": (("campaigns", "webhook"), "Receive WAHA webhook events (acks, session status, opt-outs)."),
     "sandbox": (("sandbox",), "A local WAHA-compatible server for trying campaigns without a phone."),
     "ai": (("ai",), "AI providers (Groq, OpenRouter, DeepSeek, Mistral, Qwen, Ollama)."),
+    "notify": (("notify",), "Operator notifications (WhatsApp, signed JSON POST) for scheduled campaigns."),
     "doctor": (("doctor",), "Check that this machine can send: config, database, window, sessions, webhooks, AI."),
 }
 
