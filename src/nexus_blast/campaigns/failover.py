@@ -182,6 +182,8 @@ class Failover:
             if self.config.image is not None and self.config.image.convert and supports_convert(version) is False:
                 self._set_state(lane, UNUSABLE, NO_CONVERT)
                 return False
+        if first:  # an older note (cannot connect, not WORKING) no longer holds
+            store.set_session_health(self.db, lane.name, status="WORKING", healthy=True)
         return True
 
     def _server_version(self, lane: Lane) -> asyncio.Future:
