@@ -52,6 +52,7 @@ def test_notify_test_sends_on_both_channels_signed_and_outside_every_campaign_ta
     assert sent["chatId"] == OPERATOR_CHAT and "test notification" in sent["text"]
     (post,) = receiver.posts
     assert _signed(post) and post["json"]["event"] == "test" and post["json"]["campaign"] is None
+    assert blast("campaign", "list", "--json").json() == []
     assert _rows(blast_home, "SELECT count(*) FROM messages") == [(0,)]
     assert _rows(blast_home, "SELECT count(*) FROM campaigns") == [(0,)]
     assert _rows(blast_home, "SELECT count(*) FROM session_day_counts") == [(0,)]

@@ -29,7 +29,7 @@ def test(
             hint=_("set notify.whatsapp and/or notify.url in {path}").format(path=state.paths.config),
         )
     event = Event("test", 0, _("a test from blast notify test: notifications reach you"))
-    results = deliver(settings, event, db=state.db())
+    results = deliver(settings, event)  # now, unpaced: a person is waiting for it
     ok = all(r.ok for r in results)
     if json:
         print_json({"ok": ok, "channels": [r.as_dict() for r in results]})
