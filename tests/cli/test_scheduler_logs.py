@@ -125,3 +125,18 @@ def test_worker_logs_progress_every_progress_every_and_each_state_change(tmp_pat
     ticks = [r for r in records if r["event"] == "campaign.progress"]
     assert any(t["rate_per_minute"] > 0 and t["eta_seconds"] is not None for t in ticks), ticks
     assert all(STAMP.match(r["ts"] + " ") for r in records)
+
+
+def test_an_error_that_stops_run_due_is_stamped_too_and_a_json_line_with_log_json(scheduled, tmp_path):
+    home, sb = scheduled(n=2)
+    config = home / "config.toml"
+    config.write_text(config.read_text().replace("[general]", "") + '[general]\ntimezone = "Mars/Olympus"\n')
+    failed = blast_cron(home, tmp_path, "run-due")
+    assert failed.returncode == 2
+    (line,) = failed.stderr.splitlines()
+    assert STAMP.match(line) and "blast: error: " in line and "unknown timezone" in line
+    as_json = blast_cron(home, tmp_path, "run-due", "--log-json")
+    (record,) = [json.loads(x) for x in as_json.stderr.splitlines()]
+    assert as_json.returncode == 2 and record["level"] == "error" and "unknown timezone" in record["message"]
+    assert STAMP.match(record["ts"] + " ") and as_json.stdout == ""
+    assert sb.sent() == []

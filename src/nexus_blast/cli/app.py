@@ -49,19 +49,38 @@ def _fail(exc: BlastError, args: list[str], debug: bool, json_mode: bool) -> int
         import traceback
 
         traceback.print_exc()
-    _report(int(exc.exit_code), exc.message, exc.hint, json_mode)
+    _report(int(exc.exit_code), exc.message, exc.hint, json_mode, args)
     if isinstance(exc, StorageError):  # a campaign this process ran must not stay `running`
         _give_up_campaigns(args, exc.message)
     return int(exc.exit_code)
 
 
-def _report(code: int, message: str, hint: str | None, json_mode: bool) -> None:
-    line = f"blast: error: {message}" + (f" ({hint})" if hint else "")
-    sys.stderr.write(line.replace("\n", " ") + "\n")
+def _report(code: int, message: str, hint: str | None, json_mode: bool, args: list[str] | None = None) -> None:
+    line = (f"blast: error: {message}" + (f" ({hint})" if hint else "")).replace("\n", " ")
+    sys.stderr.write(_scheduler_line(line, args or []) + "\n")
     if json_mode:
         from nexus_blast.cli.output import print_json
 
         print_json({"error": {"code": code, "message": message} | ({"hint": hint} if hint else {})})
+
+
+def _scheduler_line(line: str, args: list[str]) -> str:
+    """run-due/worker stamp every line (cli/logs.py): their error line too, as a JSON object with --log-json."""
+    if "run-due" not in args and "worker" not in args:
+        return line
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from nexus_blast.cli.state import current
+
+    settings = current()._settings  # the configured zone when it loaded; else the machine's
+    zone = ZoneInfo(settings.general.timezone) if settings is not None else None
+    ts = datetime.now(zone).astimezone(zone).isoformat(timespec="seconds")
+    if "--log-json" in args:
+        import json
+
+        return json.dumps({"ts": ts, "level": "error", "event": "error", "campaign": None, "message": line}, ensure_ascii=False)
+    return f"{ts} {line}"
 
 
 def _replace_unencodable() -> None:
@@ -104,7 +123,7 @@ def _give_up_campaigns(args: list[str], why: str) -> None:
     scheduled = "run-due" in args or "worker" in args
     paused = pause_abandoned(current().paths.db, prefix, f"interrupted by a database error: {why}", resume_on_due=scheduled)
     for campaign_id in paused:
-        sys.stderr.write(f"blast: campaign {campaign_id} paused; resume with: blast campaign resume {campaign_id}\n")
+        sys.stderr.write(_scheduler_line(f"blast: campaign {campaign_id} paused; resume with: blast campaign resume {campaign_id}", args) + "\n")
 
 
 def main(argv: list[str] | None = None) -> None:

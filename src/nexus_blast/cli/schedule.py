@@ -13,6 +13,7 @@ from nexus_blast.cli.state import current
 from nexus_blast.i18n import _
 
 LogJsonOpt = Annotated[bool, typer.Option("--log-json", help="Log one JSON object a line (ts, level, event, campaign, message, counts): on stdout, or on stderr with --json.")]
+WorkerLogJsonOpt = Annotated[bool, typer.Option("--log-json", help="Log one JSON object a line on stdout (ts, level, event, campaign, message, counts).")]
 
 
 def _line_log(settings, log_json: bool, json: bool):
@@ -117,7 +118,7 @@ def _valid_max_seconds(text: str | None) -> bool:
 
 def worker(
     poll: Annotated[Optional[float], typer.Option("--poll", min=0.05, metavar="SECONDS", help="Seconds between looks for due campaigns (default: scheduler.poll_interval).", show_default=False)] = None,
-    log_json: LogJsonOpt = False,
+    log_json: WorkerLogJsonOpt = False,
 ) -> None:
     """Run due campaigns continuously (systemd); SIGTERM/SIGINT pause the running one cleanly
     (the next worker or run-due continues it) and exit 0."""
