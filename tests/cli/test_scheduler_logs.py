@@ -140,3 +140,17 @@ def test_an_error_that_stops_run_due_is_stamped_too_and_a_json_line_with_log_jso
     assert as_json.returncode == 2 and record["level"] == "error" and "unknown timezone" in record["message"]
     assert STAMP.match(record["ts"] + " ") and as_json.stdout == ""
     assert sb.sent() == []
+
+
+def test_the_misplaced_config_warning_of_a_cron_run_due_is_stamped_like_its_lines(tmp_path):
+    xdg = tmp_path / ".config" / "nexus-blast"
+    xdg.mkdir(parents=True)
+    (xdg / "config.toml").write_text("[general]\n")
+    home = tmp_path / "srv"
+    home.mkdir()
+    quiet = blast_cron(home, tmp_path, "run-due")
+    (line,) = quiet.stderr.splitlines()
+    assert quiet.returncode == 0 and STAMP.match(line) and f"no config file at {home / 'config.toml'}" in line
+    as_json = blast_cron(home, tmp_path, "run-due", "--log-json")
+    (record,) = [json.loads(x) for x in as_json.stderr.splitlines()]
+    assert record["level"] == "warning" and "no config file at" in record["message"]

@@ -68,19 +68,12 @@ def _scheduler_line(line: str, args: list[str]) -> str:
     """run-due/worker stamp every line (cli/logs.py): their error line too, as a JSON object with --log-json."""
     if "run-due" not in args and "worker" not in args:
         return line
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
+    from nexus_blast.cli.logs import stamped
     from nexus_blast.cli.state import current
 
-    settings = current()._settings  # the configured zone when it loaded; else the machine's
-    zone = ZoneInfo(settings.general.timezone) if settings is not None else None
-    ts = datetime.now(zone).astimezone(zone).isoformat(timespec="seconds")
-    if "--log-json" in args:
-        import json
-
-        return json.dumps({"ts": ts, "level": "error", "event": "error", "campaign": None, "message": line}, ensure_ascii=False)
-    return f"{ts} {line}"
+    settings = current()._settings  # the configured zone when it loaded
+    zone = settings.general.timezone if settings is not None else None
+    return stamped(line, as_json="--log-json" in args, timezone=zone, level="error", event="error")
 
 
 def _replace_unencodable() -> None:

@@ -49,3 +49,29 @@ class LineLog:
     def notify_log(self, level: str, event: str, campaign: int | None, message: str) -> None:
         """The notifier's log callback (nexus_blast.notify.NotifyLog)."""
         self.say(event, message, campaign, level)
+
+
+def fallback_zone() -> str:
+    """The zone when the settings are not (or could not be) loaded: BLAST_GENERAL__TIMEZONE, else
+    config.General's default (read here without pydantic: the cron fast path stays light)."""
+    import os
+
+    return os.environ.get("BLAST_GENERAL__TIMEZONE") or "America/Sao_Paulo"
+
+
+def stamped(line: str, *, as_json: bool, timezone: str | None = None, level: str = "warning", event: str = "warning") -> str:
+    """LINE (a warning or error said outside a LineLog) as run-due/worker say every line: stamped, or
+    one JSON object."""
+    try:
+        zone = ZoneInfo(timezone or fallback_zone())
+    except (KeyError, ValueError):  # an unknown zone is the error being reported
+        zone = None
+    ts = datetime.now(zone).astimezone(zone).isoformat(timespec="seconds")
+    if as_json:
+        return json.dumps({"ts": ts, "level": level, "event": event, "campaign": None, "message": line}, ensure_ascii=False)
+    return f"{ts} {line}"
+
+
+def stamper(as_json: bool):
+    """For State.stamp / warn_if_config_misplaced: warnings of run-due/worker stamped like their lines."""
+    return lambda line: stamped(line, as_json=as_json)

@@ -49,6 +49,9 @@ def run_due(
         return
     from nexus_blast.campaigns.scheduler import Scheduler, deadline_for, worst_exit_code
 
+    from nexus_blast.cli.logs import stamper
+
+    state.stamp = stamper(log_json)
     settings = state.settings()
     log = _line_log(settings, log_json, json)
     with _notifier(settings, state.paths.db, log) as notifier:
@@ -99,9 +102,10 @@ def nothing_due_fast(args: list[str]) -> bool:
     paths = resolve_paths(config, db)
     if anything_due(paths.db, iso(datetime.now(UTC))):
         return False
+    from nexus_blast.cli.logs import stamper
     from nexus_blast.cli.state import warn_if_config_misplaced
 
-    warn_if_config_misplaced(paths)  # cron's silent every-minute nothing is where this bites
+    warn_if_config_misplaced(paths, stamper("--log-json" in flags))  # cron's silent every-minute nothing is where this bites
     if "--json" in flags:
         print_json({"campaigns": []})
     return True
@@ -124,7 +128,10 @@ def worker(
     (the next worker or run-due continues it) and exit 0."""
     from nexus_blast.campaigns.scheduler import Scheduler
 
+    from nexus_blast.cli.logs import stamper
+
     state = current()
+    state.stamp = stamper(log_json)
     settings = state.settings()
     interval = poll or settings.scheduler.poll_interval
     log = _line_log(settings, log_json, False)
