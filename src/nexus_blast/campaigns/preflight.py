@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nexus_blast.domain.health import short
+from nexus_blast.i18n import _
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def check_sessions(settings, names: list[str], db=None) -> list[Readiness]:
 
 def _what_to_do(name: str, status: str) -> str:
     if status in ("SCAN_QR_CODE", "STARTING"):
-        return f"not paired: blast session pair {name}"
+        return _("not paired: blast session pair {name}").format(name=name)
     if status in ("STOPPED", "FAILED"):
-        return f"start it: blast session start {name}"
-    return "not WORKING"
+        return _("start it: blast session start {name}").format(name=name)
+    return _("not WORKING")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nexus_blast.i18n import _
+
 SHORT = 90  # a reason longer than this is cut with '…' (the table must keep the phone visible)
 
 
@@ -47,7 +49,7 @@ def session_health(
     if live_status != "WORKING":
         return Health(short(live_error), stale)
     if sent_today >= cap:
-        return Health(f"daily cap of {cap} reached", stale)
+        return Health(_("daily cap of {cap} reached").format(cap=cap), stale)
     if note is not None and not note.healthy and not stale:
         return Health(short(note.reason), False)
     return Health("", stale)
