@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from nexus_blast.errors import ConfigError
 from nexus_blast.masking import mask, mask_url  # noqa: F401  (config.mask is the historical name)
 
-SECRET_KEYS = frozenset({"api_key", "webhook_hmac_key"})
+SECRET_KEYS = frozenset({"api_key", "webhook_hmac_key", "hmac_key"})
 URL_KEYS = frozenset({"url", "webhook_url", "base_url"})
 
 
@@ -117,6 +117,8 @@ class Waha(_Section):
 class Scheduler(_Section):
     poll_interval: float = Field(1.0, gt=0, le=3600)
     lease_seconds: int = Field(60, ge=1, le=86400)
+    # Seconds between a running campaign's progress lines in run-due/worker logs (sent, failed, pending, rate, ETA).
+    progress_every: float = Field(300.0, gt=0, le=86400)
 
 
 class Webhook(_Section):
@@ -164,6 +166,45 @@ def check_http_url(value: str) -> None:
         raise ValueError(f"{value!r} is not a valid URL ({exc})") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ValueError(f"{value!r} is not an http(s) URL with a host (e.g. http://localhost:3000)")
+
+
+NOTIFY_EVENTS = ("paused", "failed", "completed", "lane_braked", "lane_timelocked")
+
+
+class Notify(_Section):
+    """Telling the operator when a scheduled campaign needs them (nexus_blast.notify)."""
+
+    whatsapp: str = ""  # the operator's phone (E.164 or Brazilian spelling), messaged through a WORKING session
+    url: str = ""  # https URL that receives a signed JSON POST (http only on loopback)
+    hmac_key: str = Field("", repr=False)  # signs the POST body: X-Webhook-Hmac, hex HMAC-SHA512 (as WAHA's webhooks)
+    min_interval: float = Field(3600.0, ge=0, le=30 * 86400)  # at most one per campaign and event kind per this many seconds
+    events: list[str] = list(NOTIFY_EVENTS)
+
+    @field_validator("whatsapp")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        if value.strip():
+            from nexus_blast.notify.channels import operator_phone
+
+            operator_phone(value)  # ValueError names what is wrong
+        return value.strip()
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if value.strip():
+            from nexus_blast.notify.channels import check_notify_url
+
+            check_notify_url(value.strip())
+        return value.strip()
+
+    @field_validator("events")
+    @classmethod
+    def _events(cls, value: list[str]) -> list[str]:
+        unknown = [v for v in value if v not in NOTIFY_EVENTS]
+        if unknown:
+            raise ValueError(f"unknown event(s) {', '.join(unknown)} (known: {', '.join(NOTIFY_EVENTS)})")
+        return value
 
 
 class _KeyedSection(_Section):
@@ -227,6 +268,7 @@ class Settings(BaseSettings):
     scheduler: Scheduler = Scheduler()
     webhook: Webhook = Webhook()
     campaigns: Campaigns = Campaigns()
+    notify: Notify = Notify()
     ai: AI = AI()
     sessions: dict[str, SessionConfig] = {}
 

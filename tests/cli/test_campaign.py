@@ -28,11 +28,13 @@ def sent_campaign(blast, sandbox, blast_home, tmp_path):
 @pytest.fixture
 def paused_campaign(blast, make_sandbox, blast_home, tmp_path):
     sb = make_sandbox(sessions=("s1",))
-    sb.set_status("s1", "FAILED")
     configure(blast_home, {"s1": sb.url})
     contacts = write_contacts(tmp_path / "c.csv", 5)
-    result = blast("send", contacts, "-m", "Oi {{nome}}", "--yes", "--json")
-    assert result.exit_code == 3
+    stored = blast("send", contacts, "-m", "Oi {{nome}}", "--at", "+1h", "--yes", "--json")
+    assert stored.exit_code == 0, stored.stderr  # `send` itself refuses when no session can send
+    sb.set_status("s1", "FAILED")
+    result = blast("campaign", "resume", str(stored.json()["campaign"]), "--yes", "--json")
+    assert result.exit_code == 3, result.stderr
     return sb, result.json()["campaign"]
 
 

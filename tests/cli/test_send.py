@@ -169,15 +169,16 @@ def test_session_failing_after_20_messages_still_100_percent(blast, make_sandbox
     assert "s1 unhealthy" in result.stderr
 
 
-def test_all_sessions_down_is_paused_exit_3_then_resume_completes(blast, make_sandbox, setup):
+def test_all_sessions_going_down_mid_run_is_paused_exit_3_then_resume_completes(blast, make_sandbox, setup):
     sb = make_sandbox(sessions=("s1", "s2"))
     for s in ("s1", "s2"):
-        sb.set_status(s, "FAILED")
+        sb.faults(session=s, not_working_after=1)  # up at the pre-flight, down after one send each
     csv = setup(sb, sessions=("s1", "s2"), n=12)
     result = blast("send", csv, "-m", "Oi {{nome}}", "--yes", "--json")
     assert result.exit_code == 3
     doc = result.json()
-    assert (doc["status"], doc["pending"], doc["sent"]) == ("paused", 12, 0)
+    assert (doc["status"], doc["pending"], doc["sent"]) == ("paused", 10, 2)
+    sb.clear_faults()
     assert "blast campaign resume 1" in result.stderr
     for s in ("s1", "s2"):
         sb.set_status(s, "WORKING")
@@ -185,6 +186,52 @@ def test_all_sessions_down_is_paused_exit_3_then_resume_completes(blast, make_sa
     assert again.exit_code == 0, again.stderr
     assert (again.json()["status"], again.json()["sent"]) == ("completed", 12)
     assert len({m["chatId"] for m in sb.sent()}) == 12 == len(sb.sent())
+
+
+def test_every_session_down_before_sending_is_exit_3_with_a_line_each_and_nothing_stored(blast, blast_home, make_sandbox, setup):
+    import sqlite3
+
+    sb = make_sandbox(sessions=("s1", "s2"))
+    sb.set_status("s1", "FAILED")
+    sb.set_status("s2", "SCAN_QR_CODE")
+    csv = setup(sb, sessions=("s1", "s2", "gone"), n=5)
+    from tests.campaigns.helpers import configure
+
+    configure(blast_home, {"s1": sb.url, "s2": sb.url, "gone": "http://127.0.0.1:9"})
+    result = blast("send", csv, "-m", "Oi {{nome}}", "--yes", "--json")
+    assert result.exit_code == 3, result.stderr
+    assert result.json()["error"]["code"] == 3 and "no campaign stored" in result.json()["error"]["message"]
+    lines = result.stderr.splitlines()
+    assert [line.split(":")[0:2] for line in lines[:3]] == [["warning", " session s1"], ["warning", " session s2"], ["warning", " session gone"]]
+    assert "s1: FAILED (start it: blast session start s1)" in lines[0]
+    assert "s2: SCAN_QR_CODE (not paired: blast session pair s2)" in lines[1]
+    assert "gone: UNREACHABLE (" in lines[2]
+    assert all(len(line) <= 160 for line in lines), lines
+    with sqlite3.connect(blast_home / "blast.db") as conn:
+        assert conn.execute("SELECT count(*) FROM campaigns").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM messages").fetchone() == (0,)
+    assert sb.sent() == []
+
+
+def test_some_sessions_down_warns_and_sends_through_the_others(blast, make_sandbox, setup):
+    sb = make_sandbox(sessions=("s1", "s2"))
+    sb.set_status("s2", "STOPPED")
+    csv = setup(sb, sessions=("s1", "s2"), n=4)
+    result = blast("send", csv, "-m", "Oi {{nome}}", "--yes", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "warning: session s2: STOPPED" in result.stderr
+    assert (result.json()["status"], result.json()["sent"]) == ("completed", 4)
+
+
+def test_with_at_every_session_down_warns_and_stores(blast, make_sandbox, setup):
+    sb = make_sandbox(sessions=("s1",))
+    sb.set_status("s1", "FAILED")
+    csv = setup(sb, sessions=("s1",), n=3)
+    result = blast("send", csv, "-m", "Oi {{nome}}", "--at", "+1h", "--yes", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["status"] == "scheduled"
+    assert "warning: session s1: FAILED" in result.stderr and "no session can send right now" in result.stderr
+    assert [c["status"] for c in blast("campaign", "list", "--json").json()] == ["scheduled"]
 
 
 def test_list_source_and_opt_outs(blast, sandbox, setup, tmp_path):

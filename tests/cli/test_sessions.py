@@ -406,3 +406,73 @@ def test_noweb_config_written_by_blast_has_the_required_fields(blast, make_sandb
     assert written
     for config in written:
         assert config["noweb"]["markOnline"] is True and config["noweb"]["store"] == {"fullSync": False, "enabled": True}
+
+
+def _note(blast_home, session, status, reason, updated_at=None):
+    """A health note as a campaign run leaves it (session_health)."""
+    import sqlite3
+
+    from nexus_blast.store.db import utcnow
+
+    with sqlite3.connect(blast_home / "blast.db") as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO session_health (session, status, healthy, reason, until, updated_at) VALUES (?, ?, 0, ?, NULL, ?)",
+            (session, status, reason, updated_at or utcnow()),
+        )
+
+
+def _health_row(blast_home, session):
+    import sqlite3
+
+    with sqlite3.connect(blast_home / "blast.db") as conn:
+        return conn.execute("SELECT status, healthy, reason FROM session_health WHERE session = ?", (session,)).fetchone()
+
+
+def test_list_never_shows_working_beside_a_stale_outage_and_the_probe_clears_it(blast, blast_home, sandbox):
+    _add(blast, "s1", sandbox.url)
+    blast("session", "list")  # creates the database
+    _note(blast_home, "s1", "UNHEALTHY", "WAHA http://127.0.0.1:1 session 's1': cannot connect (All connection attempts failed)")
+    (row,) = blast("session", "list", "--json").json()
+    assert (row["status"], row["health"]) == ("WORKING", "")
+    assert _health_row(blast_home, "s1") == ("WORKING", 1, "")
+    human = blast("session", "list")
+    assert "cannot connect" not in human.stdout
+
+
+def test_a_cap_change_shows_at_once(blast, blast_home, sandbox):
+    _add(blast, "s1", sandbox.url)
+    assert blast("session", "update", "s1", "--daily-cap", "3").exit_code == 0
+    _seed_sent(blast, "s1", 3)
+    _note(blast_home, "s1", "CAPPED", "daily cap of 3 reached")
+    (row,) = blast("session", "list", "--json").json()
+    assert row["health"] == "daily cap of 3 reached"
+    assert blast("session", "update", "s1", "--daily-cap", "152").exit_code == 0
+    (row,) = blast("session", "list", "--json").json()
+    assert (row["status"], row["health"]) == ("WORKING", "")
+    assert "3/152" in blast("session", "list").stdout
+    # and lowering it below today's sends shows the cap without any run having noted it
+    assert blast("session", "update", "s1", "--daily-cap", "2").exit_code == 0
+    (row,) = blast("session", "list", "--json").json()
+    assert row["health"] == "daily cap of 2 reached"
+
+
+def test_a_session_that_is_down_shows_one_status_and_its_probe_reason(blast, blast_home, sandbox):
+    from tests.waha.loopback import closed_port_url
+
+    assert blast("session", "add", "dead", "--url", closed_port_url(), "--no-check").exit_code == 0
+    blast("session", "list")
+    _note(blast_home, "dead", "CAPPED", "daily cap of 1000 reached")
+    (row,) = blast("session", "list", "--json").json()
+    assert row["status"] == "UNREACHABLE" and "cannot connect" in row["health"] and "cap" not in row["health"]
+    assert len(row["health"]) <= 90
+
+
+def test_a_send_through_the_session_clears_its_old_note(blast, blast_home, sandbox, tmp_path):
+    from tests.campaigns.helpers import configure, write_contacts
+
+    configure(blast_home, {"s1": sandbox.url})
+    blast("session", "list")
+    _note(blast_home, "s1", "UNHEALTHY", "3 failures in a row, last: Timed Out")
+    sent = blast("send", write_contacts(tmp_path / "c.csv", 2), "-m", "Oi {{nome}}", "--yes", "--json")
+    assert sent.exit_code == 0, sent.stderr
+    assert _health_row(blast_home, "s1") == ("WORKING", 1, "")

@@ -150,6 +150,9 @@ class Failover:
         moved = self.board.evacuate(lane, keep_sticky=state == TIMELOCKED)
         where = f"; {moved} contacts moved to other sessions" if moved else ""
         self.events.notice(f"session {lane.name} {state}: {reason}{where}")
+        on_lane = getattr(self.events, "lane_state", None)  # the foreground progress reporter has none
+        if on_lane is not None:
+            on_lane(lane.name, state, reason)
         self._sync()
 
     # --- health -------------------------------------------------------------------------------
@@ -181,6 +184,8 @@ class Failover:
                 self._set_state(lane, UNUSABLE, NO_CONVERT)
                 return False
         self._take_signals(lane, (info or {}).get("me"))
+        if first:  # an older note (cannot connect, not WORKING) no longer holds
+            store.set_session_health(self.db, lane.name, status="WORKING", healthy=True)
         return True
 
     def _server_version(self, lane: Lane) -> asyncio.Future:

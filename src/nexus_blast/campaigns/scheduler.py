@@ -17,10 +17,11 @@ from pathlib import Path
 
 from nexus_blast.campaigns.lease import CampaignBusy, new_owner
 from nexus_blast.campaigns.runner import CampaignOutcome, outcome_of, run_campaign
-from nexus_blast.campaigns.sender import Events
+from nexus_blast.campaigns.runlog import Log, LogRecord, RunLog
 from nexus_blast.campaigns.timing import timezone, window_for
 from nexus_blast.i18n import _
 from nexus_blast.errors import BlastError
+from nexus_blast.i18n import _
 from nexus_blast.store import campaigns as store
 from nexus_blast.store import leases
 from nexus_blast.store.db import iso
@@ -38,15 +39,24 @@ def deadline_for(max_seconds: float | None, started: float) -> float | None:
     return started + max_seconds - min(STOP_MARGIN, max_seconds / 4)
 
 
-class _Notices(Events):
-    """Sender notices, prefixed with the campaign, to LOG."""
+def _ignore(record: LogRecord) -> None:
+    pass
 
-    def __init__(self, campaign_id: int, log: Callable[[str], None]) -> None:
-        self.campaign_id = campaign_id
-        self.log = log
 
-    def notice(self, text: str) -> None:
-        self.log(f"campaign {self.campaign_id}: {text}")
+def summary_text(outcome: CampaignOutcome) -> str:
+    """The one summary line of a run: `completed: 12 sent, 0 failed, 0 skipped, 0 pending (why)`."""
+    text = _("{status}: {sent} sent, {failed} failed, {skipped} skipped, {pending} pending").format(
+        status=outcome.status, sent=outcome.sent, failed=outcome.failed, skipped=outcome.skipped, pending=outcome.pending,
+    )
+    return text + (f" ({outcome.reason})" if outcome.reason else "")
+
+
+def outcome_record(outcome: CampaignOutcome) -> LogRecord:
+    counts = {"sent": outcome.sent, "failed": outcome.failed, "skipped": outcome.skipped, "pending": outcome.pending}
+    level = "info" if outcome.status == "completed" or outcome.exit_code in (0, 130) else "warning"
+    if outcome.status == "failed":
+        level = "error"
+    return LogRecord(f"campaign.{outcome.status}", summary_text(outcome), outcome.campaign_id, level, counts)
 
 
 class Scheduler:
@@ -59,7 +69,8 @@ class Scheduler:
         *,
         stop_event: threading.Event | None = None,
         deadline: float | None = None,
-        log: Callable[[str], None] = lambda text: None,
+        log: Log = _ignore,
+        notifier=None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.settings = settings
@@ -70,6 +81,7 @@ class Scheduler:
         self.abandon_event = threading.Event()  # a second signal: do not wait for the message in flight
         self.deadline = deadline
         self.log = log
+        self.notifier = notifier  # notify.Notifier: paused/failed/completed/lane events, or None
         self.clock = clock
         self._waiting: dict[int, str] = {}  # campaign → the window opening already announced
         self._retained_at: float | None = None  # monotonic time of the last reply-retention pass
@@ -155,28 +167,58 @@ class Scheduler:
         until = iso(now + timedelta(seconds=self.settings.scheduler.lease_seconds))
         if not leases.claim_due(self.db, campaign_id, self.owner, iso(now), until):
             return None
-        self.log(f"campaign {campaign_id} ({campaign.name}): starting ({campaign.status} → running)")
+        self.log(LogRecord(
+            "campaign.started", _("{name}: starting ({status} → running)").format(name=campaign.name, status=campaign.status),
+            campaign_id,
+        ))
+        run_log = RunLog(campaign_id, self.log, self.settings.scheduler.progress_every, on_lane=self._lane_event(campaign_id))
         try:
-            outcome = run_campaign(
-                self.settings, self.db_path, campaign_id, owner=self.owner, window=window,
-                stop_event=self.stop_event, abandon_event=self.abandon_event, deadline=self.deadline, auto_resume=True,
-                events=_Notices(campaign_id, self.log),
-            )
+            with run_log:
+                outcome = run_campaign(
+                    self.settings, self.db_path, campaign_id, owner=self.owner, window=window,
+                    stop_event=self.stop_event, abandon_event=self.abandon_event, deadline=self.deadline, auto_resume=True,
+                    events=run_log,
+                )
         except CampaignBusy:
             return None
         except BlastError as exc:
             return self._cannot_run(campaign_id, exc)
-        self.log(
-            f"campaign {campaign_id} {outcome.status}: {outcome.sent} sent, {outcome.failed} failed, "
-            f"{outcome.skipped} skipped, {outcome.pending} pending" + (f" ({outcome.reason})" if outcome.reason else "")
-        )
+        self.log(outcome_record(outcome))
+        self._notify_outcome(outcome)
         return outcome
+
+    def _notify_outcome(self, outcome: CampaignOutcome) -> None:
+        """Tell the operator when a run ended in a state a person should know: completed, failed,
+        or paused with nothing to continue it (a scheduler's stop or a daily cap continue by themselves)."""
+        if self.notifier is None:
+            return
+        from nexus_blast.campaigns.runner import resume_hint
+
+        kind = outcome.status if outcome.status in ("completed", "failed") else None
+        if outcome.status == "paused":
+            campaign = store.get_campaign(self.db, outcome.campaign_id)
+            kind = None if campaign is None or campaign.resume_on_due else "paused"
+        if kind is not None:
+            command = resume_hint(outcome.campaign_id) if kind == "paused" else ""
+            self.notifier.send_event(kind, outcome.campaign_id, outcome.reason or summary_text(outcome), command)
+
+    def _lane_event(self, campaign_id: int):
+        def on_lane(session: str, state: str, reason: str) -> None:
+            if self.notifier is not None and state in ("timelocked", "braked"):
+                from nexus_blast.campaigns.runner import resume_hint
+
+                self.notifier.send_event(f"lane_{state}", campaign_id, f"session {session}: {reason}", resume_hint(campaign_id))
+
+        return on_lane
 
     def _outside_window(self, campaign_id: int, opens: datetime) -> CampaignOutcome:
         when = iso(opens)
         if self._waiting.get(campaign_id) != when:
             self._waiting[campaign_id] = when
-            self.log(f"campaign {campaign_id}: outside the sending window until {opens:%Y-%m-%d %H:%M %Z}")
+            self.log(LogRecord(
+                "campaign.waiting", _("outside the sending window until {opens}").format(opens=f"{opens:%Y-%m-%d %H:%M %Z}"),
+                campaign_id,
+            ))
         return outcome_of(self.db, campaign_id, reason="outside the sending window", next_send_at=when)
 
     def _cannot_run(self, campaign_id: int, exc: BlastError) -> CampaignOutcome:
@@ -186,8 +228,15 @@ class Scheduler:
         leases.release(self.db, campaign_id, self.owner)
         if not parked:  # finished or cancelled a moment ago: nothing was wrong with it
             return outcome_of(self.db, campaign_id)
-        self.log(f"campaign {campaign_id}: {reason}")
-        return outcome_of(self.db, campaign_id, reason=reason, error_code=int(exc.exit_code))
+        outcome = outcome_of(self.db, campaign_id, reason=reason, error_code=int(exc.exit_code))
+        self.log(LogRecord("campaign.paused", summary_text(outcome), campaign_id, "error", {
+            "sent": outcome.sent, "failed": outcome.failed, "skipped": outcome.skipped, "pending": outcome.pending,
+        }))
+        if self.notifier is not None:
+            from nexus_blast.campaigns.runner import resume_hint
+
+            self.notifier.send_event("paused", campaign_id, reason, resume_hint(campaign_id))
+        return outcome
 
 
 def worst_exit_code(outcomes: list[CampaignOutcome]) -> int:

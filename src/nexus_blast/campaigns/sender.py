@@ -92,6 +92,11 @@ class Events:
 
     def sent_by(self, session: str) -> None:
         """One message went out from SESSION (before the progress that counts it)."""
+        pass
+
+    def lane_state(self, session: str, state: str, reason: str) -> None:
+        """SESSION's lane went STATE (unhealthy, timelocked, capped, unusable) for REASON."""
+        pass
 
 
 @dataclass

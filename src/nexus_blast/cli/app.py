@@ -50,21 +50,33 @@ def _fail(exc: BlastError, args: list[str], debug: bool, json_mode: bool) -> int
         import traceback
 
         traceback.print_exc()
-    _report(int(exc.exit_code), exc.message, exc.hint, json_mode)
+    _report(int(exc.exit_code), exc.message, exc.hint, json_mode, args)
     if isinstance(exc, StorageError):  # a campaign this process ran must not stay `running`
         _give_up_campaigns(args, exc.message)
     return int(exc.exit_code)
 
 
-def _report(code: int, message: str, hint: str | None, json_mode: bool) -> None:
-    line = _("blast: error: {message}").format(message=message) + (f" ({hint})" if hint else "")
-    sys.stderr.write(line.replace("\n", " ") + "\n")
+def _report(code: int, message: str, hint: str | None, json_mode: bool, args: list[str] | None = None) -> None:
+    line = (_("blast: error: {message}").format(message=message) + (f" ({hint})" if hint else "")).replace("\n", " ")
+    sys.stderr.write(_scheduler_line(line, args or []) + "\n")
     if json_mode:
         from nexus_blast.cli.output import print_json
 
         from nexus_blast.i18n import english  # a --json document is the same in every language
 
         print_json({"error": {"code": code, "message": english(message)} | ({"hint": english(hint)} if hint else {})})
+
+
+def _scheduler_line(line: str, args: list[str]) -> str:
+    """run-due/worker stamp every line (cli/logs.py): their error line too, as a JSON object with --log-json."""
+    if "run-due" not in args and "worker" not in args:
+        return line
+    from nexus_blast.cli.logs import stamped
+    from nexus_blast.cli.state import current
+
+    settings = current()._settings  # the configured zone when it loaded
+    zone = settings.general.timezone if settings is not None else None
+    return stamped(line, as_json="--log-json" in args, timezone=zone, level="error", event="error")
 
 
 def _replace_unencodable() -> None:
@@ -107,7 +119,7 @@ def _give_up_campaigns(args: list[str], why: str) -> None:
     scheduled = "run-due" in args or "worker" in args
     paused = pause_abandoned(current().paths.db, prefix, f"interrupted by a database error: {why}", resume_on_due=scheduled)
     for campaign_id in paused:
-        sys.stderr.write(_("blast: campaign {id} paused; resume with: blast campaign resume {id}").format(id=campaign_id) + "\n")
+        sys.stderr.write(_scheduler_line(_("blast: campaign {id} paused; resume with: blast campaign resume {id}").format(id=campaign_id), args) + "\n")
 
 
 def _speak(args: list[str]) -> None:

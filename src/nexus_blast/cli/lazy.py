@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     "webhook": (("campaigns", "webhook"), "Receive WAHA webhook events: acks, status, opt-outs."),
     "sandbox": (("sandbox",), "A local WAHA-compatible server: try without a phone."),
     "ai": (("ai",), "AI providers: Ollama (local), Groq, OpenRouter and others."),
+    "notify": (("notify",), "Operator notifications: WhatsApp or a signed POST."),
     "doctor": (("doctor",), "Check that this machine can send."),
 }
 

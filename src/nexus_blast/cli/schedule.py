@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Annotated, Optional
 
 import typer
 
-from nexus_blast.cli.output import info, print_json
+from nexus_blast.cli.output import print_json
 from nexus_blast.cli.state import current
+from nexus_blast.i18n import _
+
+LogJsonOpt = Annotated[bool, typer.Option("--log-json", help="Log one JSON object a line (ts, level, event, campaign, message, counts): on stdout, or on stderr with --json.")]
+WorkerLogJsonOpt = Annotated[bool, typer.Option("--log-json", help="Log one JSON object a line on stdout (ts, level, event, campaign, message, counts).")]
+
+
+def _line_log(settings, log_json: bool, json: bool):
+    """Human lines on stderr; JSON lines on stdout unless stdout carries the --json document."""
+    from nexus_blast.cli.logs import LineLog
+
+    stream = sys.stdout if log_json and not json else None
+    return LineLog(settings.general.timezone, as_json=log_json, stream=stream)
+
+
+def _notifier(settings, db_path, log):
+    from nexus_blast.notify import Notifier
+
+    return Notifier(settings, db_path, log=log.notify_log)
 
 
 def run_due(
     max_seconds: Annotated[Optional[float], typer.Option("--max-seconds", min=1, metavar="N", help="Pause whatever is still running (resumable by the next run) so this exits within N seconds: for cron, e.g. 55.", show_default=False)] = None,
     json: Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")] = False,
+    log_json: LogJsonOpt = False,
 ) -> None:
     """Run every campaign whose time has come, then exit.
 
@@ -31,20 +51,20 @@ def run_due(
         return
     from nexus_blast.campaigns.scheduler import Scheduler, deadline_for, worst_exit_code
 
-    scheduler = Scheduler(state.settings(), state.paths.db, deadline=deadline_for(max_seconds, started), log=info)
-    with _StopOnSignals(scheduler.stop_event, scheduler.abandon_event):
-        try:
-            outcomes = scheduler.run_due()
-        finally:
-            scheduler.close()
+    from nexus_blast.cli.logs import stamper
+
+    state.stamp = stamper(log_json)
+    settings = state.settings()
+    log = _line_log(settings, log_json, json)
+    with _notifier(settings, state.paths.db, log) as notifier:
+        scheduler = Scheduler(settings, state.paths.db, deadline=deadline_for(max_seconds, started), log=log, notifier=notifier)
+        with _StopOnSignals(scheduler.stop_event, scheduler.abandon_event, log):
+            try:
+                outcomes = scheduler.run_due()  # each run's summary is logged once, as it ends
+            finally:
+                scheduler.close()
     if json:
         print_json({"campaigns": [o.as_dict() for o in outcomes]})
-    else:
-        for o in outcomes:
-            typer.echo(
-                f"campaign {o.campaign_id} {o.status}: {o.sent} sent, {o.failed} failed, {o.skipped} skipped, {o.pending} pending"
-                + (f" ({o.reason})" if o.reason else "")
-            )
     code = worst_exit_code(outcomes)
     if code:
         raise typer.Exit(code)
@@ -68,7 +88,7 @@ def nothing_due_fast(args: list[str]) -> bool:
                 return False
         elif command is None and token == "run-due":
             command = token
-        elif command and token == "--json":
+        elif command and token in ("--json", "--log-json"):
             flags.add(token)
         else:
             return False
@@ -84,9 +104,10 @@ def nothing_due_fast(args: list[str]) -> bool:
     paths = resolve_paths(config, db)
     if anything_due(paths.db, iso(datetime.now(UTC))):
         return False
+    from nexus_blast.cli.logs import stamper
     from nexus_blast.cli.state import warn_if_config_misplaced
 
-    warn_if_config_misplaced(paths)  # cron's silent every-minute nothing is where this bites
+    warn_if_config_misplaced(paths, stamper("--log-json" in flags))  # cron's silent every-minute nothing is where this bites
     if "--json" in flags:
         print_json({"campaigns": []})
     return True
@@ -103,6 +124,7 @@ def _valid_max_seconds(text: str | None) -> bool:
 
 def worker(
     poll: Annotated[Optional[float], typer.Option("--poll", min=0.05, metavar="SECONDS", help="Seconds between looks for due campaigns (default: scheduler.poll_interval).", show_default=False)] = None,
+    log_json: WorkerLogJsonOpt = False,
 ) -> None:
     """Run due campaigns continuously (for systemd).
 
@@ -110,20 +132,26 @@ def worker(
     continues it) and exit 0."""
     from nexus_blast.campaigns.scheduler import Scheduler
 
+    from nexus_blast.cli.logs import stamper
+
     state = current()
+    state.stamp = stamper(log_json)
     settings = state.settings()
     interval = poll or settings.scheduler.poll_interval
-    scheduler = Scheduler(settings, state.paths.db, log=info)
-    info(
-        f"worker {scheduler.owner}: polling every {interval:g}s, lease {settings.scheduler.lease_seconds}s, "
-        f"window {settings.sending.window} {settings.sending.days} ({settings.general.timezone})"
-    )
-    with _StopOnSignals(scheduler.stop_event, scheduler.abandon_event):
-        try:
-            scheduler.serve(interval)
-        finally:
-            scheduler.close()
-    info("worker stopped")
+    log = _line_log(settings, log_json, False)
+    with _notifier(settings, state.paths.db, log) as notifier:
+        scheduler = Scheduler(settings, state.paths.db, log=log, notifier=notifier)
+        log.say("worker.started", _(
+            "worker {owner}: polling every {interval}s, lease {lease}s, progress every {every}s, window {window} {days} ({zone})"
+        ).format(owner=scheduler.owner, interval=f"{interval:g}", lease=settings.scheduler.lease_seconds,
+                 every=f"{settings.scheduler.progress_every:g}", window=settings.sending.window, days=settings.sending.days,
+                 zone=settings.general.timezone))
+        with _StopOnSignals(scheduler.stop_event, scheduler.abandon_event, log):
+            try:
+                scheduler.serve(interval)
+            finally:
+                scheduler.close()
+    log.say("worker.stopped", _("worker stopped"))
 
 
 class _StopOnSignals:
@@ -132,18 +160,27 @@ class _StopOnSignals:
     `sending`, checked with WAHA by the next run), still paused for the next run-due/worker.
     Never the default handler: a signal must not land as KeyboardInterrupt mid-write."""
 
-    def __init__(self, event, abandon=None) -> None:
+    def __init__(self, event, abandon=None, log=None) -> None:
         self.event = event
         self.abandon = abandon
+        self.log = log
         self.previous: dict = {}
 
     def _on_signal(self, signum, frame) -> None:
         if not self.event.is_set():
             self.event.set()
-            info("stopping: the running campaign pauses after its message in flight; the next run continues it")
+            self._say(_("stopping: the running campaign pauses after its message in flight; the next run continues it"))
         elif self.abandon is not None and not self.abandon.is_set():
             self.abandon.set()
-            info("stopping now: a message in flight is checked with WAHA by the next run")
+            self._say(_("stopping now: a message in flight is checked with WAHA by the next run"))
+
+    def _say(self, text: str) -> None:
+        if self.log is not None:
+            self.log.say("scheduler.stopping", text)
+        else:
+            from nexus_blast.cli.output import info
+
+            info(text)
 
     def __enter__(self):
         import signal

@@ -98,7 +98,8 @@ def send(
         return
     confirmed = False
     tests = []
-    try:
+    try:  # every input checked: now the sessions (a failure deletes the campaign just stored)
+        _preflight(settings, db, prepared.sessions, scheduled=start_at is not None)
         _show_variants(prepared, ai, stderr=True)
         _describe_plan(prepared, start_at=start_at)
         _echo_risks(_signal_risks(prepared), info)  # the sessions' own signals, with the confirmation
@@ -182,6 +183,30 @@ def _print_test_only(prepared, tests, json: bool) -> None:
     for t in tests:
         typer.echo(f"\n--- test → {t.phone} via {t.session} (row {t.row})\n{t.text}")
     typer.echo("\n" + _("test only: {n} test message(s) sent; the campaign was not stored nor started").format(n=len(tests)))
+
+
+def _preflight(settings, db, sessions: list[str], scheduled: bool) -> None:
+    """Probe the chosen SESSIONS before the campaign is confirmed: none can send now → exit 3 (with
+    --at: a warning, the servers may be up by then); some cannot → a warning, the run routes around them."""
+    from nexus_blast.campaigns.preflight import check_sessions
+    from nexus_blast.errors import DependencyError
+    from nexus_blast.i18n import _, ngettext
+
+    checks = check_sessions(settings, sessions, db)
+    down = [c for c in checks if not c.can_send]
+    if not down:
+        return
+    for check in down:
+        info(_("warning: session {line}").format(line=check.line()))
+    if len(down) < len(checks):
+        return
+    if scheduled:
+        info(_("warning: no session can send right now; the campaign is stored and run-due/worker try at its time"))
+        return
+    raise DependencyError(
+        ngettext("the session cannot send now; no campaign stored", "no session can send now; no campaign stored", len(checks)),
+        hint=_("fix the session(s) above (see: blast session list, blast doctor), or schedule it with --at"),
+    )
 
 
 def _schedule(db, campaign_id: int, start_at) -> None:

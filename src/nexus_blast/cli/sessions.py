@@ -224,18 +224,18 @@ def list_(json: JsonOpt = False) -> None:
     """Every session: live status, phone, today's sends.
 
     All servers are asked at once."""
-    from nexus_blast.store.sessions import health_notes
+    from datetime import UTC, datetime
+
+    from nexus_blast.campaigns.health import current_reasons
     from nexus_blast.waha import sessions as ops
 
     settings = _settings()
     views = _run(ops.probe_all(settings.sessions, settings.waha)) if settings.sessions else []
     counts = _sent_today() if views else {}
-    notes = health_notes(current().db()) if views else {}
+    reasons = current_reasons(settings, current().db(), views, datetime.now(UTC), counts) if views else {}
     rows = []
     for view in views:
-        note = notes.get(view.name) or {}
-        rows.append(_shown(view) | {"sent_today": counts.get(view.name, 0),
-                                      "health": note.get("reason", "") if note and not note.get("healthy") else ""})
+        rows.append(_shown(view) | {"sent_today": counts.get(view.name, 0), "health": reasons.get(view.name, "")})
     if json:
         print_json(rows)
         return
@@ -245,7 +245,7 @@ def list_(json: JsonOpt = False) -> None:
     table(None, ["name", "status", "phone", "sent today", "server", "note"], [
         [r["name"], r["status"], _phone(r["me"]), f"{r['sent_today']}/{r['daily_cap'] or settings.sending.daily_cap}",
          r["url"] + ("" if r["waha_session"] == r["name"] else f" ({r['waha_session']})"),
-         r["health"] or (r["error"] if r["status"] in ("ERROR", "CONFIG") else "") or _guard_note(r)]
+         r["health"] or _guard_note(r)]
         for r in rows
     ])
 

@@ -9,18 +9,20 @@ from typing import Any
 from nexus_blast.paths import Paths, misplaced_config_warning, resolve_paths
 
 
-def warn_if_config_misplaced(paths: Paths) -> None:
+def warn_if_config_misplaced(paths: Paths, stamp=None) -> None:
+    """STAMP: how run-due/worker mark their lines (cli/logs.stamper), or None."""
     import sys
 
     warning = misplaced_config_warning(paths)
     if warning:
-        sys.stderr.write(warning + "\n")
+        sys.stderr.write((stamp(warning) if stamp else warning) + "\n")
 
 
 @dataclass
 class State:
     paths: Paths
     debug: bool = False
+    stamp: Any = None  # run-due/worker: their warnings are stamped like their log lines
     _settings: Any = field(default=None, repr=False)
     _db: Any = field(default=None, repr=False)
 
@@ -29,7 +31,7 @@ class State:
         if self._settings is None:
             from nexus_blast.config import load_settings
 
-            warn_if_config_misplaced(self.paths)
+            warn_if_config_misplaced(self.paths, self.stamp)
             self._settings = load_settings(self.paths.config)
         return self._settings
 

@@ -435,6 +435,29 @@ def m011_confirm_first(db) -> None:
     )
 
 
+@migrations()
+def m013_notifications(db) -> None:
+    # Operator notifications (nexus_blast.notify): the last one of each campaign and event kind, so
+    # at most one goes out per notify.min_interval, whichever process sends it (campaign_id 0: not
+    # about a campaign, e.g. `blast notify test`); and when each channel last sent one, so the
+    # operator's WhatsApp is paced. Kept apart from messages and the daily-cap counters on purpose.
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS notifications (
+            campaign_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,                -- paused | failed | completed | lane_braked | lane_timelocked
+            sent_at TEXT NOT NULL,             -- ISO UTC: when the last one was claimed
+            reason TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (campaign_id, kind)
+        );
+        CREATE TABLE IF NOT EXISTS notify_channels (
+            channel TEXT PRIMARY KEY,          -- whatsapp | url
+            last_at TEXT NOT NULL              -- ISO UTC of its last delivery attempt
+        );
+        """
+    )
+
+
 def refuse_newer(db, path) -> None:
     """StorageError when the database at PATH records migrations this code does not know: a newer
     nexus_blast wrote it, and running older code on its schema would corrupt what it relies on."""

@@ -31,9 +31,29 @@ def sent_today_counts(db, timezone: str, now: datetime) -> dict[str, int]:
 
 
 def health_notes(db) -> dict[str, dict]:
-    """{local session name: {"healthy", "reason", "until", "updated_at"}} from the last health record."""
-    rows = db.execute("SELECT session, healthy, reason, until, updated_at FROM session_health").fetchall()
+    """{local session name: {"healthy", "reason", "until", "updated_at", "status"}} from the last health record."""
+    rows = db.execute("SELECT session, healthy, reason, until, updated_at, status FROM session_health").fetchall()
     return {
-        row[0]: {"healthy": bool(row[1]), "reason": row[2], "until": row[3], "updated_at": row[4]}
+        row[0]: {"healthy": bool(row[1]), "reason": row[2], "until": row[3], "updated_at": row[4], "status": row[5]}
         for row in rows
     }
+
+
+def last_sent_at(db, sessions: list[str]) -> dict[str, str]:
+    """{session: ISO UTC of its newest sent message} (index messages_session_sent)."""
+    conn = getattr(db, "conn", db)
+    out = {}
+    for name in sessions:
+        row = conn.execute("SELECT max(sent_at) FROM messages WHERE session = ? AND sent_at IS NOT NULL", (name,)).fetchone()
+        if row and row[0]:
+            out[name] = row[0]
+    return out
+
+
+def clear_health(db, session: str) -> None:
+    """SESSION's note no longer holds (a probe found it WORKING): it is healthy again."""
+    conn = getattr(db, "conn", db)
+    conn.execute(
+        "UPDATE session_health SET status = 'WORKING', healthy = 1, reason = '', until = NULL, updated_at = ? WHERE session = ?",
+        (iso(datetime.now(ZoneInfo("UTC"))), session),
+    )
