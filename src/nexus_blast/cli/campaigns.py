@@ -371,7 +371,9 @@ def report(
 
 @campaign_app.command("replies")
 def replies_(campaign_id: IdArg, json: JsonOpt = False, utc: UtcOpt = False) -> None:
-    """Who answered the campaign: phone, name, when and the reply (first 160 characters), newest first."""
+    """Who answered the campaign, newest first.
+
+    Phone, name, when and the reply (its first 160 characters)."""
     from nexus_blast.campaigns.replies import list_replies
 
     state = current()
@@ -390,7 +392,9 @@ def replies_(campaign_id: IdArg, json: JsonOpt = False, utc: UtcOpt = False) -> 
 
 @campaign_app.command("purge")
 def purge(campaign_id: IdArg, yes: YesOpt = False, json: JsonOpt = False) -> None:
-    """Delete the campaign's reply texts (LGPD); who replied and when stay, so the counts do not change."""
+    """Delete the campaign's reply texts (LGPD).
+
+    Who replied and when stay, so the counts do not change."""
     from nexus_blast.campaigns.replies import purge as purge_replies
     from nexus_blast.campaigns.report import get
 
