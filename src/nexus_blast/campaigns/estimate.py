@@ -51,7 +51,7 @@ def _finishes(loads: list[LaneLoad], now: datetime, window: Window | None) -> li
         if t.date() != day:
             day, used = t.date(), [0] * n
         day_end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=t.tzinfo)
-        period_end = min(day_end, _window_close(window, t)) if window is not None else day_end
+        period_end = min(day_end, window.closes_at(t)) if window is not None else day_end
         seconds = (period_end - t).total_seconds() - 1e-9
         room = [max(0, min(cap[i] - used[i], int(seconds // step[i]) + 1)) for i in range(n)]
         sends = [min(left[i], room[i]) for i in range(n)]
@@ -78,16 +78,6 @@ def _finishes(loads: list[LaneLoad], now: datetime, window: Window | None) -> li
                 left[i] -= sends[i]
         t = period_end
     return done
-
-
-def _window_close(window: Window, t: datetime) -> datetime:
-    """The end of the window that is open at T."""
-    day = t.date()
-    if window.start < window.end:
-        return datetime.combine(day, window.end, tzinfo=t.tzinfo)
-    if t.timetz().replace(tzinfo=None) >= window.start:
-        return datetime.combine(day + timedelta(days=1), window.end, tzinfo=t.tzinfo)
-    return datetime.combine(day, window.end, tzinfo=t.tzinfo)
 
 
 def human_duration(seconds: float) -> str:
