@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from nexus_blast import clock
 from nexus_blast.campaigns.clients import ClientPool
 from nexus_blast.campaigns.lease import LeaseKeeper, new_owner
 from nexus_blast.campaigns.media import Media, load_data
@@ -129,7 +130,7 @@ async def run_campaign_async(
     (checked with WAHA by the next run). NOW and RNG are for tests (the window and daily caps follow NOW; leases use real time)."""
     from nexus_blast.store.db import open_database
 
-    now = now or (lambda: datetime.now(UTC))
+    now = now or clock.now  # clock.now read at each call: the suite's hook (nexus_blast/clock.py)
     events = events or Events()
     db = open_database(Path(db_path))
     try:

@@ -41,6 +41,9 @@ def send(
     sheet: Annotated[Optional[str], typer.Option("--sheet", metavar="NAME|N", help="Workbook sheet to read, by name or number from 1 (default: the first).", show_default=False)] = None,
     at: Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help="Schedule instead of sending now, in general.timezone: 'segunda 09:00', 'sexta 14h30', '07/12 9h' (day first), 'amanhã 9h', 'next monday 09:00', 'in 2 hours', +2h, 09:00 or ISO 8601. Sent by blast run-due / blast worker.", show_default=False)] = None,
     ignore_window: Annotated[bool, typer.Option("--ignore-window", help="Send at any hour and day (ignore sending.window/days) for this campaign.")] = False,
+    batch: Annotated[Optional[str], typer.Option("--batch", metavar="MIN-MAX", help="Sends between two rests of a session; 0: no rests (default: sending.batch).", show_default=False)] = None,
+    rest: Annotated[Optional[str], typer.Option("--rest", metavar="MIN-MAX", help="Seconds each rest lasts; 0: no rests (default: sending.rest).", show_default=False)] = None,
+    footer: Annotated[Optional[str], typer.Option("--footer", metavar="TEXT", help="Line appended to every message, e.g. an opt-out line (default: sending.footer).", show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Render and plan everything; store nothing, send nothing.")] = False,
     preview: Annotated[int, typer.Option("--preview", min=0, help="Messages shown by --dry-run.")] = 5,
     yes: YesOpt = False,
@@ -66,7 +69,7 @@ def send(
         sessions=[s.strip() for s in session.split(",") if s.strip()] if session else None,
         delay=delay, name=name, include_landlines=include_landlines, phone_column=phone_column, sheet=sheet, preview=preview,
         ignore_window=ignore_window, ai=ai, file=file_media, video=video, voice=voice, embed=embed,
-        media_first=media_first, link_preview=False if no_link_preview else None,
+        media_first=media_first, link_preview=False if no_link_preview else None, batch=batch, rest=rest, footer=footer,
     )
     window = window_for(settings, ignore=ignore_window)
     prepared = prepare(settings, db, request, dry_run=dry_run, window=window, start_at=start_at)
@@ -213,6 +216,7 @@ def _plan_doc(prepared) -> dict:
         "skipped_by_reason": dict(s.skipped), "rejected": s.rejected_total, "rejected_by_reason": dict(s.rejected),
         "sticky": s.sticky, "room_today": dict(prepared.room_today),
         "preview": [{"row": p.row, "phone": p.phone, "session": p.session, "text": p.text} for p in s.preview],
+        "risks": [r.as_json() for r in prepared.risks],
     } | _image_doc(prepared) | _variants_doc(prepared)
 
 
@@ -302,6 +306,17 @@ def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
         + (f", starting {start_at:%Y-%m-%d %H:%M %Z}" if start_at is not None else "")
     )
     table(title, ["session", "messages", "room today"], rows, stderr=stderr)
+    _show_risks(prepared.risks, stderr)
+
+
+def _show_risks(risks, stderr: bool) -> None:
+    """The risk check, one line per risk (on stderr with the confirmation; README, "Risk check")."""
+    from nexus_blast.i18n import _
+
+    echo = info if stderr else typer.echo
+    for risk in risks:
+        label = _("HIGH RISK") if risk.level == "high" else _("risk")
+        echo(f"{label} ({risk.code}): {risk.message}")
 
 
 class _Reporter:
