@@ -127,7 +127,7 @@ def parse_rest(text: str) -> DelayRange | None:
 @dataclass(frozen=True)
 class Warmup:
     """The warm-up ramp: day 1 of sending START messages, ×GROWTH per day on which the number sent;
-    idle for more than RESET_AFTER hours, it starts over at day 1."""
+    idle for RESET_AFTER hours or more (whole days without a send), it starts over at day 1."""
 
     start: int = 20
     growth: float = 1.8
@@ -150,15 +150,20 @@ def ramp_today(sent_days: list, today, daily_cap: int, warmup: Warmup | None) ->
         return Ramp(daily_cap, None)
     step, previous = 0, None  # step: sending days before today in the current run of the ramp
     for day in sorted({d for d in sent_days if d < today}):
-        if previous is not None and (day - previous).days * 24 > warmup.reset_after:
+        if previous is not None and _idle_hours(previous, day) >= warmup.reset_after:
             step = 0
         step, previous = step + 1, day
-    if previous is None or (today - previous).days * 24 > warmup.reset_after:
+    if previous is None or _idle_hours(previous, today) >= warmup.reset_after:
         step = 0
     allowance = _allowance(warmup, step)
     if allowance >= daily_cap:
         return Ramp(daily_cap, None)
     return Ramp(allowance, step + 1)
+
+
+def _idle_hours(sent, later) -> int:
+    """Whole idle days between a sending day and a later day, in hours (consecutive days: 0)."""
+    return ((later - sent).days - 1) * 24
 
 
 def _allowance(warmup: Warmup, step: int) -> int:
