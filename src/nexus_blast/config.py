@@ -42,7 +42,7 @@ class General(_Section):
     @field_validator("state")
     @classmethod
     def _known_state(cls, value: str) -> str:
-        from nexus_blast.domain.calendar import BRAZILIAN_STATES
+        from nexus_blast.domain.window import BRAZILIAN_STATES
 
         value = value.strip().upper()
         if value and value not in BRAZILIAN_STATES:

@@ -115,6 +115,8 @@ class Window:
             return datetime.combine(day, y_end, tzinfo=moment.tzinfo)
         if start > end:
             return datetime.combine(day + timedelta(days=1), end, tzinfo=moment.tzinfo)
+        if end == END_OF_DAY:  # "24:00": the next midnight, so that a day's estimate moves on
+            return datetime.combine(day + timedelta(days=1), time(0), tzinfo=moment.tzinfo)
         return datetime.combine(day, end, tzinfo=moment.tzinfo)
 
     def latest_end(self) -> time | None:
