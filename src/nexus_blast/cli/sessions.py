@@ -275,11 +275,10 @@ def list_(json: JsonOpt = False) -> None:
     if not rows:
         info("no sessions configured — add one: blast session add NAME --url URL (or try: blast sandbox serve)")
         return
-    table(None, ["name", "status", "phone", "sent today", _("cap today"), "server", "note"], [
+    table(None, ["name", "status", "phone", "sent today", "server", "note", _("cap today")], [
         [r["name"], r["status"], _phone(r["me"]), f"{r['sent_today']}/{r['daily_cap'] or settings.sending.daily_cap}",
-         _cap_today(r),
          r["url"] + ("" if r["waha_session"] == r["name"] else f" ({r['waha_session']})"),
-         r["health"] or (r["error"] if r["status"] in ("ERROR", "CONFIG") else "") or _guard_note(r)]
+         r["health"] or (r["error"] if r["status"] in ("ERROR", "CONFIG") else "") or _guard_note(r), _cap_today(r)]
         for r in rows
     ])
 
