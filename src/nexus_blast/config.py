@@ -37,6 +37,18 @@ class General(_Section):
 
         return normalize_language(value)
 
+    state: str = ""  # Brazilian UF (e.g. "SP"): its holidays too, with sending.skip_holidays
+
+    @field_validator("state")
+    @classmethod
+    def _known_state(cls, value: str) -> str:
+        from nexus_blast.domain.window import BRAZILIAN_STATES
+
+        value = value.strip().upper()
+        if value and value not in BRAZILIAN_STATES:
+            raise ValueError(f"unknown Brazilian state {value!r} (use a UF such as SP, RJ, MG)")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -67,6 +79,43 @@ class Sending(_Section):
     max_image_mib: float = Field(16, gt=0, le=100)
     link_preview: bool = True  # WAHA's `linkPreview` in text sends (send --no-link-preview for one campaign)
     lookup_delay: str = "1-3"
+    batch: str = "15-25"  # sends between two rests ("0": no rests)
+    rest: str = "300-900"  # seconds of each rest ("0": no rests)
+    skip_holidays: bool = False
+    footer: str = ""  # appended to every message (an opt-out line)
+    refuse_high_risk: bool = False
+    window_mon: str = ""  # a weekday's own window (empty: sending.window)
+    window_tue: str = ""
+    window_wed: str = ""
+    window_thu: str = ""
+    window_fri: str = ""
+    window_sat: str = ""
+    window_sun: str = ""
+
+    @field_validator("batch")
+    @classmethod
+    def _batch(cls, value: str) -> str:
+        from nexus_blast.domain.pacing import parse_batch
+
+        parse_batch(value)
+        return value
+
+    @field_validator("rest")
+    @classmethod
+    def _rest(cls, value: str) -> str:
+        from nexus_blast.domain.pacing import parse_rest
+
+        parse_rest(value)
+        return value
+
+    @field_validator("window_mon", "window_tue", "window_wed", "window_thu", "window_fri", "window_sat", "window_sun")
+    @classmethod
+    def _day_window(cls, value: str) -> str:
+        from nexus_blast.domain.window import parse_window
+
+        if value.strip():
+            parse_window(value)
+        return value
 
     @field_validator("delay", "lookup_delay")
     @classmethod
@@ -91,6 +140,14 @@ class Sending(_Section):
 
         parse_days(value)
         return value
+
+
+class WarmupSettings(_Section):
+    """The warm-up ramp of numbers not marked warm (domain/pacing.py, Warmup)."""
+
+    start: int = Field(20, ge=1, le=1_000_000)
+    growth: float = Field(1.8, gt=1, le=100)
+    reset_after: float = Field(72.0, gt=0, le=24 * 366)  # hours
 
 
 class Retry(_Section):
@@ -230,6 +287,8 @@ class SessionConfig(_KeyedSection):
     daily_cap: int | None = Field(None, ge=1, le=1_000_000)
     webhook_url: str = ""
     webhook_hmac_key: str = Field("", repr=False)
+    warm: bool = False  # an established number: no warm-up ramp
+    warmup_start: int | None = Field(None, ge=1, le=1_000_000)  # its ramp's day 1 (default: warmup.start)
 
     @field_validator("url")
     @classmethod
@@ -263,6 +322,7 @@ class Settings(BaseSettings):
     general: General = General()
     sending: Sending = Sending()
     retry: Retry = Retry()
+    warmup: WarmupSettings = WarmupSettings()
     contacts: Contacts = Contacts()
     waha: Waha = Waha()
     scheduler: Scheduler = Scheduler()

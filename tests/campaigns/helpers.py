@@ -8,7 +8,9 @@ from pathlib import Path
 
 FAST = {
     # Always open: tests run at any hour; window tests set their own.
-    "sending": {"delay": "0-0.05", "lookup_delay": "0-0", "window": "00:00-24:00", "days": "mon-sun"},
+    # No rests and no warm-up ramp (a day 1 of 1,000,000 is warm at once): tests of those set their own.
+    "sending": {"delay": "0-0.05", "lookup_delay": "0-0", "window": "00:00-24:00", "days": "mon-sun", "batch": "0", "rest": "0"},
+    "warmup": {"start": 1_000_000},
     "retry": {"attempts": 4, "backoff_initial": 0.01, "backoff_max": 0.05, "unhealthy_after": 3, "probe_interval": 0.3},
     "waha": {"timeout": 2.0, "connect_timeout": 1.0, "settle": 0.5},
 }

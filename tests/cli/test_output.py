@@ -24,7 +24,7 @@ def test_listing_commands_piped_print_tab_separated_rows_with_a_header(blast, bl
         (("contacts", "lists"), ["name", "contacts", "mobiles", "landlines", "foreign", "updated"]),
         (("contacts", "show", "clinica"), ["phone", "kind", "nome", "telefone", "obs"]),
         (("optout", "list"), ["phone", "reason", "added_at"]),
-        (("session", "list"), ["name", "status", "phone", "sent today", "server", "note"]),
+        (("session", "list"), ["name", "status", "phone", "sent today", "server", "note", "cap today"]),
         (("campaign", "list"), None),
     ]:
         result = blast(*args)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,8 +14,11 @@ from nexus_blast.campaigns.estimate import SEND_SECONDS, LaneLoad, estimate_seco
 from nexus_blast.campaigns.media import Media, check_media
 from nexus_blast.campaigns.planner import PlanOptions, PlanSummary, plan_messages
 from nexus_blast.contacts.validation import Checked, resolve_options, validate_rows
-from nexus_blast.domain.pacing import DelayRange, parse_delay
-from nexus_blast.domain.templates import TemplateError, parse_template
+from nexus_blast import clock
+from nexus_blast.campaigns.warmup import caps_ahead, configured_cap
+from nexus_blast.domain.pacing import DelayRange, parse_batch, parse_delay, parse_rest
+from nexus_blast.domain.risks import LATE_HOUR, CampaignFacts, assess, has_high
+from nexus_blast.domain.templates import MAX_MESSAGE_CHARS, Template, TemplateError, parse_template
 from nexus_blast.domain.window import Window
 from nexus_blast.errors import ConfigError, DependencyError, InputError
 from nexus_blast.i18n import _
@@ -68,6 +71,9 @@ class SendRequest:
     embed: bool = False  # a media URL is fetched and sent as data, not as a URL WAHA fetches
     media_first: bool = False  # a voice note before its text
     link_preview: bool | None = None  # None: sending.link_preview
+    batch: str | None = None  # sends between rests, MIN-MAX or "0" (default: sending.batch)
+    rest: str | None = None  # seconds of a rest, MIN-MAX or "0" (default: sending.rest)
+    footer: str | None = None  # appended to every message (default: sending.footer)
 
     def media(self) -> tuple[str, str] | None:
         """(kind, path or URL) of the one media asked for; InputError for two of them."""
@@ -95,6 +101,7 @@ class Prepared:
     variants: list[str] = field(default_factory=list)  # the AI-written messages, when --ai-brief
     room_today: dict[str, int] = field(default_factory=dict)  # per session: daily cap minus sent today
     ab_test: dict = field(default_factory=dict)  # --ab-test: {"share", "wait_seconds", "test_messages", "held"}
+    risks: list = field(default_factory=list)  # domain.risks.Risk, most severe first
 
 
 def resolve_sessions(settings, wanted: list[str] | None) -> list[str]:
@@ -129,18 +136,22 @@ def prepare(
     now: datetime | None = None,
     window: Window | None = None,
     start_at: datetime | None = None,
+    extra_risks: tuple = (),
 ) -> Prepared:
     """Validate and render everything; store the campaign (status paused, awaiting confirmation)
     unless DRY_RUN. Any error leaves the database untouched (AI generations are still recorded in
     ai_generations, dry run included). WINDOW and START_AT (a scheduled start) only shape the
-    duration estimate."""
+    duration estimate. EXTRA_RISKS: risks found elsewhere (the sessions' own signals), listed
+    with the plan's."""
     rng = rng or random.Random()
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     sessions = resolve_sessions(settings, request.sessions)
     # `--delay ''` is a mistake to report, not "use the default".
     delay = resolve_delay(settings.sending.delay if request.delay is None else request.delay)
-    templates = _parse_variants(request.variants) if request.variants else None
-    template = parse_template(request.message) if request.ai is None and templates is None else None
+    rests = resolve_rests(settings, request)
+    footer = settings.sending.footer if request.footer is None else request.footer
+    templates = [with_footer(t, footer) for t in _parse_variants(request.variants)] if request.variants else None
+    template = with_footer(parse_template(request.message), footer) if request.ai is None and templates is None else None
     asked = request.media()
     image = check_media(asked[0], asked[1], max_image_mib=settings.sending.max_image_mib, embed=request.embed) if asked else None
     if image is not None and not dry_run:
@@ -171,7 +182,7 @@ def prepare(
             bound = [template.bind(columns)]
         else:  # after every local check, so a bad option costs no AI call
             variants = _write_variants(settings, db, request.ai, columns, phone_column)
-            bound = [_bind_variant(text, number, columns) for number, text in enumerate(variants, 1)]
+            bound = [_bind_variant(text, number, columns, footer) for number, text in enumerate(variants, 1)]
         if request.ab_share is not None and len(bound) < 2:
             raise InputError("--ab-test needs two or more variants (only one passed the checks)")
         question = _bind_question(request.confirm_first, columns) if request.confirm_first is not None else None
@@ -196,6 +207,7 @@ def prepare(
                     "rejected": summary.rejected_total,
                     "rejected_by_reason": dict(summary.rejected),
                     "link_preview": settings.sending.link_preview if request.link_preview is None else request.link_preview,
+                    "batch": rests[0], "rest": rests[1], "footer": footer,
                 }
                 | ({"media_first": True} if request.media_first else {})
                 | (_ai_options(settings, request.ai, variants) if variants and request.ai else {})
@@ -207,21 +219,31 @@ def prepare(
                 if (request.warm_first or request.ab_share is not None) else None,
             )
     except TemplateError as exc:
-        if not variants or request.ai is None:
+        hint = exc.hint
+        if footer and "over WhatsApp's limit" in exc.message:
+            hint = "; ".join(filter(None, (hint, f"the footer (--footer / sending.footer) adds {len(footer) + 2} characters")))
+        if (not variants or request.ai is None) and hint == exc.hint:
             raise
-        raise TemplateError(exc.message, hint="; ".join(filter(None, (exc.hint, AI_HINT)))) from None
+        raise TemplateError(exc.message, hint="; ".join(filter(None, (hint, AI_HINT if variants and request.ai is not None else "")))) from None
     finally:
         closer()
     try:  # nothing may stay stored when a step after the campaign's creation fails
         if summary.pending == 0 and summary.skipped_total == 0:
             raise InputError(f"{source_label}: no valid contact to send to ({summary.rejected_total} rejected rows)")
-        loads, local = _loads(settings, db, summary, sessions, delay, start_at or now)
+        loads, local = _loads(settings, db, summary, sessions, delay, start_at or now, rests)
         estimate = estimate_seconds(loads, local, window)
+        risks = campaign_risks(
+            settings, request, summary, delay, rests, footer, window, bound, variants,
+            warm=[n for n, load in zip(sessions, loads) if load.ramp], local=local, estimate=estimate, extra=extra_risks,
+        )
+        if not dry_run and settings.sending.refuse_high_risk and has_high(risks):
+            high = "; ".join(f"{r.code}: {r.message}" for r in risks if r.level == "high")
+            raise InputError(f"sending.refuse_high_risk: {high}", hint="see README, \"Risk check\"")
     except BaseException:
         if campaign_id is not None:
             store.delete_campaign(db, campaign_id)
         raise
-    room = {name: max(0, load.cap_per_day - load.sent_today) for name, load in zip(sessions, loads)}
+    room = {name: max(0, load.cap_on(0) - load.sent_today) for name, load in zip(sessions, loads)}
     ab = {}
     if request.ab_share is not None:
         from nexus_blast.campaigns.abtest import test_count
@@ -229,7 +251,54 @@ def prepare(
         tested = test_count(summary.pending, request.ab_share, len(variants))
         ab = {"share": request.ab_share, "wait_seconds": request.ab_wait, "test_messages": tested,
               "held": summary.pending - tested}
-    return Prepared(campaign_id, name, sessions, delay, image, summary, estimate, variants, room, ab)
+    return Prepared(campaign_id, name, sessions, delay, image, summary, estimate, variants, room, ab, risks)
+
+
+def resolve_rests(settings, request: SendRequest) -> tuple[str, str]:
+    """(batch, rest) as given (`--batch`, `--rest`) or configured; exit 2 naming the bad one."""
+    batch = settings.sending.batch if request.batch is None else request.batch
+    rest = settings.sending.rest if request.rest is None else request.rest
+    for option, text, parse in (("--batch", batch, parse_batch), ("--rest", rest, parse_rest)):
+        try:
+            parse(text)
+        except ValueError as exc:
+            raise InputError(f"{option}: {exc}") from None
+    return batch, rest
+
+
+def with_footer(template: Template, footer: str) -> Template:
+    """TEMPLATE with FOOTER appended as plain text (braces in it are not spintax), on its own
+    paragraph; counted in the length check, which names the footer when it makes a message too long."""
+    if not footer.strip():
+        return template
+    tail = "\n\n" + footer.strip()
+    if len(template.source) + len(tail) > MAX_MESSAGE_CHARS:
+        raise InputError(
+            f"--footer: the message with the footer is {len(template.source) + len(tail):,} characters, "
+            f"over WhatsApp's limit of {MAX_MESSAGE_CHARS:,}"
+        )
+    return replace(template, source=template.source + tail, nodes=template.nodes + (tail,))
+
+
+def campaign_risks(settings, request, summary, delay, rests, footer, window, bound, variants, *, warm, local, estimate, extra=()):
+    """The risk check's facts gathered from the plan, then assessed (domain/risks.py)."""
+    from datetime import timedelta
+
+    texts = tuple(variants) if variants else (request.message,)
+    keywords = [k.casefold() for k in settings.webhook.optout_keywords]
+    has_optout = bool(footer.strip()) or all(any(k in t.casefold() for k in keywords) for t in texts)
+    identical = len(bound) == 1 and all(isinstance(node, str) for node in bound[0].template.nodes)
+    end = window.latest_end() if window is not None else None
+    late = window is None or end is None or end > LATE_HOUR
+    finish = local + timedelta(seconds=estimate)
+    facts = CampaignFacts(
+        delay_low=delay.low, rests=parse_batch(rests[0]) is not None and parse_rest(rests[1]) is not None,
+        contacts=summary.pending, without_chat=summary.pending - summary.sticky, identical=identical,
+        texts=texts + ((footer,) if footer else ()), has_optout=has_optout,
+        sunday=window is None or 6 in window.days, late=late,
+        warmup=tuple(warm), days_needed=(finish.date() - local.date()).days + 1,
+    )
+    return assess(facts, extra)
 
 
 def _write_variants(settings, db, ai: AIBrief, columns: list[str], phone_column: str | None) -> list[str]:
@@ -278,9 +347,9 @@ def _bind_labelled(template, label: str, columns: list[str]):
         raise TemplateError(f"{label}: {exc.message}", hint=exc.hint) from None
 
 
-def _bind_variant(text: str, number: int, columns: list[str]):
+def _bind_variant(text: str, number: int, columns: list[str], footer: str = ""):
     try:
-        return parse_template(text).bind(columns)
+        return with_footer(parse_template(text), footer).bind(columns)
     except TemplateError as exc:
         raise TemplateError(f"AI variant {number}: {exc.message}", hint=exc.hint) from None
 
@@ -364,22 +433,27 @@ def _refuse_core_servers(settings, sessions: list[str], media: Media) -> None:
         )
 
 
-def _loads(settings, db, summary: PlanSummary, sessions, delay: DelayRange, now: datetime) -> tuple[list[LaneLoad], datetime]:
-    """Each session's share of the work, pace and room today; NOW in the configured timezone."""
+def _loads(settings, db, summary: PlanSummary, sessions, delay: DelayRange, now: datetime, rests=("0", "0")) -> tuple[list[LaneLoad], datetime]:
+    """Each session's share of the work, pace, warm-up ramp and room today; NOW in the configured
+    timezone."""
     tz = settings_tz(settings)
     local = now.astimezone(tz)
     # A number's look-up happens while its lane waits out the delay: the slower of the two paces it.
     pace = max(delay.mean, parse_delay(settings.sending.lookup_delay).mean)
+    batch, rest = parse_batch(rests[0]), parse_rest(rests[1])
+    if batch is not None and rest is not None:  # a rest every batch, spread over its messages
+        pace += rest.mean / ((batch.low + batch.high) / 2)
     start = datetime.combine(local.date(), datetime.min.time(), tzinfo=tz)
     loads = []
     for name in sessions:
         count = summary.per_session[name]
         typing = summary.typing_seconds[name] / count if count else 0.0
-        cap = settings.sessions[name].daily_cap or settings.sending.daily_cap
+        cap = configured_cap(settings, name)
+        ramp = caps_ahead(settings, db, name, local.date())
         loads.append(
             LaneLoad(
                 count=count, seconds_per_message=pace + SEND_SECONDS + typing, cap_per_day=cap,
-                sent_today=store.sent_since(db, name, iso(start)),
+                sent_today=store.sent_since(db, name, iso(start)), ramp=ramp if ramp[0] < cap else (),
             )
         )
     return loads, local

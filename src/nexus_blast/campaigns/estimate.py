@@ -18,6 +18,12 @@ class LaneLoad:
     seconds_per_message: float  # mean delay + send time (+ mean typing pause)
     cap_per_day: int
     sent_today: int = 0
+    # Warm-up: the caps of its next sending days, today first (then cap_per_day on).
+    ramp: tuple[int, ...] = ()
+
+    def cap_on(self, sending_day: int) -> int:
+        """The cap on the lane's SENDING_DAY-th day of sending from now (0: today)."""
+        return self.ramp[sending_day] if sending_day < len(self.ramp) else self.cap_per_day
 
 
 def lane_finish(load: LaneLoad, now: datetime, window: Window | None = None) -> datetime:
@@ -39,7 +45,8 @@ def _finishes(loads: list[LaneLoad], now: datetime, window: Window | None) -> li
     n = len(loads)
     left = [load.count for load in loads]
     used = [load.sent_today for load in loads]
-    cap = [load.cap_per_day for load in loads]
+    cap = [load.cap_on(0) for load in loads]
+    sending_day = [0] * n
     step = [max(load.seconds_per_message, 1e-6) for load in loads]
     done: list[datetime | None] = [None] * n
     t, day = now, now.date()
@@ -49,9 +56,13 @@ def _finishes(loads: list[LaneLoad], now: datetime, window: Window | None) -> li
         if window is not None:
             t = window.next_open(t)
         if t.date() != day:
+            for i in range(n):  # a day on which the lane sent is one step up its warm-up ramp
+                if used[i]:
+                    sending_day[i] += 1
+                    cap[i] = loads[i].cap_on(sending_day[i])
             day, used = t.date(), [0] * n
         day_end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=t.tzinfo)
-        period_end = min(day_end, _window_close(window, t)) if window is not None else day_end
+        period_end = min(day_end, window.closes_at(t)) if window is not None else day_end
         seconds = (period_end - t).total_seconds() - 1e-9
         room = [max(0, min(cap[i] - used[i], int(seconds // step[i]) + 1)) for i in range(n)]
         sends = [min(left[i], room[i]) for i in range(n)]
@@ -78,16 +89,6 @@ def _finishes(loads: list[LaneLoad], now: datetime, window: Window | None) -> li
                 left[i] -= sends[i]
         t = period_end
     return done
-
-
-def _window_close(window: Window, t: datetime) -> datetime:
-    """The end of the window that is open at T."""
-    day = t.date()
-    if window.start < window.end:
-        return datetime.combine(day, window.end, tzinfo=t.tzinfo)
-    if t.timetz().replace(tzinfo=None) >= window.start:
-        return datetime.combine(day + timedelta(days=1), window.end, tzinfo=t.tzinfo)
-    return datetime.combine(day, window.end, tzinfo=t.tzinfo)
 
 
 def human_duration(seconds: float) -> str:

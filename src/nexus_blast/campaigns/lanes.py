@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from nexus_blast.domain.pacing import LaneConstraints, LaneHistory
 from nexus_blast.domain.signals import LaneLimits
 
 HEALTHY = "healthy"
@@ -27,6 +28,7 @@ class LaneSpec:
     client: Any  # WahaClient
     weight: float = 1.0
     daily_cap: int = 1000
+    cap_for: Any = None  # Callable[[date], int]: the effective cap on a local day (warm-up), if any
 
 
 @dataclass
@@ -57,6 +59,8 @@ class Lane:
     reports: bool = False  # its server reports the signals (read periodically only then)
     problem_said: bool = False  # a bad signal reading was logged (once per run)
     own_ids: bool = False  # its server takes our pre-generated message ids (waha/parsing.py)
+    history: LaneHistory = field(default_factory=LaneHistory)  # what the pacing policy knows of it
+    constraints: dict[str, LaneConstraints] = field(default_factory=dict)  # by source (signals, brake)
 
     @property
     def name(self) -> str:

@@ -25,14 +25,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from nexus_blast import clock
 from nexus_blast.campaigns.clients import ClientPool
 from nexus_blast.campaigns.confirm import send_rounds
 from nexus_blast.campaigns.lease import LeaseKeeper, new_owner
 from nexus_blast.campaigns.media import Media, load_data
 from nexus_blast.campaigns.reconcile import reconcile_campaign
 from nexus_blast.campaigns.sender import Events, Sender, SenderConfig
+from nexus_blast.campaigns.warmup import cap_for
 from nexus_blast.domain.messages import RESUMABLE, final_campaign_status
-from nexus_blast.domain.pacing import DelayRange, parse_delay
+from nexus_blast.domain.pacing import DelayRange, parse_batch, parse_delay, parse_rest
 from nexus_blast.domain.window import Window, next_day_start
 from nexus_blast.errors import ConfigError, ExitCode, InputError, NotFound
 from nexus_blast.i18n import _
@@ -129,7 +131,7 @@ async def run_campaign_async(
     (checked with WAHA by the next run). NOW and RNG are for tests (the window and daily caps follow NOW; leases use real time)."""
     from nexus_blast.store.db import open_database
 
-    now = now or (lambda: datetime.now(UTC))
+    now = now or clock.now  # clock.now read at each call: the suite's hook (nexus_blast/clock.py)
     events = events or Events()
     db = open_database(Path(db_path))
     try:
@@ -182,6 +184,8 @@ async def _run_leased(settings, db, campaign_id, keeper, events_in, now, rng, ev
     try:
         names = [s for s in campaign.sessions if s in settings.sessions]
         lanes = pool.lanes(names)
+        for spec in lanes:  # warm-up: the day's effective cap (the sender recomputes it each day)
+            spec.cap_for = cap_for(settings, db, spec.name)
         targets = {lane.name: (lane.client, lane.waha_session) for lane in lanes}
         # A request left in flight may be answered up to a timeout after it was sent, and WAHA may
         # finish an abandoned one later still: judged only once the decision window has passed.
@@ -305,6 +309,8 @@ def _sender_config(settings, campaign, window: Window | None, owner: str | None 
         brake=_brake_rule(settings),
         guard_rest=_rest_range(settings),
         lease_owner=owner,
+        batch=parse_batch(campaign.options.get("batch", settings.sending.batch)),
+        rest=parse_rest(campaign.options.get("rest", settings.sending.rest)),
     )
 
 

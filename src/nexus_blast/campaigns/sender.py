@@ -23,13 +23,14 @@ from nexus_blast.campaigns.media import Media
 from nexus_blast.campaigns.reconcile import sought
 from nexus_blast.domain.brake import BrakeRule
 from nexus_blast.domain.messages import Part, SkipReason, message_parts, part_in_flight
-from nexus_blast.domain.pacing import DelayRange, typing_pause
+from nexus_blast.domain.pacing import CountRange, DelayRange, LaneHistory, PacingPolicy, typing_pause
 from nexus_blast.domain.phones import whatsapp_digits
 from nexus_blast.domain.window import Window
 from nexus_blast.i18n import _
 from nexus_blast.store import campaigns as store
 from nexus_blast.store.replies import warm_sessions
 from nexus_blast.store import leases
+from nexus_blast.store import pacing as pacing_store
 from nexus_blast.store import contacts as contacts_store
 from nexus_blast.store.db import iso
 from nexus_blast.waha.errors import WahaError
@@ -64,6 +65,12 @@ class SenderConfig:
     # reading too early would resend it.
     settle: float = 60.0
     lease_owner: str | None = None  # sends only while this process holds the campaign's lease
+    batch: CountRange | None = None  # sends between two rests (None: no rests)
+    rest: DelayRange | None = None
+
+    @property
+    def pacing(self) -> PacingPolicy:
+        return PacingPolicy(self.delay, self.batch, self.rest)
 
 
 @dataclass
@@ -214,6 +221,10 @@ class Sender(Guard, Failover):
         local_day = self.now().astimezone(self.config.timezone).date()
         for lane in self.lanes:
             self._roll_day(lane, local_day, force=True)
+            rest = pacing_store.get_lane_rest(self.db, self.campaign_id, lane.name)
+            lane.history = self.config.pacing.started(
+                LaneHistory(None, rest.sent_in_batch, rest.batch_target, rest.rest_until), self.rng
+            )
         self.events.progress(self.tally)
 
     # --- lanes --------------------------------------------------------------------------------
@@ -282,6 +293,8 @@ class Sender(Guard, Failover):
     def _roll_day(self, lane: Lane, local_day, force: bool = False) -> None:
         if force or lane.day != local_day:
             lane.day = local_day
+            if lane.spec.cap_for is not None:  # warm-up: the cap grows with the days it sent
+                lane.spec.daily_cap = lane.spec.cap_for(local_day)
             lane.sent_today = store.sent_since(self.db, lane.name, self._day_start(lane))
 
     def _day_start(self, lane: Lane) -> str:
@@ -314,9 +327,7 @@ class Sender(Guard, Failover):
         if lane.state == TIMELOCKED and mid not in self.board.sticky:
             self.board.place([mid], exclude=lane)
             return
-        clock = time.monotonic()
-        gap = self.config.delay.draw(self.rng) * lane.limits.delay_multiplier  # FIRST_WARNING: doubled
-        due = max(lane.not_before, clock if lane.last_send is None else lane.last_send + gap)
+        due = self._next_slot(lane)
         chat_id = message.chat_id or await self._resolve(lane, message)
         if chat_id is None:
             return
@@ -351,13 +362,41 @@ class Sender(Guard, Failover):
         try:
             sent, planned = await self._send_step(lane, message, chat_id, planned)
         except WahaError as exc:
-            lane.last_send = time.monotonic()
+            self._paced(lane, sent=False)
             await self._send_failed(lane, message, chat_id, exc)
             return
-        lane.last_send = time.monotonic()
+        self._paced(lane, sent=True)
         ident = sent.serialized_id or (f"true_{chat_id}_{planned}" if planned else await self._id_from_chat(lane, mid))
         store.transition(self.db, mid, "sending", "sent", message_id=ident or None, sent_at=iso(self.now()))
         self._count_sent(lane)
+
+    def _next_slot(self, lane: Lane) -> float:
+        """The monotonic instant LANE may send next: what the pacing policy says (delay, rest,
+        the lane's constraints), and not before a failure's backoff."""
+        now = self.now()
+        constraints = (*lane.constraints.values(), lane.limits)  # lane.limits: WhatsApp's signals, the brake (guard.py)
+        slot = self.config.pacing.next_slot(lane.history, now, self.rng, constraints)
+        if slot.reason != "delay" and slot.reason != "now" and slot.at > now:
+            local = slot.at.astimezone(self.config.timezone)
+            self.events.notice(_("{lane}: resting until {until} ({why})").format(
+                lane=lane.name, until=f"{local:%Y-%m-%d %H:%M:%S}", why=slot.reason))
+        return max(lane.not_before, time.monotonic() + (slot.at - now).total_seconds())
+
+    def _paced(self, lane: Lane, sent: bool) -> None:
+        """A send was attempted now: the delay counts from here; a send that went out counts in
+        the lane's batch (persisted, so a resume keeps the count and any rest it drew)."""
+        lane.last_send = time.monotonic()
+        now = self.now()
+        if not sent:
+            h = lane.history
+            lane.history = LaneHistory(now, h.sent_in_batch, h.batch_target, h.rest_until)
+            return
+        lane.history = self.config.pacing.after_send(lane.history, now, self.rng)
+        if self.config.pacing.rests:
+            h = lane.history
+            pacing_store.put_lane_rest(
+                self.db, self.campaign_id, lane.name, pacing_store.LaneRest(h.sent_in_batch, h.batch_target, h.rest_until)
+            )
 
     def _media_kind(self, message: store.Message) -> str | None:
         """The campaign's media kind for MESSAGE: none for a confirm-first question (text alone)."""

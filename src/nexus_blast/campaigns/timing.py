@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from nexus_blast.domain.when import parse_when
-from nexus_blast.domain.window import Window
+from nexus_blast import clock
+from nexus_blast.domain.window import DAY_NAMES, Window
 from nexus_blast.errors import InputError
 from nexus_blast.store.campaigns import Campaign
 
@@ -19,7 +20,20 @@ def timezone(settings) -> ZoneInfo:
 
 
 def configured_window(settings) -> Window:
-    return Window.parse(settings.sending.window, settings.sending.days)
+    """sending.window and .days, each weekday's own window (sending.window_mon…), and with
+    sending.skip_holidays the holidays (Brazil's, and general.state's) as closed dates."""
+    s = settings.sending
+    per_day = {day: getattr(s, f"window_{name}") for day, name in enumerate(DAY_NAMES)}
+    closed = holidays_around(settings.general.state, clock.now().year) if s.skip_holidays else ()
+    return Window.parse(s.window, s.days, per_day, closed)
+
+
+def holidays_around(state: str, year: int) -> frozenset:
+    """Brazil's national holidays (and STATE's, a UF) from last year to two years ahead."""
+    import holidays  # ~70 ms: only when skip_holidays is on
+
+    found = holidays.country_holidays("BR", subdiv=state or None, years=range(year - 1, year + 3))
+    return frozenset(found.keys())
 
 
 def window_for(settings, campaign: Campaign | None = None, *, ignore: bool = False) -> Window | None:

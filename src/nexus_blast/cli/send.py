@@ -45,6 +45,9 @@ def send(
     sheet: Annotated[Optional[str], typer.Option("--sheet", metavar="NAME|N", help="Workbook sheet to read, by name or number from 1 (default: the first).", show_default=False)] = None,
     at: Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help="Schedule instead of sending now, in general.timezone: 'segunda 09:00', 'sexta 14h30', '07/12 9h' (day first), 'amanhã 9h', 'next monday 09:00', 'in 2 hours', +2h, 09:00 or ISO 8601. Sent by blast run-due / blast worker.", show_default=False)] = None,
     ignore_window: Annotated[bool, typer.Option("--ignore-window", help="Send at any hour and day (ignore sending.window/days) for this campaign.")] = False,
+    batch: Annotated[Optional[str], typer.Option("--batch", metavar="MIN-MAX", help="Sends between two rests of a session; 0: no rests (default: sending.batch).", show_default=False)] = None,
+    rest: Annotated[Optional[str], typer.Option("--rest", metavar="MIN-MAX", help="Seconds each rest lasts; 0: no rests (default: sending.rest).", show_default=False)] = None,
+    footer: Annotated[Optional[str], typer.Option("--footer", metavar="TEXT", help="Line appended to every message, e.g. an opt-out line (default: sending.footer).", show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Render and plan everything; store nothing, send nothing.")] = False,
     preview: Annotated[int, typer.Option("--preview", min=0, help="Messages shown by --dry-run.")] = 5,
     confirm_first: Annotated[Optional[str], typer.Option("--confirm-first", metavar="TEXT", help="Confirm-first: send this question (a template) to everyone first; the message goes only to those who reply (not with an opt-out word) within --confirm-window.", show_default=False)] = None,
@@ -84,7 +87,7 @@ def send(
         sessions=[s.strip() for s in session.split(",") if s.strip()] if session else None,
         delay=delay, name=name, include_landlines=include_landlines, phone_column=phone_column, sheet=sheet, preview=preview,
         ignore_window=ignore_window, ai=ai, file=file_media, video=video, voice=voice, embed=embed,
-        media_first=media_first, link_preview=False if no_link_preview else None,
+        media_first=media_first, link_preview=False if no_link_preview else None, batch=batch, rest=rest, footer=footer,
         variants=tuple(texts) if len(texts) > 1 else (), ab_share=ab_share, ab_wait=ab_seconds, warm_first=warm_first,
         confirm_first=confirm_first, confirm_window=_confirm_window(confirm_first, confirm_window),
     )
@@ -347,6 +350,7 @@ def _plan_doc(prepared) -> dict:
             | ({"question": p.question} if p.question is not None else {})
             for p in s.preview
         ],
+        "risks": [r.as_json() for r in prepared.risks],
     } | _image_doc(prepared) | _variants_doc(prepared) | ({"ab_test": prepared.ab_test} if prepared.ab_test else {})
 
 
@@ -445,6 +449,12 @@ def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
     if s.warm:
         info(_("warm contacts (they wrote to the session): {counts}").format(
             counts=", ".join(f"{name} {s.warm[name]} warm / {s.cold[name]} cold" for name in s.per_session)))
+    _show_risks(prepared.risks, stderr)
+
+
+def _show_risks(risks, stderr: bool) -> None:
+    """The risk check, one line per risk (on stderr with the confirmation; README, "Risk check")."""
+    _echo_risks(risks, info if stderr else typer.echo)
 
 
 class _Reporter:

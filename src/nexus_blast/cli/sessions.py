@@ -11,6 +11,7 @@ import typer
 from nexus_blast.cli import complete
 from nexus_blast.cli.output import confirm, info, print_json, table
 from nexus_blast.cli.state import current
+from nexus_blast.i18n import _
 from nexus_blast.masking import mask_url
 
 session_app = typer.Typer(help="WhatsApp sessions on WAHA servers: add, pair, health.", no_args_is_help=True)
@@ -23,6 +24,8 @@ ApiKeyEnvOpt = Annotated[Optional[str], typer.Option("--api-key-env", metavar="V
 WebhookOpt = Annotated[Optional[str], typer.Option("--webhook", metavar="URL", help="URL WAHA posts events to (message, message.ack, session.status).", show_default=False)]
 HmacOpt = Annotated[Optional[str], typer.Option("--webhook-hmac-key", help="Key WAHA signs webhook bodies with (X-Webhook-Hmac, sha512).", show_default=False)]
 WeightOpt = Annotated[Optional[float], typer.Option("--weight", help="Share of a campaign's messages relative to other sessions.", min=0.01, show_default=False)]
+WarmOpt = Annotated[Optional[bool], typer.Option("--warm/--no-warm", help="An established number (no warm-up ramp), or not.", show_default=False)]
+WarmupStartOpt = Annotated[Optional[int], typer.Option("--warmup-start", metavar="N", help="Day 1 of this number's warm-up ramp (default: warmup.start).", min=1, show_default=False)]
 CapOpt = Annotated[Optional[int], typer.Option("--daily-cap", help="At most this many messages a day from this number.", min=1, show_default=False)]
 
 
@@ -46,6 +49,28 @@ def _sent_today() -> dict[str, int]:
     from nexus_blast.store.sessions import sent_today_counts
 
     return sent_today_counts(current().db(), _settings().general.timezone, datetime.now(UTC))
+
+
+def _ramps(names) -> dict[str, dict]:
+    """{session: {"effective_cap", "ramp_day"}}: today's cap after warm-up, and the ramp's day
+    (None when warm)."""
+    from nexus_blast import clock
+    from nexus_blast.campaigns.warmup import local_today, ramp
+
+    settings, db = _settings(), current().db()
+    today = local_today(settings, clock.now())
+    out = {}
+    for name in names:
+        r = ramp(settings, db, name, today)
+        out[name] = {"effective_cap": r.cap, "ramp_day": r.day}
+    return out
+
+
+def _set_warmup(entry, warm: bool | None, warmup_start: int | None) -> None:
+    if warm is not None:
+        entry["warm"] = warm
+    if warmup_start is not None:
+        entry["warmup_start"] = warmup_start
 
 
 def _edit(mutate) -> None:
@@ -110,6 +135,8 @@ def add(
     daily_cap: CapOpt = None,
     webhook: WebhookOpt = None,
     webhook_hmac_key: HmacOpt = None,
+    warm: WarmOpt = None,
+    warmup_start: WarmupStartOpt = None,
     no_check: Annotated[bool, typer.Option("--no-check", help="Only write the config; do not contact the server.")] = False,
     yes: YesOpt = False,
     json: JsonOpt = False,
@@ -140,6 +167,7 @@ def add(
 
     def mutate(sessions):
         sessions[name] = _session_table(url, wname, name, api_key, api_key_env, weight, daily_cap, webhook, webhook_hmac_key)
+        _set_warmup(sessions[name], warm, warmup_start)
 
     _edit(mutate)
     result = {"name": name, "url": mask_url(url), "waha_session": wname, "status": status, "created_on_server": created,
@@ -165,6 +193,8 @@ def update(
     webhook: WebhookOpt = None,
     webhook_hmac_key: HmacOpt = None,
     no_webhook: Annotated[bool, typer.Option("--no-webhook", help="Remove blast's webhook from the server session.")] = False,
+    warm: WarmOpt = None,
+    warmup_start: WarmupStartOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Change a session's settings.
@@ -209,6 +239,7 @@ def update(
         for key, value in (("weight", weight), ("daily_cap", daily_cap)):
             if value is not None:
                 entry[key] = value
+        _set_warmup(entry, warm, warmup_start)
 
     _edit(mutate)
     result = {"name": name, "url": mask_url(new_url), "waha_session": ops.waha_name(name, new_cfg), "webhook": mask_url(new_cfg.webhook_url),
@@ -233,21 +264,29 @@ def list_(json: JsonOpt = False) -> None:
     views = _run(ops.probe_all(settings.sessions, settings.waha)) if settings.sessions else []
     counts = _sent_today() if views else {}
     reasons = current_reasons(settings, current().db(), views, datetime.now(UTC), counts) if views else {}
+    ramps = _ramps([view.name for view in views]) if views else {}
     rows = []
     for view in views:
-        rows.append(_shown(view) | {"sent_today": counts.get(view.name, 0), "health": reasons.get(view.name, "")})
+        rows.append(_shown(view) | {"sent_today": counts.get(view.name, 0), "health": reasons.get(view.name, "")}
+                    | ramps.get(view.name, {}))
     if json:
         print_json(rows)
         return
     if not rows:
         info("no sessions configured — add one: blast session add NAME --url URL (or try: blast sandbox serve)")
         return
-    table(None, ["name", "status", "phone", "sent today", "server", "note"], [
+    table(None, ["name", "status", "phone", "sent today", "server", "note", _("cap today")], [
         [r["name"], r["status"], _phone(r["me"]), f"{r['sent_today']}/{r['daily_cap'] or settings.sending.daily_cap}",
          r["url"] + ("" if r["waha_session"] == r["name"] else f" ({r['waha_session']})"),
-         r["health"] or _guard_note(r)]
+         r["health"] or _guard_note(r), _cap_today(r)]
         for r in rows
     ])
+
+
+def _cap_today(row: dict) -> str:
+    if row.get("ramp_day") is None:
+        return str(row.get("effective_cap", ""))
+    return _("{cap} (warm-up day {day})").format(cap=row["effective_cap"], day=row["ramp_day"])
 
 
 def _shown(view) -> dict:
@@ -289,7 +328,7 @@ def show(name: NameArg, json: JsonOpt = False) -> None:
         "sent_today": _sent_today().get(name, 0),
         "server": {k: server.get(k) for k in ("version", "engine", "tier")} if isinstance(server, dict) else {},
         "api_key": "env " + cfg.api_key_env if cfg.api_key_env else ("set" if cfg.api_key else "none"),
-    }
+    } | _ramps([name])[name]
     missing = view.status == "MISSING"
     if missing:  # a dependency problem (exit 3), said on stderr whatever the output format
         info(f"session {name!r}: {cfg.url} has no session {view.waha_session!r}; create it again: {view.hint}")
@@ -302,7 +341,9 @@ def show(name: NameArg, json: JsonOpt = False) -> None:
         ("name", view.name), ("server", f"{result['url']} (WAHA {result['server'].get('version')}, {result['server'].get('tier')})"),
         ("waha session", view.waha_session), ("status", view.status), ("engine", view.engine),
         ("phone", _phone(view.me)), ("push name", view.push_name), ("sent today", result["sent_today"]),
-        ("weight", view.weight), ("daily cap", view.daily_cap), ("webhooks", ", ".join(result["webhooks"])),
+        ("weight", view.weight), ("daily cap", view.daily_cap),
+        (_("cap today (warm-up)"), result["effective_cap"]), (_("ramp day"), result["ramp_day"] or _("warm")),
+        ("webhooks", ", ".join(result["webhooks"])),
         ("api key", result["api_key"]),
     )]
     for key in ("capping", "timelock", "brake"):

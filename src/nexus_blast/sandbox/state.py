@@ -110,12 +110,14 @@ class Message:
     link_preview: bool | None = None  # sendText's `linkPreview`, as asked (None: not given)
     ack: int = 0
     delivers: bool = True  # False: accepted but never delivered (number not on WhatsApp, wrong form)
+    received_at: float = field(default_factory=time.time)  # when the send was accepted (tests time gaps)
 
     def record(self) -> dict:
         return {
             "session": self.session, "chatId": self.chat_id, "kind": self.kind, "text": self.text,
             "mimetype": self.mimetype, "filename": self.filename, "sha256": self.sha256, "url": self.url,
             "size": self.size, "convert": self.convert, "linkPreview": self.link_preview, "id": self.serialized_id, "timestamp": self.timestamp, "ack": self.ack,
+            "received_at": self.received_at,
         }
 
 

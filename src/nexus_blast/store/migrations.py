@@ -416,6 +416,25 @@ def m010_replies_variants_warm(db) -> None:
 
 
 @migrations()
+def m008_lane_rests(db) -> None:
+    # Rests between batches, per lane (campaign × session): the sends of the batch so far, the size
+    # it was drawn to and the end of a rest, so a resumed campaign neither resets nor skips a rest.
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS lane_rests (
+            campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+            session TEXT NOT NULL,             -- local session name
+            sent_in_batch INTEGER NOT NULL DEFAULT 0,
+            batch_target INTEGER,              -- NULL: not drawn yet
+            rest_until TEXT,                   -- ISO UTC; NULL: not resting
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (campaign_id, session)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
+@migrations()
 def m011_confirm_first(db) -> None:
     # Confirm-first campaigns (`send --confirm-first`): one row per contact lives two phases. While
     # `phase` is 'ask', `text` is the question and `offer` the rendered real message; a reply within
