@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.waha.loopback import closed_port_url
+from tests.waiting import wait_until
 
 
 def _checks(result) -> dict[str, dict]:
@@ -12,6 +13,8 @@ def _checks(result) -> dict[str, dict]:
 def test_a_ready_machine_is_all_ok_exit_0(blast, sandbox):
     assert blast("init").exit_code == 0
     assert blast("session", "add", "s1", "--url", sandbox.url).exit_code == 0
+    # A session whose config was just written restarts on the server (STARTING a moment, as real WAHA).
+    wait_until(lambda: blast("session", "show", "s1", "--json").json()["status"] == "WORKING", what="s1 WORKING again")
     result = blast("doctor", "--json")
     assert result.exit_code == 0, result.stdout + result.stderr
     checks = _checks(result)

@@ -129,6 +129,8 @@ def test_show_unknown_unreachable_refused_and_working(blast, make_sandbox):
     assert refused.exit_code == 3 and "refused" in refused.stderr
     assert wrong not in refused.stdout + refused.stderr
     _add(blast, "good", sb.url, "--waha-session", "s1", "--api-key", KEY)
+    # A session whose config was just written restarts on the server (STARTING a moment, as real WAHA).
+    wait_until(lambda: blast("session", "show", "good", "--json").json().get("status") == "WORKING", what="good WORKING again")
     good = blast("session", "show", "good", "--json")
     assert good.exit_code == 0, good.stderr
     doc = good.json()
