@@ -174,3 +174,18 @@ def test_a_timelocked_lane_is_notified_with_its_session(tmp_path, make_sandbox, 
     assert kinds.count("lane_timelocked") == 1 and "completed" in kinds
     lane = next(p["json"] for p in receiver.posts if p["json"]["event"] == "lane_timelocked")
     assert lane["reason"].startswith("session s1: ") and lane["resume_command"] == "blast campaign resume 1"
+
+
+def test_a_braked_lane_is_notified_with_its_reason(tmp_path, make_sandbox, receiver):
+    sb = make_sandbox(sessions=("s1",))
+    home = tmp_path / "home"
+    home.mkdir()
+    sb.faults(session="s1", fail_after=0, fail_message="invalid wid")  # every send refused for good
+    _scheduled(home, tmp_path, sb, n=12, notify={"url": receiver.url},
+               sending={"brake_window": 4, "brake_ratio": 0.5}, retry={"attempts": 1, "unhealthy_after": 100})
+    ran = blast_cron(home, tmp_path, "run-due", "--json")
+    assert ran.returncode in (0, 3), ran.stderr
+    kinds = receiver.events()
+    assert kinds.count("lane_braked") == 1, kinds
+    lane = next(p["json"] for p in receiver.posts if p["json"]["event"] == "lane_braked")
+    assert lane["reason"].startswith("session s1: brake") and lane["resume_command"] == "blast campaign resume 1"

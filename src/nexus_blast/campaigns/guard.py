@@ -149,6 +149,9 @@ class Guard:
     def _lane_event(self, lane: Lane, kind: str, reason: str, until: datetime | None) -> None:
         signals_store.add_event(self.db, lane.name, kind, reason=reason, until=iso(until) if until else None,
                                 campaign_id=self.campaign_id, at=iso(self.now()))
+        on_lane = getattr(self.events, "lane_state", None)  # run-due/worker: the operator's notifications
+        if kind == BRAKE and on_lane is not None:
+            on_lane(lane.name, "braked", reason)
 
     def _rest_seconds(self) -> float:
         return self.config.guard_rest.draw(self.rng)
