@@ -10,7 +10,7 @@ import pytest
 
 from nexus_blast.campaigns.estimate import LaneLoad, estimate_seconds, human_duration, lane_finish
 from nexus_blast.campaigns.lanes import HEALTHY, UNHEALTHY, Board, Lane, LaneSpec
-from nexus_blast.campaigns.media import check_image, load_payload, sniff_mimetype
+from nexus_blast.campaigns.media import check_image, load_data, sniff_mimetype
 from nexus_blast.campaigns.report import escape_cell
 from nexus_blast.domain.window import Window
 from nexus_blast.errors import InputError
@@ -32,10 +32,10 @@ def test_check_image_size_name_and_changes(tmp_path):
     path.write_bytes(b"\xff\xd8\xff" + b"x" * 2000)
     image = check_image(str(path), max_mib=1)
     assert (image.mimetype, image.filename, image.size) == ("image/jpeg", "foto.jpeg", 2003)
-    assert load_payload(image)
+    assert load_data(image)
     path.write_bytes(b"\xff\xd8\xff" + b"y" * 2000)
     with pytest.raises(InputError, match="changed"):
-        load_payload(image)
+        load_data(image)
     with pytest.raises(InputError, match="limit"):
         check_image(str(path), max_mib=0.001)
     with pytest.raises(InputError, match="no such"):
@@ -48,7 +48,7 @@ def test_check_image_size_name_and_changes(tmp_path):
 def test_url_image():
     image = check_image("https://cdn.example.com/a/promo.png?v=2", max_mib=1)
     assert (image.url, image.mimetype, image.filename) == ("https://cdn.example.com/a/promo.png?v=2", "image/png", "promo.png")
-    assert load_payload(image) is None
+    assert load_data(image) is None
 
 
 @pytest.mark.parametrize(

@@ -153,3 +153,22 @@ def test_on_a_terminal_the_campaign_starts_only_when_confirmed_after_the_test(sa
         assert _rows(blast_home, "SELECT count(*) FROM campaigns") == [(0,)]
     else:
         assert code == 0 and len(sent) == 7, err
+
+
+def test_a_document_and_a_voice_note_go_with_the_test_message_as_in_the_campaign(blast, sandbox, csv, tmp_path):
+    from tests.campaigns.helpers import ogg_opus_bytes, pdf_bytes
+
+    pdf = tmp_path / "tabela.pdf"
+    pdf.write_bytes(pdf_bytes())
+    result = blast("send", csv, "-m", "Oi {{nome}}", "--file", pdf, "--test-to", TEST_PHONE, "--test-only", "--json")
+    assert result.exit_code == 0, result.stderr
+    [m] = sandbox.sent()
+    assert (m["kind"], m["chatId"], m["text"], m["sha256"]) == ("file", TEST_CHAT, "Oi Pessoa 0", hashlib.sha256(pdf_bytes()).hexdigest())
+    voice = tmp_path / "recado.ogg"
+    voice.write_bytes(ogg_opus_bytes())
+    result = blast("send", csv, "-m", "Oi {{nome}}", "--voice", voice, "--test-to", TEST_PHONE, "--test-only", "--json")
+    assert result.exit_code == 0, result.stderr
+    text, note = sandbox.sent()[1:]
+    assert (text["kind"], text["text"]) == ("text", "Oi Pessoa 0")  # a voice note has no caption: its text goes first
+    assert (note["kind"], note["chatId"], note["sha256"]) == ("voice", TEST_CHAT, hashlib.sha256(ogg_opus_bytes()).hexdigest())
+    assert [t["message_id"] is not None for t in result.json()["test"]] == [True, True]

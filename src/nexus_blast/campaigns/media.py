@@ -317,9 +317,3 @@ def _encode(handle, size: int) -> tuple[str, bytearray]:
         at += len(piece)
     del out[at:]  # the file shrank meanwhile (then its sha256 differs too)
     return digest.hexdigest(), out
-
-
-def load_payload(media: Media) -> str | None:
-    """load_data as text (the base64 of a local image)."""
-    data = load_data(media)
-    return bytes(data).decode("ascii") if data is not None else None

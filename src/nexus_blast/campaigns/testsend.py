@@ -58,7 +58,7 @@ def parse_test_phones(text: str, optouts: set[str] | None = None) -> list[str]:
     return phones
 
 
-def send_tests(settings, prepared, phones: list[str]) -> list[TestSent]:
+def send_tests(settings, prepared, phones: list[str], media_first: bool = False) -> list[TestSent]:
     """Send test phone i the message of the i-th contact of PREPARED (cycling when there are fewer
     contacts than phones), with the campaign's image; the list of what went out, in order.
     InputError when a test phone is not on WhatsApp; WahaError (exit 3) when a session fails."""
@@ -75,26 +75,26 @@ def send_tests(settings, prepared, phones: list[str]) -> list[TestSent]:
                 _("session(s) {names} run on WAHA Core, which cannot send images").format(names=", ".join(core)),
                 hint=_("use a WAHA Plus (or 2026.6+) server, or send without --image"),
             )
-    return asyncio.run(_send_all(settings, prepared.image, pairs))
+    return asyncio.run(_send_all(settings, prepared.image, pairs, media_first))
 
 
-async def _send_all(settings, image, pairs) -> list[TestSent]:
+async def _send_all(settings, image, pairs, media_first: bool = False) -> list[TestSent]:
     from nexus_blast.campaigns.clients import ClientPool
-    from nexus_blast.campaigns.media import load_payload
+    from nexus_blast.campaigns.media import load_data
 
-    data = load_payload(image) if image is not None else None
+    data = load_data(image) if image is not None else None
     # A send is never retried blindly (it may have arrived): the client's retry policy says so.
     pool = ClientPool(settings)
     try:
         sent: list[TestSent] = []
         for phone, item in pairs:
-            sent += await _send_one(settings, pool, phone, item, image, data)
+            sent += await _send_one(settings, pool, phone, item, image, data, media_first)
         return sent
     finally:
         await pool.aclose()
 
 
-async def _send_one(settings, pool, phone: str, item, image, data: str | None) -> list[TestSent]:
+async def _send_one(settings, pool, phone: str, item, image, data, media_first: bool = False) -> list[TestSent]:
     """The contact's message to PHONE; a confirm-first campaign's question (text alone) first."""
     from nexus_blast.domain.phones import whatsapp_digits
 
@@ -109,11 +109,16 @@ async def _send_one(settings, pool, phone: str, item, image, data: str | None) -
     if item.question is not None:
         asked = await client.send_text(waha_session, chat_id, item.question)
         out.append(TestSent(phone, item.session, asked.serialized_id, item.row, item.question, "ask"))
-    if image is None:
-        sent = await client.send_text(waha_session, chat_id, item.text)
-    else:
-        sent = await client.send_image(
-            waha_session, chat_id, mimetype=image.mimetype, filename=image.filename,
-            data_b64=data, url=image.url, caption=item.text,
-        )
-    return out + [TestSent(phone, item.session, sent.serialized_id, item.row, item.text)]
+    from nexus_blast.domain.messages import Part, message_parts
+
+    for part in message_parts(image.kind if image is not None else None, item.text, media_first):
+        if part is Part.TEXT:
+            sent = await client.send_text(waha_session, chat_id, item.text)
+        else:  # the campaign's media: its caption is the text, but a voice note has none (sent apart)
+            sent = await client.send_media(
+                image.kind, waha_session, chat_id, mimetype=image.mimetype, filename=image.filename,
+                data_b64=data, url=None if image.sends_data else image.url,
+                caption="" if image.kind == "voice" else item.text, convert=image.convert,
+            )
+        out.append(TestSent(phone, item.session, sent.serialized_id, item.row, item.text))
+    return out

@@ -97,7 +97,7 @@ def send(
         _print_plan(prepared, json, start_at, ai)
         return
     if test_only:
-        _print_test_only(prepared, _send_tests(settings, prepared, test_phones), json)
+        _print_test_only(prepared, _send_tests(settings, prepared, test_phones, media_first), json)
         return
     confirmed = False
     tests = []
@@ -108,7 +108,7 @@ def send(
         _echo_risks(_signal_risks(prepared), info)  # the sessions' own signals, with the confirmation
         _show_sample(prepared)
         if test_phones:
-            tests = _send_tests(settings, prepared, test_phones)
+            tests = _send_tests(settings, prepared, test_phones, media_first)
         verb = f"Schedule for {start_at:%Y-%m-%d %H:%M %Z}" if start_at else "Send"
         confirm(f"{verb} {prepared.summary.pending} message(s) from {len(prepared.sessions)} session(s)?", yes)
         if start_at is not None:
@@ -167,11 +167,11 @@ def _test_phones(test_to: str | None, test_only: bool, dry_run: bool) -> list[st
     return parse_test_phones(test_to)
 
 
-def _send_tests(settings, prepared, phones: list[str]):
+def _send_tests(settings, prepared, phones: list[str], media_first: bool = False):
     from nexus_blast.campaigns.testsend import send_tests
     from nexus_blast.i18n import _
 
-    tests = send_tests(settings, prepared, phones)
+    tests = send_tests(settings, prepared, phones, media_first)
     for t in tests:
         info(_("test message sent to {phone} via {session} (the message of row {row})").format(phone=t.phone, session=t.session, row=t.row))
     return tests
