@@ -36,8 +36,6 @@ PENDING = (
     "nexus_blast/sandbox/",
     "nexus_blast/waha/",
     "nexus_blast/serving.py",
-    "nexus_blast/cli/qrscreen.py",  # merged during round one (session pairing)
-    "nexus_blast/domain/when.py",  # merged during round one (scheduling)
 )
 
 
