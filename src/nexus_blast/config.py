@@ -341,9 +341,11 @@ class Settings(BaseSettings):
         try:
             return self.sessions[name]
         except KeyError:
+            from nexus_blast.i18n import _
+
             raise ConfigError(
-                f"unknown session {name!r}",
-                hint="add it with: blast session add NAME --url URL",
+                _("unknown session {name!r}").format(name=name),
+                hint=_("add it with: blast session add NAME --url URL"),
             ) from None
 
 

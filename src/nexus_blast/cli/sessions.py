@@ -11,22 +11,22 @@ import typer
 from nexus_blast.cli import complete
 from nexus_blast.cli.output import confirm, info, print_json, table
 from nexus_blast.cli.state import current
-from nexus_blast.i18n import _
+from nexus_blast.i18n import N_, _
 from nexus_blast.masking import mask_url
 
-session_app = typer.Typer(help="WhatsApp sessions on WAHA servers: add, pair, health.", no_args_is_help=True)
+session_app = typer.Typer(help=N_("WhatsApp sessions on WAHA servers: add, pair, health."), no_args_is_help=True)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
-YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
-NameArg = Annotated[str, typer.Argument(metavar="NAME", help="Local session name.", show_default=False, autocompletion=complete.session_names)]
-ApiKeyOpt = Annotated[Optional[str], typer.Option("--api-key", help="WAHA API key (stored in the 0600 config file).", show_default=False)]
-ApiKeyEnvOpt = Annotated[Optional[str], typer.Option("--api-key-env", metavar="VAR", help="Environment variable holding the API key (nothing stored).", show_default=False)]
-WebhookOpt = Annotated[Optional[str], typer.Option("--webhook", metavar="URL", help="URL WAHA posts events to (message, message.ack, session.status).", show_default=False)]
-HmacOpt = Annotated[Optional[str], typer.Option("--webhook-hmac-key", help="Key WAHA signs webhook bodies with (X-Webhook-Hmac, sha512).", show_default=False)]
-WeightOpt = Annotated[Optional[float], typer.Option("--weight", help="Share of a campaign's messages relative to other sessions.", min=0.01, show_default=False)]
-WarmOpt = Annotated[Optional[bool], typer.Option("--warm/--no-warm", help="An established number (no warm-up ramp), or not.", show_default=False)]
-WarmupStartOpt = Annotated[Optional[int], typer.Option("--warmup-start", metavar="N", help="Day 1 of this number's warm-up ramp (default: warmup.start).", min=1, show_default=False)]
-CapOpt = Annotated[Optional[int], typer.Option("--daily-cap", help="At most this many messages a day from this number.", min=1, show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help=N_("Print one JSON document on stdout."))]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help=N_("Do not ask for confirmation."))]
+NameArg = Annotated[str, typer.Argument(metavar="NAME", help=N_("Local session name."), show_default=False, autocompletion=complete.session_names)]
+ApiKeyOpt = Annotated[Optional[str], typer.Option("--api-key", help=N_("WAHA API key (stored in the 0600 config file)."), show_default=False)]
+ApiKeyEnvOpt = Annotated[Optional[str], typer.Option("--api-key-env", metavar="VAR", help=N_("Environment variable holding the API key (nothing stored)."), show_default=False)]
+WebhookOpt = Annotated[Optional[str], typer.Option("--webhook", metavar="URL", help=N_("URL WAHA posts events to (message, message.ack, session.status)."), show_default=False)]
+HmacOpt = Annotated[Optional[str], typer.Option("--webhook-hmac-key", help=N_("Key WAHA signs webhook bodies with (X-Webhook-Hmac, sha512)."), show_default=False)]
+WeightOpt = Annotated[Optional[float], typer.Option("--weight", help=N_("Share of a campaign's messages relative to other sessions."), min=0.01, show_default=False)]
+WarmOpt = Annotated[Optional[bool], typer.Option("--warm/--no-warm", help=N_("An established number (no warm-up ramp), or not."), show_default=False)]
+WarmupStartOpt = Annotated[Optional[int], typer.Option("--warmup-start", metavar="N", help=N_("Day 1 of this number's warm-up ramp (default: warmup.start)."), min=1, show_default=False)]
+CapOpt = Annotated[Optional[int], typer.Option("--daily-cap", help=N_("At most this many messages a day from this number."), min=1, show_default=False)]
 
 
 def _settings():
@@ -127,17 +127,17 @@ PAIR_EXAMPLES = """Examples:
 @session_app.command("add", epilog=ADD_EXAMPLES)
 def add(
     name: NameArg,
-    url: Annotated[str, typer.Option("--url", help="WAHA server URL, e.g. http://127.0.0.1:3000.")],
+    url: Annotated[str, typer.Option("--url", help=N_("WAHA server URL, e.g. http://127.0.0.1:3000."))],
     api_key: ApiKeyOpt = None,
     api_key_env: ApiKeyEnvOpt = None,
-    waha_session: Annotated[Optional[str], typer.Option("--waha-session", metavar="NAME", help="Session name on the server (default: NAME).", show_default=False)] = None,
+    waha_session: Annotated[Optional[str], typer.Option("--waha-session", metavar="NAME", help=N_("Session name on the server (default: NAME)."), show_default=False)] = None,
     weight: WeightOpt = None,
     daily_cap: CapOpt = None,
     webhook: WebhookOpt = None,
     webhook_hmac_key: HmacOpt = None,
     warm: WarmOpt = None,
     warmup_start: WarmupStartOpt = None,
-    no_check: Annotated[bool, typer.Option("--no-check", help="Only write the config; do not contact the server.")] = False,
+    no_check: Annotated[bool, typer.Option("--no-check", help=N_("Only write the config; do not contact the server."))] = False,
     yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
@@ -152,11 +152,11 @@ def add(
     wname = ops.check_name(waha_session or name, "WAHA session name")
     url = ops.check_url(url)
     if api_key and api_key_env:
-        raise InputError("give --api-key or --api-key-env, not both")
+        raise InputError(_("give --api-key or --api-key-env, not both"))
     if webhook_hmac_key and not webhook:
-        raise InputError("--webhook-hmac-key needs --webhook")
+        raise InputError(_("--webhook-hmac-key needs --webhook"))
     if name in _settings().sessions:
-        confirm(f"Session {name!r} exists; overwrite it?", yes)
+        confirm(_("Session {name!r} exists; overwrite it?").format(name=name), yes)
     cfg = SessionConfig(url=url, waha_session=wname, api_key=api_key or "", api_key_env=api_key_env or "",
                         webhook_url=webhook or "", webhook_hmac_key=webhook_hmac_key or "")
     status, created, server = "UNCHECKED", False, {}
@@ -176,23 +176,27 @@ def add(
     if json:
         print_json(result)
         return
-    where = f"{mask_url(url)} session {wname!r}"
-    info(f"session {name!r} added: {where}" + (" (created on the server)" if created else "") + f", status {status}")
+    if created:
+        info(_("session {name!r} added: {url} session {waha!r} (created on the server), status {status}").format(
+            name=name, url=mask_url(url), waha=wname, status=status))
+    else:
+        info(_("session {name!r} added: {url} session {waha!r}, status {status}").format(
+            name=name, url=mask_url(url), waha=wname, status=status))
     if status in ("SCAN_QR_CODE", "STARTING"):
-        info(f"next: blast session pair {name}")
+        info(_("next: blast session pair {name}").format(name=name))
 
 
 @session_app.command("update")
 def update(
     name: NameArg,
-    url: Annotated[Optional[str], typer.Option("--url", help="New WAHA server URL.", show_default=False)] = None,
+    url: Annotated[Optional[str], typer.Option("--url", help=N_("New WAHA server URL."), show_default=False)] = None,
     api_key: ApiKeyOpt = None,
     api_key_env: ApiKeyEnvOpt = None,
     weight: WeightOpt = None,
     daily_cap: CapOpt = None,
     webhook: WebhookOpt = None,
     webhook_hmac_key: HmacOpt = None,
-    no_webhook: Annotated[bool, typer.Option("--no-webhook", help="Remove blast's webhook from the server session.")] = False,
+    no_webhook: Annotated[bool, typer.Option("--no-webhook", help=N_("Remove blast's webhook from the server session."))] = False,
     warm: WarmOpt = None,
     warmup_start: WarmupStartOpt = None,
     json: JsonOpt = False,
@@ -205,9 +209,9 @@ def update(
 
     cfg = _configured(name)
     if api_key and api_key_env:
-        raise InputError("give --api-key or --api-key-env, not both")
+        raise InputError(_("give --api-key or --api-key-env, not both"))
     if no_webhook and webhook:
-        raise InputError("give --webhook or --no-webhook, not both")
+        raise InputError(_("give --webhook or --no-webhook, not both"))
     new_url = ops.check_url(url) if url else cfg.url
     updates = {"url": new_url}
     if api_key is not None:
@@ -224,7 +228,7 @@ def update(
     webhook_changed = (new_cfg.webhook_url, new_cfg.webhook_hmac_key) != (cfg.webhook_url, cfg.webhook_hmac_key)
     if webhook_changed:
         if new_cfg.webhook_hmac_key and not new_cfg.webhook_url:
-            raise InputError("--webhook-hmac-key needs a webhook (--webhook URL)")
+            raise InputError(_("--webhook-hmac-key needs a webhook (--webhook URL)"))
         _run(ops.register(name, new_cfg, webhook_url=new_cfg.webhook_url, hmac_key=new_cfg.webhook_hmac_key,
                           previous_webhook=cfg.webhook_url if cfg.webhook_url != new_cfg.webhook_url or no_webhook else "",
                           waha_settings=_settings().waha))
@@ -247,7 +251,8 @@ def update(
     if json:
         print_json(result)
         return
-    info(f"session {name!r} updated" + (" (webhook written to the server)" if webhook_changed else ""))
+    info((_("session {name!r} updated (webhook written to the server)") if webhook_changed
+          else _("session {name!r} updated")).format(name=name))
 
 
 @session_app.command("list")
@@ -273,9 +278,9 @@ def list_(json: JsonOpt = False) -> None:
         print_json(rows)
         return
     if not rows:
-        info("no sessions configured — add one: blast session add NAME --url URL (or try: blast sandbox serve)")
+        info(_("no sessions configured — add one: blast session add NAME --url URL (or try: blast sandbox serve)"))
         return
-    table(None, ["name", "status", "phone", "sent today", "server", "note", _("cap today")], [
+    table(None, [_("name"), _("status"), _("phone"), _("sent today"), _("server"), _("note"), _("cap today")], [
         [r["name"], r["status"], _phone(r["me"]), f"{r['sent_today']}/{r['daily_cap'] or settings.sending.daily_cap}",
          r["url"] + ("" if r["waha_session"] == r["name"] else f" ({r['waha_session']})"),
          r["health"] or _guard_note(r), _cap_today(r)]
@@ -331,26 +336,27 @@ def show(name: NameArg, json: JsonOpt = False) -> None:
     } | _ramps([name])[name]
     missing = view.status == "MISSING"
     if missing:  # a dependency problem (exit 3), said on stderr whatever the output format
-        info(f"session {name!r}: {cfg.url} has no session {view.waha_session!r}; create it again: {view.hint}")
+        info(_("session {name!r}: {url} has no session {waha!r}; create it again: {hint}").format(
+            name=name, url=cfg.url, waha=view.waha_session, hint=view.hint))
     if json:
         print_json(result)
         if missing:
             raise typer.Exit(int(ExitCode.DEPENDENCY))
         return
     rows = [[k, v] for k, v in (
-        ("name", view.name), ("server", f"{result['url']} (WAHA {result['server'].get('version')}, {result['server'].get('tier')})"),
-        ("waha session", view.waha_session), ("status", view.status), ("engine", view.engine),
-        ("phone", _phone(view.me)), ("push name", view.push_name), ("sent today", result["sent_today"]),
-        ("weight", view.weight), ("daily cap", view.daily_cap),
+        (_("name"), view.name), (_("server"), f"{result['url']} (WAHA {result['server'].get('version')}, {result['server'].get('tier')})"),
+        (_("waha session"), view.waha_session), (_("status"), view.status), (_("engine"), view.engine),
+        (_("phone"), _phone(view.me)), (_("push name"), view.push_name), (_("sent today"), result["sent_today"]),
+        (_("weight"), view.weight), (_("daily cap"), view.daily_cap),
         (_("cap today (warm-up)"), result["effective_cap"]), (_("ramp day"), result["ramp_day"] or _("warm")),
-        ("webhooks", ", ".join(result["webhooks"])),
-        ("api key", result["api_key"]),
+        (_("webhooks"), ", ".join(result["webhooks"])),
+        (_("api key"), result["api_key"]),
     )]
     for key in ("capping", "timelock", "brake"):
         if result.get(key):
             rows.append([key, ", ".join(f"{k} {v}" for k, v in result[key].items() if v not in (None, ""))])
     if view.config_lacks:
-        rows.append(["config lacks", f"{', '.join(view.config_lacks)} ({view.hint})"])
+        rows.append([_("config lacks"), f"{', '.join(view.config_lacks)} ({view.hint})"])
     table(None, ["", ""], rows)
     if missing:
         raise typer.Exit(int(ExitCode.DEPENDENCY))
@@ -367,7 +373,7 @@ def _action(name: str, action: str, json: bool) -> None:
     if json:
         print_json({"name": name, "url": mask_url(cfg.url), "waha_session": ops.waha_name(name, cfg), "status": status})
         return
-    info(f"session {name!r}: {action} → {status}")
+    info(_("session {name!r}: {action} → {status}").format(name=name, action=action, status=status))
 
 
 @session_app.command("start")
@@ -393,14 +399,14 @@ def restart(name: NameArg, json: JsonOpt = False) -> None:
 @session_app.command("logout")
 def logout(name: NameArg, yes: YesOpt = False, json: JsonOpt = False) -> None:
     """Unlink the phone (the session must be paired again)."""
-    confirm(f"Log session {name!r} out? The phone must be paired again.", yes)
+    confirm(_("Log session {name!r} out? The phone must be paired again.").format(name=name), yes)
     _action(name, "logout", json)
 
 
 @session_app.command("remove")
 def remove(
     name: NameArg,
-    delete_on_server: Annotated[bool, typer.Option("--delete-on-server", help="Also delete the session on the WAHA server.")] = False,
+    delete_on_server: Annotated[bool, typer.Option("--delete-on-server", help=N_("Also delete the session on the WAHA server."))] = False,
     yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
@@ -408,24 +414,26 @@ def remove(
     from nexus_blast.waha import sessions as ops
 
     cfg = _configured(name)
-    confirm(f"Remove session {name!r}" + (" and delete it on the server?" if delete_on_server else "?"), yes)
+    confirm((_("Remove session {name!r} and delete it on the server?") if delete_on_server
+             else _("Remove session {name!r}?")).format(name=name), yes)
     if delete_on_server:
         _run(ops.act(name, cfg, "delete", _settings().waha))
     _edit(lambda sessions: sessions.pop(name, None))
     if json:
         print_json({"name": name, "removed": True, "deleted_on_server": delete_on_server})
         return
-    info(f"session {name!r} removed" + (" (deleted on the server)" if delete_on_server else ""))
+    info((_("session {name!r} removed (deleted on the server)") if delete_on_server
+          else _("session {name!r} removed")).format(name=name))
 
 
 @session_app.command("pair", epilog=PAIR_EXAMPLES)
 def pair(
     name: NameArg,
-    code: Annotated[Optional[str], typer.Option("--code", metavar="PHONE", help="Link with a phone number (digits, e.g. 5511987654321) instead of a QR.", show_default=False)] = None,
-    timeout: Annotated[float, typer.Option("--timeout", metavar="SECONDS", help="Give up (exit 3) after this many seconds.", min=1.0)] = 300.0,
-    interval: Annotated[float, typer.Option("--interval", help="Seconds between status checks.", min=0.05, hidden=True)] = 1.0,
-    invert: Annotated[bool, typer.Option("--invert", help="Draw the other modules: for when the QR does not scan (the terminal's colours were not applied).")] = False,
-    png: Annotated[Optional[Path], typer.Option("--png", metavar="FILE", help="Also write the QR to this PNG file (rewritten as it rotates): open it when the terminal is too small.", show_default=False)] = None,
+    code: Annotated[Optional[str], typer.Option("--code", metavar="PHONE", help=N_("Link with a phone number (digits, e.g. 5511987654321) instead of a QR."), show_default=False)] = None,
+    timeout: Annotated[float, typer.Option("--timeout", metavar="SECONDS", help=N_("Give up (exit 3) after this many seconds."), min=1.0)] = 300.0,
+    interval: Annotated[float, typer.Option("--interval", help=N_("Seconds between status checks."), min=0.05, hidden=True)] = 1.0,
+    invert: Annotated[bool, typer.Option("--invert", help=N_("Draw the other modules: for when the QR does not scan (the terminal's colours were not applied)."))] = False,
+    png: Annotated[Optional[Path], typer.Option("--png", metavar="FILE", help=N_("Also write the QR to this PNG file (rewritten as it rotates): open it when the terminal is too small."), show_default=False)] = None,
     yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
@@ -443,20 +451,20 @@ def pair(
     if code is not None:
         phone = "".join(c for c in code if c.isdigit())
         if not 10 <= len(phone) <= 15:
-            raise InputError(f"--code {code!r}: give the full number with country code, e.g. 5511987654321")
+            raise InputError(_("--code {code!r}: give the full number with country code, e.g. 5511987654321").format(code=code))
     if png is not None:
         if png.is_dir():
-            raise InputError(f"--png {png}: is a directory")
+            raise InputError(_("--png {png}: is a directory").format(png=png))
         if not png.parent.is_dir():
-            raise InputError(f"--png {png}: no such directory {str(png.parent)!r}")
+            raise InputError(_("--png {png}: no such directory {parent!r}").format(png=png, parent=str(png.parent)))
         confirm_overwrite(yes, png)
     out = sys.stderr if json else sys.stdout
     screen = QRScreen(out, invert=invert, png=png)
 
     def on_code(value: str) -> None:
-        out.write(f"pairing code: {value}\n")
+        out.write(_("pairing code: {value}").format(value=value) + "\n")
         out.flush()
-        info("WhatsApp › Settings › Linked devices › Link with phone number instead: enter this code")
+        info(_("WhatsApp › Settings › Linked devices › Link with phone number instead: enter this code"))
 
     async def run():
         async with ops.client_for(name, cfg, _settings().waha) as waha:
@@ -470,7 +478,7 @@ def pair(
     if json:
         print_json({"name": name, "url": mask_url(cfg.url), "waha_session": ops.waha_name(name, cfg), "status": result.status, "me": me})
         return
-    info(f"session {name!r} paired: {_phone(me) or 'phone linked'} — WORKING")
+    info(_("session {name!r} paired: {phone} — WORKING").format(name=name, phone=_phone(me) or _("phone linked")))
 
 
 def register(app: typer.Typer) -> None:

@@ -64,7 +64,8 @@ def parse_when(text: str, now: datetime, tz: tzinfo) -> datetime:
         if moment <= now:
             raise ValueError(_("{text!r} is in the past (understood {when})").format(text=text, when=understood(moment.astimezone(tz))))
         if moment - now > MAX_AHEAD:
-            raise ValueError(too_far + f" ({_('understood')} {understood(moment.astimezone(tz))})")
+            raise ValueError(_("{text!r} is more than {days} days ahead (understood {when})").format(
+                text=text, days=MAX_AHEAD.days, when=understood(moment.astimezone(tz))))
     except OverflowError:
         raise ValueError(too_far) from None
     return moment
