@@ -30,13 +30,8 @@ PENDING = (
     "nexus_blast/cli/sessions.py",
     "nexus_blast/cli/campaigns.py",
     "nexus_blast/cli/schedule.py",
-    "nexus_blast/cli/webhook.py",
-    "nexus_blast/cli/sandbox.py",
     "nexus_blast/campaigns/",
-    "nexus_blast/webhook/",
-    "nexus_blast/sandbox/",
     "nexus_blast/waha/",
-    "nexus_blast/serving.py",
     "nexus_blast/cli/qrscreen.py",  # merged during round one (session pairing)
     "nexus_blast/domain/when.py",  # merged during round one (scheduling)
 )
