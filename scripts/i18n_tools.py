@@ -28,13 +28,8 @@ FIXED_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)
 PENDING = (
     "nexus_blast/cli/campaigns.py",
     "nexus_blast/cli/schedule.py",
-    "nexus_blast/cli/webhook.py",
-    "nexus_blast/cli/sandbox.py",
     "nexus_blast/campaigns/",
-    "nexus_blast/webhook/",
-    "nexus_blast/sandbox/",
     "nexus_blast/waha/",
-    "nexus_blast/serving.py",
 )
 
 

@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+from nexus_blast.i18n import _
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -138,7 +140,7 @@ class ThreadedServer:
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"{self._name} did not start on {self.url}")
+                raise RuntimeError(_("{name} did not start on {url}").format(name=self._name, url=self.url))
             time.sleep(0.01)
         return self
 
@@ -176,7 +178,7 @@ def run_until_signal(server, announce: Callable[[str], None]) -> None:
         announce(server.url)
         while not stop.wait(0.2):
             if not server.alive:
-                raise RuntimeError(f"the server on {server.url} stopped unexpectedly")
+                raise RuntimeError(_("the server on {url} stopped unexpectedly").format(url=server.url))
     finally:
         server.stop()
         for sig, handler in previous.items():

@@ -8,16 +8,17 @@ import typer
 
 from nexus_blast.cli.output import info, print_json, table
 from nexus_blast.cli.state import current
+from nexus_blast.i18n import N_, _
 
-webhook_app = typer.Typer(help="Receive WAHA webhook events: acks, status, opt-outs.", no_args_is_help=True)
+webhook_app = typer.Typer(help=N_("Receive WAHA webhook events: acks, status, opt-outs."), no_args_is_help=True)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help=N_("Print one JSON document on stdout."))]
 
 
 @webhook_app.command("serve")
 def serve(
-    host: Annotated[Optional[str], typer.Option("--host", help="Address to listen on (default: webhook.host).", show_default=False)] = None,
-    port: Annotated[Optional[int], typer.Option("--port", min=0, max=65535, help="Port (default: webhook.port).", show_default=False)] = None,
+    host: Annotated[Optional[str], typer.Option("--host", help=N_("Address to listen on (default: webhook.host)."), show_default=False)] = None,
+    port: Annotated[Optional[int], typer.Option("--port", min=0, max=65535, help=N_("Port (default: webhook.port)."), show_default=False)] = None,
 ) -> None:
     """Receive WAHA events on POST /webhook.
 
@@ -32,11 +33,11 @@ def serve(
     try:
         run_receiver(state.db(), settings, host, port, info)
     except OSError as exc:
-        raise InputError(f"cannot listen on {host}:{port} ({exc.strerror or exc})", hint="choose another --port") from None
+        raise InputError(_("cannot listen on {address} ({reason})").format(address=f"{host}:{port}", reason=exc.strerror or exc), hint=_("choose another --port")) from None
 
 
 def sync(
-    campaign_id: Annotated[int, typer.Argument(metavar="ID", min=1, max=2**63 - 1, help="Campaign id.", show_default=False)],
+    campaign_id: Annotated[int, typer.Argument(metavar="ID", min=1, max=2**63 - 1, help=N_("Campaign id."), show_default=False)],
     json: JsonOpt = False,
 ) -> None:
     """Fill delivered/read receipts and replies by polling WAHA.
@@ -51,12 +52,12 @@ def sync(
         print_json(result.document())
     else:
         table(
-            f"campaign {campaign_id}",
-            ["checked", "updated", "delivered", "read", "new replies", "new opt-outs"],
+            _("campaign {id}").format(id=campaign_id),
+            [N_("checked"), N_("updated"), N_("delivered"), N_("read"), N_("new replies"), N_("new opt-outs")],
             [[result.checked, result.updated, result.delivered, result.read, result.replies, result.optouts]],
         )
     for error in result.errors:
-        info(f"session {error['session']}: {error['message']}")
+        info(_("session {name}: {message}").format(name=error["session"], message=error["message"]))
     if result.exit_code:
         raise typer.Exit(result.exit_code)
 

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from nexus_blast.i18n import _
 from nexus_blast.sandbox.faults import Faults
 
 NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,54}$")
@@ -56,16 +57,16 @@ class SandboxConfig:
         self.engine = self.engine.upper()
         self.tier = self.tier.upper()
         if self.engine not in ENGINES:
-            raise ValueError(f"engine must be one of {', '.join(ENGINES)}")
+            raise ValueError(_("engine must be one of {choices}").format(choices=", ".join(ENGINES)))
         if self.tier not in TIERS:
-            raise ValueError(f"tier must be one of {', '.join(TIERS)}")
+            raise ValueError(_("tier must be one of {choices}").format(choices=", ".join(TIERS)))
         if not 0.0 <= self.fail_rate <= 1.0:
-            raise ValueError("fail rate must be between 0 and 1")
+            raise ValueError(_("fail rate must be between 0 and 1"))
         if self.wait_scale < 0:
-            raise ValueError("wait scale must be 0 or more")
+            raise ValueError(_("wait scale must be 0 or more"))
         for name in self.sessions:
             if not NAME_RE.match(name):
-                raise ValueError(f"invalid session name {name!r}")
+                raise ValueError(_("invalid session name {name}").format(name=repr(name)))
 
 
 @dataclass

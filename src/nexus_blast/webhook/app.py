@@ -25,6 +25,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from nexus_blast.i18n import _, ngettext
 from nexus_blast.store import delivery as store
 from nexus_blast.store.db import iso
 from nexus_blast.webhook.apply import Outcome, Reply, apply_event
@@ -66,10 +67,10 @@ class Receiver:
         except BodyTooLarge:
             return _error(413, "body too large", close=True)
         except TimeoutError:
-            log.warning("webhook body from %s not received within %gs: dropped", _peer(request), self.body_timeout)
+            log.warning(_("webhook body from %s not received within %gs: dropped"), _peer(request), self.body_timeout)
             return _error(408, "body not received in time", close=True)
         except ClientDisconnect:
-            log.warning("webhook upload from %s aborted by the client: nothing applied", _peer(request))
+            log.warning(_("webhook upload from %s aborted by the client: nothing applied"), _peer(request))
             return _error(400, "upload aborted", close=True)
         now = self.clock()
         try:
@@ -80,28 +81,28 @@ class Receiver:
         except BadEvent as exc:
             return _error(400, exc.message)
         except Refused as exc:
-            log.warning("rejected event for session %s: %s", waha_session, exc.message)
+            log.warning(_("rejected event for session %s: %s"), waha_session, exc.message)
             return _error(401, exc.message)
         try:
             envelope = parse_envelope(doc, request_id=request.headers.get("x-webhook-request-id"), now=now,
                                       max_age=self.settings.webhook.max_age)
         except BadEvent as exc:
-            log.warning("rejected event for session %s: %s", waha_session, exc.message)
+            log.warning(_("rejected event for session %s: %s"), waha_session, exc.message)
             return _error(400, exc.message)
         try:
             outcome: Outcome = await self.run_db(apply_event, self.db, self.settings, envelope, origin, iso(now))
         except sqlite3.OperationalError as exc:
-            log.warning("event %s not applied (database busy: %s); WAHA will retry", envelope.event_id, exc)
+            log.warning(_("event %s not applied (database busy: %s); WAHA will retry"), envelope.event_id, exc)
             return JSONResponse({"error": "database busy"}, status_code=503, headers={"Retry-After": "1"})
         status = outcome.status
         if status == "ignored":
             reason = outcome.detail.get("reason", "")
             self.ignored[reason] += 1
-            status = f"ignored: {reason} ({self.ignored[reason]} so far)"
+            status = _("ignored: {reason} ({count} so far)").format(reason=reason, count=self.ignored[reason])
         if origin.signed:
             log.info("%s %s %s %s", envelope.event, envelope.session, envelope.event_id or "-", status)
         else:
-            log.warning("%s %s %s %s (UNSIGNED)", envelope.event, envelope.session, envelope.event_id or "-", status)
+            log.warning(_("%s %s %s %s (UNSIGNED)"), envelope.event, envelope.session, envelope.event_id or "-", status)
         await self._retain(now)
         task = BackgroundTask(self._reply, outcome.reply) if outcome.reply else None
         return JSONResponse(outcome.document(), background=task)
@@ -118,21 +119,21 @@ class Receiver:
         try:
             purged = await self.run_db(apply_retention, self.db, self.settings, now)
         except sqlite3.OperationalError as exc:
-            log.warning("reply retention not applied (database busy: %s); next event retries", exc)
+            log.warning(_("reply retention not applied (database busy: %s); next event retries"), exc)
             self._retained_at = None
             return
         if purged:
-            log.info("deleted %d reply text(s) past campaigns.reply_retention_days", purged)
+            log.info(ngettext("deleted %d reply text past campaigns.reply_retention_days", "deleted %d reply texts past campaigns.reply_retention_days", purged), purged)
 
     async def _reply(self, reply: Reply) -> None:
         """Send the opt-out confirmation; on failure free the claim so a later message retries."""
         try:
             await self.send_reply(reply)
         except Exception as exc:  # a failed courtesy reply must never take the receiver down
-            log.warning("opt-out reply to %s via %s failed: %s", reply.phone, reply.session, exc)
+            log.warning(_("opt-out reply to %s via %s failed: %s"), reply.phone, reply.session, exc)
             await self.run_db(_release, self.db, reply.phone)
         else:
-            log.info("opt-out reply sent to %s via %s", reply.phone, reply.session)
+            log.info(_("opt-out reply sent to %s via %s"), reply.phone, reply.session)
 
     async def health(self, request: Request) -> JSONResponse:
         await self.run_db(lambda: self.db.conn.execute("SELECT 1").fetchone())

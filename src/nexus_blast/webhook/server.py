@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nexus_blast.i18n import _
 from nexus_blast.serving import Limits, ThreadedServer, run_until_signal
 
 
@@ -17,11 +18,13 @@ def unsigned_warning(settings) -> str | None:
         return None
     names = unsigned_sessions(settings)
     if settings.webhook.allow_unsigned and any(cfg.webhook_hmac_key for cfg in settings.sessions.values()):
-        who = f"for sessions without a key ({', '.join(names) or 'none configured'}; webhook.allow_unsigned = true)"
+        who = _("for sessions without a key ({names}; webhook.allow_unsigned = true)").format(
+            names=", ".join(names) or _("none configured"))
     else:
-        who = "for every session (no session has webhook_hmac_key)"
-    return (f"WARNING: accepting UNSIGNED events {who}: anyone who can reach this port can forge receipts, "
-            "session status and opt-outs. Set a key: blast session update NAME --webhook URL --webhook-hmac-key KEY")
+        who = _("for every session (no session has webhook_hmac_key)")
+    return _("WARNING: accepting UNSIGNED events {who}: anyone who can reach this port can forge receipts, "
+             "session status and opt-outs. Set a key: {command}").format(
+        who=who, command="blast session update NAME --webhook URL --webhook-hmac-key KEY")
 
 
 def run_receiver(db, settings, host: str, port: int, announce) -> None:
@@ -40,7 +43,7 @@ def run_receiver(db, settings, host: str, port: int, announce) -> None:
     warning = unsigned_warning(settings)
 
     def started(url: str) -> None:
-        announce(f"receiving WAHA events on {url}/webhook (Ctrl-C stops)")
+        announce(_("receiving WAHA events on {url} (Ctrl-C stops)").format(url=f"{url}/webhook"))
         if warning:
             announce(warning)
 
