@@ -1,3 +1,3 @@
-from nexus_blast.cli.app import main
+from nexus_blast.cli.entry import main
 
 main()
