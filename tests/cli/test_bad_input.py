@@ -157,7 +157,7 @@ def test_image_url_that_is_not_an_image_is_refused(blast, csv, blast_home, files
     files.files["big.png"] = (png_bytes() + bytes(2 * 1024 * 1024), "image/png")
     cases = [
         (files.url("promo.exe"), "not a JPEG, PNG or WebP image"),
-        (files.url("promo.png"), "an HTML page, not a JPEG, PNG or WebP image"),
+        (files.url("promo.png"), "not a JPEG, PNG or WebP image"),
         (files.url("loop"), "redirects more than 5 times"),
         (files.url("gone.png"), "answered HTTP 404"),
         ("http://127.0.0.1:9/promo.png", "cannot be fetched"),  # the discard port: nothing answers

@@ -148,8 +148,6 @@ def _limit_mib(kind: str, max_image_mib: float) -> float:
 def _accept(kind: str, spec: str, mimetype: str | None, name: str) -> tuple[str, bool]:
     """(mimetype to send, convert) for content MIMETYPE given to --KIND; InputError otherwise."""
     if kind == "image":
-        if mimetype == "text/html":
-            raise InputError(_("{spec}: an HTML page, not a JPEG, PNG or WebP image (checked by content)").format(spec=spec))
         if mimetype not in IMAGE_TYPES:
             raise InputError(_("{spec}: not a JPEG, PNG or WebP image (checked by content)").format(spec=spec))
         return mimetype, False
