@@ -45,10 +45,17 @@ def test_check_image_size_name_and_changes(tmp_path):
     assert check_image(str(webp), max_mib=1).filename == "x.webp"  # the content decides
 
 
-def test_url_image():
-    image = check_image("https://cdn.example.com/a/promo.png?v=2", max_mib=1)
-    assert (image.url, image.mimetype, image.filename) == ("https://cdn.example.com/a/promo.png?v=2", "image/png", "promo.png")
-    assert load_data(image) is None
+def test_url_image_is_fetched_once_and_checked_by_content():
+    from tests.media_server import MediaServer
+
+    with MediaServer() as files:
+        files.files["a/promo.jpg"] = (png_bytes(), "image/jpeg")  # the name and header lie: the content decides
+        url = files.url("a/promo.jpg") + "?v=2"
+        image = check_image(url, max_mib=1)
+        assert (image.url, image.mimetype, image.filename, image.size) == (url, "image/png", "promo.png", len(png_bytes()))
+        assert load_data(image) is None and files.hits == ["/files/a/promo.jpg"]  # WAHA fetches it at each send
+        with pytest.raises(InputError, match="over the"):
+            check_image(url, max_mib=len(png_bytes()) / 2 / 1024 / 1024)
 
 
 @pytest.mark.parametrize(

@@ -178,10 +178,16 @@ def test_image_sends_carry_the_bytes_and_mimetype(make_sandbox, campaign, tmp_pa
 
 
 def test_image_url_is_passed_as_file_url(make_sandbox, campaign):
+    from tests.media_server import MediaServer
+
     sb = make_sandbox(sessions=("s1",))
-    settings, db_path, cid = campaign({"s1": sb.url}, 2, image="https://example.com/img/promo.webp")
-    assert run_campaign(settings, db_path, cid).sent == 2
-    assert {(m["url"], m["mimetype"]) for m in sb.sent()} == {("https://example.com/img/promo.webp", "image/webp")}
+    with MediaServer() as files:
+        files.files["img/promo.webp"] = (b"RIFF\x00\x00\x00\x00WEBPVP8 " + bytes(32), "image/webp")
+        url = files.url("img/promo.webp")
+        settings, db_path, cid = campaign({"s1": sb.url}, 2, image=url)
+        assert run_campaign(settings, db_path, cid).sent == 2
+        assert files.hits == ["/files/img/promo.webp"]  # fetched once when created; the run leaves it to WAHA
+    assert {(m["url"], m["mimetype"], m["sha256"]) for m in sb.sent()} == {(url, "image/webp", "")}
 
 
 def test_core_server_cannot_send_images_says_so_before_first_contact(make_sandbox, campaign, tmp_path):

@@ -141,25 +141,48 @@ def test_session_add_refuses_a_url_that_is_not_http(blast, blast_home, url):
     assert "x" not in (blast_home / "config.toml").read_text(encoding="utf-8") if (blast_home / "config.toml").exists() else True
 
 
-def test_image_url_whose_path_says_exe_is_refused(blast, csv, blast_home):
-    for extra in (("--dry-run",), ("--yes",)):
-        result = blast("send", csv, "-m", "Oi {{nome}}", "--image", "https://cdn.example.com/promo.exe", *extra)
-        refused(result, "promo.exe", ".exe", "not a JPEG, PNG or WebP image")
+@pytest.fixture
+def files():
+    from tests.media_server import MediaServer
+
+    with MediaServer() as server:
+        yield server
+
+
+def test_image_url_that_is_not_an_image_is_refused(blast, csv, blast_home, files):
+    from tests.campaigns.helpers import png_bytes
+
+    files.files["promo.exe"] = (b"MZ\x90\x00" + bytes(60), "application/octet-stream")
+    files.files["promo.png"] = (b"<!doctype html><html><body>login</body></html>", "text/html")  # named like an image
+    files.files["big.png"] = (png_bytes() + bytes(2 * 1024 * 1024), "image/png")
+    cases = [
+        (files.url("promo.exe"), "not a JPEG, PNG or WebP image"),
+        (files.url("promo.png"), "not a JPEG, PNG or WebP image"),
+        (files.url("loop"), "redirects more than 5 times"),
+        (files.url("gone.png"), "answered HTTP 404"),
+        ("http://127.0.0.1:9/promo.png", "cannot be fetched"),  # the discard port: nothing answers
+        (files.url("big.png"), "over the 1 MiB limit"),
+    ]
+    configure(blast_home, {"s1": UNUSED_SERVER}, sending={"max_image_mib": 1})
+    for url, reason in cases:
+        for extra in (("--dry-run",), ("--yes",)):  # a dry run fetches too: it says what would be refused
+            refused(blast("send", csv, "-m", "Oi {{nome}}", "--image", url, *extra), url, reason)
     assert campaigns_stored(blast_home) == 0
 
 
-def test_plan_says_when_an_image_url_cannot_be_checked(blast, csv, tmp_path):
-    result = blast("send", csv, "-m", "Oi {{nome}}", "--image", "https://cdn.example.com/foto?id=3", "--dry-run", "--json")
-    assert result.exit_code == 0, result.stderr
-    image = result.json()["image"]
-    assert image["url"] == "https://cdn.example.com/foto?id=3" and image["content_checked"] is False
-    assert "not checked" in image["warning"]
-    human = blast("send", csv, "-m", "Oi {{nome}}", "--image", "https://cdn.example.com/foto.png", "--dry-run")
-    assert human.exit_code == 0, human.stderr
-    assert "warning: the image URL's content is not checked" in human.stderr
+def test_plan_describes_an_image_url_by_its_content(blast, csv, tmp_path, files):
     from tests.campaigns.helpers import png_bytes
 
+    files.files["foto"] = (png_bytes(), "image/png")  # a generated image: no extension, the content decides
+    url = files.url("foto") + "?id=3"
+    result = blast("send", csv, "-m", "Oi {{nome}}", "--image", url, "--dry-run", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["image"] == {"url": url, "size": len(png_bytes()), "mimetype": "image/png"}
+    assert files.hits == ["/files/foto"]  # fetched once
+    human = blast("send", csv, "-m", "Oi {{nome}}", "--image", url, "--dry-run")
+    assert human.exit_code == 0, human.stderr
+    assert "warning" not in human.stderr and "not checked" not in human.stderr
     local = tmp_path / "a.png"
     local.write_bytes(png_bytes())
     checked = blast("send", csv, "-m", "Oi {{nome}}", "--image", local, "--dry-run", "--json")
-    assert checked.json()["image"]["content_checked"] is True and "warning" not in checked.json()["image"]
+    assert checked.json()["image"] == {"path": str(local.resolve()), "size": len(png_bytes()), "mimetype": "image/png"}

@@ -3,10 +3,9 @@ campaign is created, loaded once per run.
 
 A local file is identified by its content (magic bytes, never the extension), limited in size as
 WhatsApp limits it, and recorded with its sha256 so a resumed campaign sends the very same bytes
-(or refuses, if the file changed since). A URL given to --file/--video/--voice is fetched once
-before anything is stored (type and size checked the same way), then handed to WAHA as `file.url`,
-or sent as data with --embed (re-fetched and compared by sha256 when a run starts). An --image URL
-is not fetched (its content is said to be unchecked in the plan), as before.
+(or refuses, if the file changed since). A URL (any kind, --image included) is fetched once before
+anything is stored (type and size checked the same way), then handed to WAHA as `file.url`, or sent
+as data with --embed (re-fetched and compared by sha256 when a run starts).
 
 Stored in the `campaigns.image` JSON column: old rows have no `kind` and are images.
 """
@@ -41,8 +40,7 @@ MAGIC: tuple[tuple[bytes, int, str, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", 0, "image/png", ".png"),
     (b"WEBP", 8, "image/webp", ".webp"),
 )
-URL_MIMETYPES = {"image/jpeg", "image/png", "image/webp"}
-IMAGE_TYPES = URL_MIMETYPES
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 OFFICE = {
     "word/": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
     "xl/": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
@@ -202,8 +200,6 @@ def check_media(kind: str, spec: str, *, max_image_mib: float = 16, embed: bool 
     if kind not in KINDS:
         raise ValueError(f"unknown media kind {kind!r}")
     if spec.startswith(("http://", "https://")):
-        if kind == "image" and not embed:
-            return _url_image(spec)
         return _url_media(kind, spec, max_image_mib=max_image_mib, embed=embed, fetch=fetch)
     path = Path(spec).expanduser()
     try:
@@ -249,34 +245,6 @@ def _url_media(kind: str, url: str, *, max_image_mib: float, embed: bool, fetch)
 def url_name(url: str, fallback: str) -> str:
     """The file name a URL's path ends with (percent-decoded), or FALLBACK."""
     return unquote(PurePosixPath(urlsplit(url).path).name) or fallback
-
-
-# Pages that commonly serve a generated image: their extension says nothing about the content.
-DYNAMIC_SUFFIXES = frozenset({".php", ".asp", ".aspx", ".jsp", ".cgi", ".pl", ".py"})
-URL_NOT_CHECKED = "the image URL's content is not checked by blast: WAHA downloads it at each send"
-
-
-def _url_image(url: str) -> Media:
-    """A URL's image, refused when its path names another kind of file (`.exe`, `.pdf`, `.gif`);
-    its content is not checked here (see URL_NOT_CHECKED, said in the plan)."""
-    parts = urlsplit(url)
-    if not parts.hostname:
-        raise InputError(f"{url}: not a valid image URL")
-    name = PurePosixPath(parts.path).name or "image.jpg"
-    suffix = PurePosixPath(name).suffix.lower()
-    guessed = mimetypes.guess_type(name)[0]
-    if guessed is not None and guessed not in URL_MIMETYPES and suffix not in DYNAMIC_SUFFIXES:
-        raise InputError(
-            f"{url}: the URL's path says {suffix}, not a JPEG, PNG or WebP image",
-            hint="link the image itself, or download it and pass --image FILE (its content is then checked)",
-        )
-    mimetype = guessed if guessed in URL_MIMETYPES else "image/jpeg"
-    return Media(mimetype=mimetype, filename=name, url=url)
-
-
-def unchecked_warning(media: Media | None) -> str | None:
-    """What the plan must say about MEDIA's content: None when blast checked it."""
-    return URL_NOT_CHECKED if media is not None and media.url and media.sha256 is None else None
 
 
 def load_data(media: Media, fetch=None) -> bytearray | None:

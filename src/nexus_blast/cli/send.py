@@ -366,19 +366,15 @@ def _plan_doc(prepared) -> dict:
 
 
 def _image_doc(prepared) -> dict:
-    """`image` (an image: what it is, and whether blast could check its content) or `media` (any
+    """`image` (an image: where, size and type, checked by content like any media) or `media` (any
     kind: kind, filename, mimetype, size, sha256, path or url)."""
-    from nexus_blast.campaigns.media import unchecked_warning
-
     image = prepared.image
     if image is None:
         return {}
     if image.kind != "image":
         return {"media": image.describe()}
-    warning = unchecked_warning(image)
-    doc = {"url": image.url} if image.url else {"path": image.path, "size": image.size}
-    doc |= {"mimetype": image.mimetype, "content_checked": warning is None}
-    return {"image": doc | ({"warning": warning} if warning else {})}
+    doc = {"url": image.url} if image.url else {"path": image.path}
+    return {"image": doc | {"size": image.size, "mimetype": image.mimetype}}
 
 
 def _variants_doc(prepared) -> dict:
@@ -433,12 +429,8 @@ def _print_plan(prepared, json: bool, start_at=None, ai=None) -> None:
 
 def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
     from nexus_blast.campaigns.estimate import human_duration
-    from nexus_blast.campaigns.media import unchecked_warning
 
     s = prepared.summary
-    warning = unchecked_warning(prepared.image)
-    if warning:
-        info(f"warning: {warning} ({prepared.image.url})")
     if prepared.image is not None and prepared.image.kind != "image":
         from nexus_blast.campaigns.report import media_line
 
