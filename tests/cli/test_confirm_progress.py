@@ -9,9 +9,9 @@ import pty
 import re
 import subprocess
 import sys
-import threading
 
 from tests.campaigns.helpers import configure, png_bytes, write_contacts
+from tests.terminal import PtyReader
 from tests.waiting import wait_until
 
 
@@ -22,27 +22,12 @@ def _on_a_terminal(home, args: list[str], answer: bytes | None = None, wait_for:
         "BLAST_HOME": str(home), "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
     proc = subprocess.Popen([sys.executable, "-m", "nexus_blast", *args], stdin=slave, stdout=slave, stderr=slave, env=env)
     os.close(slave)
-    chunks: list[bytes] = []
-
-    def drain():
-        while True:
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                return
-            if not data:
-                return
-            chunks.append(data)
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
+    reader = PtyReader(master)
     if answer is not None:
-        wait_until(lambda: wait_for in b"".join(chunks), timeout=60, what=f"{wait_for!r} on the terminal")
+        wait_until(lambda: wait_for in reader.seen(), timeout=60, what=f"{wait_for!r} on the terminal")
         os.write(master, answer)
     code = proc.wait(120)
-    reader.join(10)
-    os.close(master)
-    return code, re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
+    return code, re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", reader.close())
 
 
 def test_the_question_comes_after_one_rendered_sample_and_the_image(blast_home, sandbox, tmp_path):

@@ -11,8 +11,8 @@ import struct
 import subprocess
 import sys
 import termios
-import threading
 
+from tests.terminal import PtyReader
 from tests.waiting import wait_until
 
 
@@ -31,26 +31,11 @@ def _pair_on_a_terminal(home, sb, columns: int, lines: int, *extra: str) -> tupl
     proc = subprocess.Popen([sys.executable, "-m", "nexus_blast", "session", "pair", "novo", "--interval", "0.05",
                              "--timeout", "60", *extra], stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=env)
     os.close(slave)
-    chunks: list[bytes] = []
-
-    def drain():
-        while True:
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                return
-            if not data:
-                return
-            chunks.append(data)
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
+    reader = PtyReader(master)
     wait_until(lambda: sum(name == "novo" for name, _ in list(sb.world.qr_served)) >= 2, timeout=30, what="two QRs served")
     sb.pair("novo")
     code = proc.wait(60)
-    reader.join(10)
-    os.close(master)
-    return code, b"".join(chunks).decode("utf-8", "replace")
+    return code, reader.close()
 
 
 def test_the_qr_is_black_on_white_and_redrawn_in_place(blast, blast_home, make_sandbox):
