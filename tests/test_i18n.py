@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
@@ -113,3 +114,42 @@ def test_click_words_follow_the_language(monkeypatch):
         assert typer.core._("required") == "obrigatório"
     finally:
         importlib.reload(typer.rich_utils)
+
+
+def test_joined_cut_numbers_and_moments_keep_their_english(monkeypatch):
+    from zoneinfo import ZoneInfo
+
+    monkeypatch.setenv("LANG", "pt_BR.UTF-8")
+    i18n.configure()
+    empty = i18n._("the message is empty")
+    joined = i18n.join("; ", [empty, "x"])
+    assert joined == "a mensagem está vazia; x" and i18n.english(joined) == "the message is empty; x"
+    assert type(i18n.join("; ", ["a", "b"])) is str
+    assert i18n.first_line("one\ntwo", 2) == "on"
+    cut = i18n.first_line(empty, 9)
+    assert (cut, i18n.english(cut)) == ("a mensage", "the messa")
+    size = i18n.number(2.0, 1)
+    assert (size, i18n.english(size)) == ("2,0", "2.0")
+    at = datetime(2026, 12, 7, 9, 0, 5, tzinfo=ZoneInfo("America/Sao_Paulo"))
+    when = i18n.moment(at, "%Y-%m-%d %H:%M:%S")
+    assert (when, i18n.english(when)) == ("07/12/2026 09:00:05", "2026-12-07 09:00:05")
+    zoned = i18n.moment(at, "%Y-%m-%d %H:%M %Z")
+    assert (zoned, i18n.english(zoned)) == ("07/12/2026 09:00 -03", "2026-12-07 09:00 -03")
+    monkeypatch.setenv("LANG", "C")
+    i18n.configure()
+    assert type(i18n.number(2.0, 1)) is str and i18n.number(1234.5) == "1,234.5"
+    assert i18n.moment(at) == "2026-12-07 09:00"
+
+
+def test_print_json_writes_the_english_of_translated_texts(monkeypatch, capsys):
+    from nexus_blast.cli.output import print_json
+
+    monkeypatch.setenv("LANG", "pt_BR.UTF-8")
+    i18n.configure()
+    text = i18n._("the message is empty")
+    assert text == "a mensagem está vazia"
+    print_json({"message": text, "list": [text, 1, None], "nested": {"t": (text,)}, 2: "two"})
+    assert json.loads(capsys.readouterr().out) == {
+        "message": "the message is empty", "list": ["the message is empty", 1, None],
+        "nested": {"t": ["the message is empty"]}, "2": "two",
+    }

@@ -149,6 +149,44 @@ def english(text: Any) -> Any:
     return text.english if isinstance(text, Message) else text
 
 
+def join(separator: str, texts: Any) -> str:
+    """TEXTS joined by SEPARATOR; a Message (English joined too) when any of them is one."""
+    items = list(texts)
+    joined = separator.join(items)
+    if not any(isinstance(t, Message) for t in items):
+        return joined
+    return Message(joined, separator.join(english(t) for t in items))
+
+
+def first_line(text: str, limit: int) -> str:
+    """TEXT's first line, at most LIMIT characters (its English cut the same way)."""
+
+    def cut(s: str) -> str:
+        return s.splitlines()[0][:limit] if s else s
+
+    return Message(cut(str(text)), cut(text.english)) if isinstance(text, Message) else cut(text)
+
+
+def number(value: float | int, decimals: int | None = None) -> str:
+    """`format_number(VALUE)` in a message that may end up in --json: remembers its English spelling."""
+    text = format_number(value, decimals)
+    if language() == ENGLISH:
+        return text
+    from nexus_blast.domain.numbers import ENGLISH as EN_STYLE, format_number as fmt
+
+    return Message(text, fmt(value, EN_STYLE, decimals))
+
+
+def moment(dt: datetime, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """DT for people: PATTERN (strftime) in English; in pt-BR `format_datetime` (seconds when
+    PATTERN has `%S`, the zone when it has `%Z`), remembering the English spelling."""
+    text = dt.strftime(pattern)
+    if language() == ENGLISH:
+        return text
+    pt = format_datetime(dt, seconds="%S" in pattern) + (dt.strftime(" %Z") if "%Z" in pattern else "")
+    return Message(pt, text)
+
+
 def _(message: str) -> str:
     """MESSAGE in the user's language."""
     if _language is None:

@@ -10,7 +10,7 @@ import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from nexus_blast.i18n import _
+from nexus_blast.i18n import _, english
 
 
 class LineLog:
@@ -30,7 +30,7 @@ class LineLog:
         ts = datetime.now(self.zone).isoformat(timespec="seconds")
         if self.as_json:
             doc = {"ts": ts, "level": record.level, "event": record.event, "campaign": record.campaign,
-                   "message": record.message} | dict(record.counts)
+                   "message": english(record.message)} | dict(record.counts)  # JSON: English in every language
             line = json.dumps(doc, ensure_ascii=False, default=str)
         else:
             who = _("campaign {id}").format(id=record.campaign) if record.campaign is not None else "blast"
@@ -68,7 +68,7 @@ def stamped(line: str, *, as_json: bool, timezone: str | None = None, level: str
         zone = None
     ts = datetime.now(zone).astimezone(zone).isoformat(timespec="seconds")
     if as_json:
-        return json.dumps({"ts": ts, "level": level, "event": event, "campaign": None, "message": line}, ensure_ascii=False)
+        return json.dumps({"ts": ts, "level": level, "event": event, "campaign": None, "message": english(line)}, ensure_ascii=False)
     return f"{ts} {line}"
 
 

@@ -7,13 +7,24 @@ import sys
 from typing import Any
 
 from nexus_blast.errors import InputError
-from nexus_blast.i18n import _
+from nexus_blast.i18n import _, english
 
 
 def print_json(document: Any) -> None:
-    """Exactly one JSON document on stdout."""
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n")
+    """Exactly one JSON document on stdout, in English whatever the language (a translated
+    i18n.Message in it is written as its English)."""
+    sys.stdout.write(json.dumps(_english(document), ensure_ascii=False, indent=2, default=str) + "\n")
     sys.stdout.flush()
+
+
+def _english(value: Any) -> Any:
+    if isinstance(value, str):
+        return english(value)
+    if isinstance(value, dict):
+        return {english(k): _english(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_english(v) for v in value]
+    return value
 
 
 def console(stderr: bool = False):

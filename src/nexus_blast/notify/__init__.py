@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nexus_blast.i18n import _
+from nexus_blast.i18n import _, english
 
 # level, event, campaign id, message
 NotifyLog = Callable[[str, str, "int | None", str], None]
@@ -39,7 +39,7 @@ class Event:
 
         return {
             "event": self.kind, "campaign": self.campaign_id or None, "campaign_name": campaign_name or None,
-            "reason": self.reason, "resume_command": self.resume_command or None, "at": iso(self.at),
+            "reason": english(self.reason), "resume_command": self.resume_command or None, "at": iso(self.at),
             "source": "nexus-blast",
         }
 
