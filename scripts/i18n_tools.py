@@ -28,7 +28,6 @@ FIXED_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)
 PENDING = (
     "nexus_blast/cli/campaigns.py",
     "nexus_blast/cli/schedule.py",
-    "nexus_blast/campaigns/",
     "nexus_blast/waha/",
 )
 

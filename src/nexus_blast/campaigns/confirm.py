@@ -83,7 +83,7 @@ async def send_rounds(db, campaign, new_sender, reconcile, stop, now, *, wait: b
     import time
 
     from nexus_blast.campaigns.sender import SenderResult
-    from nexus_blast.i18n import _
+    from nexus_blast.i18n import english, moment, ngettext
     from nexus_blast.store import campaigns as campaigns_store
 
     window = window_of(campaign)
@@ -110,11 +110,12 @@ async def send_rounds(db, campaign, new_sender, reconcile, stop, now, *, wait: b
         # Here: look again every POLL seconds. Handed back: every RECHECK (a worker's log gets two
         # lines per look, and an offer a few seconds after its reply is no better than one later).
         until = min(state.next_close, now() + timedelta(seconds=poll if wait else max(poll, RECHECK)))
-        reason = _("waiting for replies: {n} question(s) awaiting, the first window closes {at}").format(
-            n=state.awaiting, at=f"{state.next_close.astimezone(tz):%Y-%m-%d %H:%M %Z}"
+        reason = ngettext("waiting for replies: {n} question awaiting, the first window closes {at}",
+                          "waiting for replies: {n} questions awaiting, the first window closes {at}", state.awaiting).format(
+            n=state.awaiting, at=moment(state.next_close.astimezone(tz), "%Y-%m-%d %H:%M %Z")
         )
-        if not wait:
-            return Rounds(SenderResult("confirming", reason), next_check=until)
+        if not wait:  # the stored pause reason: English
+            return Rounds(SenderResult("confirming", english(reason)), next_check=until)
         if said is None or time.monotonic() - said >= NOTICE_EVERY:  # a line a minute, not one per reply
             said = time.monotonic()
             notice(reason)

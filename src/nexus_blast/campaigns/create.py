@@ -21,7 +21,8 @@ from nexus_blast.domain.risks import LATE_HOUR, CampaignFacts, assess, has_high
 from nexus_blast.domain.templates import MAX_MESSAGE_CHARS, Template, TemplateError, parse_template
 from nexus_blast.domain.window import Window
 from nexus_blast.errors import ConfigError, DependencyError, InputError
-from nexus_blast.i18n import _
+from nexus_blast import i18n
+from nexus_blast.i18n import N_, _, english, join, ngettext
 from nexus_blast.store import campaigns as store
 from nexus_blast.store import contacts as contacts_store
 from nexus_blast.store.db import iso
@@ -29,7 +30,7 @@ from nexus_blast.store.replies import warm_sessions
 
 AWAITING = "awaiting confirmation"
 VARIANT_SEPARATOR = "\n---\n"  # between AI variants in the campaign's stored template
-AI_HINT = "or draft the text with: blast copy BRIEF --placeholders COLUMNS -o msg.txt, edit it, then send with --message-file msg.txt"
+AI_HINT = N_("or draft the text with: blast copy BRIEF --placeholders COLUMNS -o msg.txt, edit it, then send with --message-file msg.txt")
 
 
 @dataclass(frozen=True)
@@ -107,14 +108,14 @@ class Prepared:
 def resolve_sessions(settings, wanted: list[str] | None) -> list[str]:
     """The sessions to use: WANTED (each must be configured), else every configured one."""
     if not settings.sessions:
-        raise ConfigError("no WhatsApp session is configured", hint="add one with: blast session add NAME --url URL")
+        raise ConfigError(_("no WhatsApp session is configured"), hint=_("add one with: blast session add NAME --url URL"))
     if not wanted:
         return list(settings.sessions)
     unknown = [name for name in wanted if name not in settings.sessions]
     if unknown:
         raise ConfigError(
-            f"unknown session(s): {', '.join(unknown)} (configured: {', '.join(settings.sessions)})",
-            hint="add one with: blast session add NAME --url URL",
+            _("unknown session(s): {names} (configured: {configured})").format(names=", ".join(unknown), configured=", ".join(settings.sessions)),
+            hint=_("add one with: blast session add NAME --url URL"),
         )
     return list(dict.fromkeys(wanted))
 
@@ -123,7 +124,7 @@ def resolve_delay(text: str) -> DelayRange:
     try:
         return parse_delay(text)
     except ValueError as exc:
-        raise InputError(f"--delay: {exc}") from None
+        raise InputError(_("{label}: {error}").format(label="--delay", error=exc.args[0])) from None
 
 
 def prepare(
@@ -184,7 +185,7 @@ def prepare(
             variants = _write_variants(settings, db, request.ai, columns, phone_column)
             bound = [_bind_variant(text, number, columns, footer) for number, text in enumerate(variants, 1)]
         if request.ab_share is not None and len(bound) < 2:
-            raise InputError("--ab-test needs two or more variants (only one passed the checks)")
+            raise InputError(_("--ab-test needs two or more variants (only one passed the checks)"))
         question = _bind_question(request.confirm_first, columns) if request.confirm_first is not None else None
         messages = plan_messages(
             rows, bound, plan_options,
@@ -194,7 +195,7 @@ def prepare(
         name = request.name or f"{source_label} {now.astimezone(settings_tz(settings)):%Y-%m-%d %H:%M}"
         campaign_id = None
         if dry_run:
-            for _ in messages:
+            for _message in messages:  # not `_`: that is the translation function here
                 pass
         else:
             campaign_id = store.create_campaign(
@@ -220,16 +221,18 @@ def prepare(
             )
     except TemplateError as exc:
         hint = exc.hint
-        if footer and "over WhatsApp's limit" in exc.message:
-            hint = "; ".join(filter(None, (hint, f"the footer (--footer / sending.footer) adds {len(footer) + 2} characters")))
+        if footer and "over WhatsApp's limit" in english(exc.message):
+            hint = join("; ", filter(None, (hint, _("the footer (--footer / sending.footer) adds {n} characters").format(n=i18n.number(len(footer) + 2)))))
         if (not variants or request.ai is None) and hint == exc.hint:
             raise
-        raise TemplateError(exc.message, hint="; ".join(filter(None, (hint, AI_HINT if variants and request.ai is not None else "")))) from None
+        raise TemplateError(exc.message, hint=join("; ", filter(None, (hint, _(AI_HINT) if variants and request.ai is not None else "")))) from None
     finally:
         closer()
     try:  # nothing may stay stored when a step after the campaign's creation fails
         if summary.pending == 0 and summary.skipped_total == 0:
-            raise InputError(f"{source_label}: no valid contact to send to ({summary.rejected_total} rejected rows)")
+            raise InputError(ngettext("{source}: no valid contact to send to ({n} rejected row)",
+                                      "{source}: no valid contact to send to ({n} rejected rows)", summary.rejected_total).format(
+                source=source_label, n=i18n.number(summary.rejected_total)))
         loads, local = _loads(settings, db, summary, sessions, delay, start_at or now, rests)
         estimate = estimate_seconds(loads, local, window)
         risks = campaign_risks(
@@ -237,8 +240,8 @@ def prepare(
             warm=[n for n, load in zip(sessions, loads) if load.ramp], local=local, estimate=estimate, extra=extra_risks,
         )
         if not dry_run and settings.sending.refuse_high_risk and has_high(risks):
-            high = "; ".join(f"{r.code}: {r.message}" for r in risks if r.level == "high")
-            raise InputError(f"sending.refuse_high_risk: {high}", hint="see README, \"Risk check\"")
+            high = join("; ", (_("{code}: {message}").format(code=r.code, message=r.message) for r in risks if r.level == "high"))
+            raise InputError(_("sending.refuse_high_risk: {risks}").format(risks=high), hint=_("see README, \"Risk check\""))
     except BaseException:
         if campaign_id is not None:
             store.delete_campaign(db, campaign_id)
@@ -262,7 +265,7 @@ def resolve_rests(settings, request: SendRequest) -> tuple[str, str]:
         try:
             parse(text)
         except ValueError as exc:
-            raise InputError(f"{option}: {exc}") from None
+            raise InputError(_("{label}: {error}").format(label=option, error=exc.args[0])) from None
     return batch, rest
 
 
@@ -273,10 +276,8 @@ def with_footer(template: Template, footer: str) -> Template:
         return template
     tail = "\n\n" + footer.strip()
     if len(template.source) + len(tail) > MAX_MESSAGE_CHARS:
-        raise InputError(
-            f"--footer: the message with the footer is {len(template.source) + len(tail):,} characters, "
-            f"over WhatsApp's limit of {MAX_MESSAGE_CHARS:,}"
-        )
+        raise InputError(_("--footer: the message with the footer is {n} characters, over WhatsApp's limit of {limit}").format(
+            n=i18n.number(len(template.source) + len(tail)), limit=i18n.number(MAX_MESSAGE_CHARS)))
     return replace(template, source=template.source + tail, nodes=template.nodes + (tail,))
 
 
@@ -336,7 +337,7 @@ def _parse_variants(variants: tuple[tuple[str, str], ...]) -> list:
         try:
             parsed.append(parse_template(text))
         except TemplateError as exc:
-            raise TemplateError(f"{label}: {exc.message}", hint=exc.hint) from None
+            raise TemplateError(_("{label}: {error}").format(label=label, error=exc.message), hint=exc.hint) from None
     return parsed
 
 
@@ -344,23 +345,23 @@ def _bind_labelled(template, label: str, columns: list[str]):
     try:
         return template.bind(columns)
     except TemplateError as exc:
-        raise TemplateError(f"{label}: {exc.message}", hint=exc.hint) from None
+        raise TemplateError(_("{label}: {error}").format(label=label, error=exc.message), hint=exc.hint) from None
 
 
 def _bind_variant(text: str, number: int, columns: list[str], footer: str = ""):
     try:
         return with_footer(parse_template(text), footer).bind(columns)
     except TemplateError as exc:
-        raise TemplateError(f"AI variant {number}: {exc.message}", hint=exc.hint) from None
+        raise TemplateError(_("AI variant {number}: {error}").format(number=number, error=exc.message), hint=exc.hint) from None
 
 
 def _bind_question(text: str, columns: list[str]):
     if not text.strip():
-        raise InputError("--confirm-first is empty", hint='ask something: --confirm-first "Oi {{nome|}}, posso te mandar a oferta?"')
+        raise InputError(_("--confirm-first is empty"), hint=_('ask something: --confirm-first "Oi {{nome|}}, posso te mandar a oferta?"'))
     try:
         return parse_template(text).bind(columns)
     except TemplateError as exc:
-        raise TemplateError(f"--confirm-first: {exc.message}", hint=exc.hint) from None
+        raise TemplateError(_("{label}: {error}").format(label="--confirm-first", error=exc.message), hint=exc.hint) from None
 
 
 def confirm_options(request: SendRequest) -> dict:
@@ -383,15 +384,15 @@ def settings_tz(settings):
 def _open_source(db, request: SendRequest, options, optouts: set[str]):
     """(columns, checked rows, close function, label, phone column) for a CSV file or an imported list."""
     if (request.source is None) == (request.list_name is None):
-        raise InputError("give a CSV FILE or --list NAME (one of them)")
+        raise InputError(_("give a CSV FILE or --list NAME (one of them)"))
     if request.list_name is not None:
         if contacts_store.get_list(db, request.list_name) is None:
             from nexus_blast.errors import NotFound
 
-            raise NotFound(f"unknown contact list {request.list_name!r}", hint="see: blast contacts lists")
+            raise NotFound(_("unknown contact list {name!r}").format(name=request.list_name), hint=_("see: blast contacts lists"))
         first = next(iter(contacts_store.iter_list_contacts(db, request.list_name)), None)
         if first is None:
-            raise InputError(f"contact list {request.list_name!r} is empty")
+            raise InputError(_("contact list {name!r} is empty").format(name=request.list_name))
         columns = list(first[2])
         from nexus_blast.contacts.reader import detect_phone_column
 

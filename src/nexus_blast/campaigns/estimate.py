@@ -93,14 +93,16 @@ def _finishes(loads: list[LaneLoad], now: datetime, window: Window | None) -> li
 
 def human_duration(seconds: float) -> str:
     """`45s`, `12m 30s`, `3h 05m`, `2d 04h`."""
+    from nexus_blast.i18n import _
+
     seconds = max(0, int(round(seconds)))
     if seconds < 60:
-        return f"{seconds}s"
+        return _("{s}s").format(s=seconds)
     minutes, s = divmod(seconds, 60)
     if minutes < 60:
-        return f"{minutes}m {s:02d}s"
+        return _("{m}m {s:02d}s").format(m=minutes, s=s)
     hours, m = divmod(minutes, 60)
     if hours < 48:
-        return f"{hours}h {m:02d}m"
+        return _("{h}h {m:02d}m").format(h=hours, m=m)
     days, h = divmod(hours, 24)
-    return f"{days}d {h:02d}h"
+    return _("{d}d {h:02d}h").format(d=days, h=h)

@@ -8,16 +8,18 @@ import asyncio
 import time
 from datetime import timedelta
 
-from nexus_blast.campaigns.lanes import HEALTHY, TIMELOCKED, UNHEALTHY, UNUSABLE, Lane
+from nexus_blast.campaigns.lanes import HEALTHY, TIMELOCKED, UNHEALTHY, UNUSABLE, Lane, state_name
 from nexus_blast.campaigns.reconcile import find_sent, record_found, settle_left
+from nexus_blast.i18n import N_, _, english, first_line, join, ngettext
 from nexus_blast.store import campaigns as store
 from nexus_blast.store.db import iso
 from nexus_blast.waha.errors import WahaError, WahaRateLimited
 from nexus_blast.waha.outcomes import Outcome, call_verdict, send_verdict
 from nexus_blast.waha.parsing import accepts_own_ids, supports_convert
 
-CORE_IMAGES = "this WAHA server is Core: media (images, documents, video, voice) need WAHA Plus (or 2026.6+)"
-NO_CONVERT = "this WAHA server is older than 2025.6.2: it cannot convert the voice note to OGG/Opus"
+# Lane reasons: stored in English (session health), said in the user's language (translated where set).
+CORE_IMAGES = N_("this WAHA server is Core: media (images, documents, video, voice) need WAHA Plus (or 2026.6+)")
+NO_CONVERT = N_("this WAHA server is older than 2025.6.2: it cannot convert the voice note to OGG/Opus")
 
 
 def classify(exc: WahaError) -> str:
@@ -109,7 +111,7 @@ class Failover:
         if kind == "timelock":
             self.board.sticky.discard(message.id)
             lane.queue.appendleft(message.id)
-            self._set_state(lane, TIMELOCKED, "WhatsApp reach-out timelock (error 463): no new contacts for now")
+            self._set_state(lane, TIMELOCKED, _("WhatsApp reach-out timelock (error 463): no new contacts for now"))
             lane.signal_due = True  # its signals say until when (campaigns/guard.py)
             return
         lane.queue.appendleft(message.id)
@@ -117,13 +119,13 @@ class Failover:
             self._set_state(lane, UNHEALTHY, _short(exc))
             return
         if kind == "unusable":
-            self._set_state(lane, UNUSABLE, CORE_IMAGES)
+            self._set_state(lane, UNUSABLE, _(CORE_IMAGES))
             return
         if kind == "throttled":
             lane.throttled += 1
             lane.not_before = time.monotonic() + self._backoff(lane.throttled)
             if lane.throttled > self.config.attempts:
-                self._set_state(lane, UNHEALTHY, "WhatsApp is throttling number look-ups (rate-overlimit)")
+                self._set_state(lane, UNHEALTHY, _("WhatsApp is throttling number look-ups (rate-overlimit)"))
             return
         lane.failures += 1
         if attempts >= self.config.attempts:
@@ -133,7 +135,7 @@ class Failover:
         retry_after = exc.retry_after if isinstance(exc, WahaRateLimited) and exc.retry_after else 0.0
         lane.not_before = time.monotonic() + max(retry_after, self._backoff(lane.failures))
         if lane.failures >= self.config.unhealthy_after:
-            self._set_state(lane, UNHEALTHY, f"{lane.failures} failures in a row, last: {_short(exc)}")
+            self._set_state(lane, UNHEALTHY, _("{n} failures in a row, last: {error}").format(n=lane.failures, error=_short(exc)))
 
     def _backoff(self, n: int) -> float:
         ceiling = min(self.config.backoff_max, self.config.backoff_initial * 2 ** max(0, n - 1))
@@ -146,10 +148,12 @@ class Failover:
         lane.flaps += state == UNHEALTHY
         lane.probe_at = time.monotonic() + interval
         until = iso(self.now() + timedelta(seconds=interval)) if state == UNHEALTHY else None
-        store.set_session_health(self.db, lane.name, status=state.upper(), healthy=False, reason=reason, until=until)
+        store.set_session_health(self.db, lane.name, status=state.upper(), healthy=False, reason=english(reason), until=until)
         moved = self.board.evacuate(lane, keep_sticky=state == TIMELOCKED)
-        where = f"; {moved} contacts moved to other sessions" if moved else ""
-        self.events.notice(f"session {lane.name} {state}: {reason}{where}")
+        line = _("session {name} {state}: {reason}").format(name=lane.name, state=state_name(state), reason=reason)
+        if moved:
+            line = join("", (line, ngettext("; {n} contact moved to other sessions", "; {n} contacts moved to other sessions", moved).format(n=moved)))
+        self.events.notice(line)
         on_lane = getattr(self.events, "lane_state", None)  # the foreground progress reporter has none
         if on_lane is not None:
             on_lane(lane.name, state, reason)
@@ -169,7 +173,7 @@ class Failover:
         status = str((info or {}).get("status") or "")
         if status != "WORKING":
             if first:
-                self._set_state(lane, UNHEALTHY, f"session is {status or 'unknown'}, not WORKING")
+                self._set_state(lane, UNHEALTHY, _("session is {status}, not WORKING").format(status=status or "unknown"))
             return False
         if version is not None:
             try:
@@ -178,10 +182,10 @@ class Failover:
                 version = {}
             lane.own_ids = accepts_own_ids(version)
             if self.config.image is not None and str((version or {}).get("tier") or "").upper() == "CORE":
-                self._set_state(lane, UNUSABLE, CORE_IMAGES)
+                self._set_state(lane, UNUSABLE, _(CORE_IMAGES))
                 return False
             if self.config.image is not None and self.config.image.convert and supports_convert(version) is False:
-                self._set_state(lane, UNUSABLE, NO_CONVERT)
+                self._set_state(lane, UNUSABLE, _(NO_CONVERT))
                 return False
         self._take_signals(lane, (info or {}).get("me"))
         if first:  # an older note (cannot connect, not WORKING) no longer holds
@@ -224,9 +228,14 @@ class Failover:
         lane.state, lane.reason, lane.failures = HEALTHY, "", 0
         store.set_session_health(self.db, lane.name, status="WORKING", healthy=True)
         taken = self.board.adopt_orphans() + self.board.rebalance_into(lane)
-        self.events.notice(f"session {lane.name} is healthy again" + (f"; it takes {taken} contacts" if taken else ""))
+        line = _("session {name} is healthy again").format(name=lane.name)
+        if taken:
+            line = join("", (line, ngettext("; it takes {n} contact", "; it takes {n} contacts", taken).format(n=taken)))
+        self.events.notice(line)
         self._sync()
 
 
 def _short(exc: BaseException) -> str:
-    return str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+    """EXC's first line (its English kept when it is a translated Message), or its type's name."""
+    text = getattr(exc, "message", None) or str(exc)  # BlastError.message: the Message itself
+    return first_line(text, 300) if text else type(exc).__name__

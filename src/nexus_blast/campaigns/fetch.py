@@ -7,7 +7,7 @@ from __future__ import annotations
 import email.message
 
 from nexus_blast.errors import InputError
-from nexus_blast.i18n import _
+from nexus_blast.i18n import _, number
 
 MAX_REDIRECTS = 5
 TIMEOUT = 20.0
@@ -35,20 +35,20 @@ def fetch_url(url: str, limit: int, *, timeout: float = TIMEOUT, transport=None)
                     raise InputError(_("{url}: answered HTTP {code}").format(url=url, code=response.status_code))
                 declared = response.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > limit:
-                    raise InputError(_("{url}: is {size:.1f} MiB, over the {limit:g} MiB limit").format(
-                        url=url, size=int(declared) / 1048576, limit=limit / 1048576))
+                    raise InputError(_("{url}: is {size} MiB, over the {limit} MiB limit").format(
+                        url=url, size=number(int(declared) / 1048576, 1), limit=number(limit / 1048576)))
                 chunks, total = [], 0
                 for chunk in response.iter_bytes():
                     total += len(chunk)
                     if total > limit:
-                        raise InputError(_("{url}: is over the {limit:g} MiB limit").format(url=url, limit=limit / 1048576))
+                        raise InputError(_("{url}: is over the {limit} MiB limit").format(url=url, limit=number(limit / 1048576)))
                     chunks.append(chunk)
                 final = str(response.url)
                 name = _disposition_name(response.headers.get("content-disposition"))
     except httpx.TooManyRedirects:
         raise InputError(_("{url}: redirects more than {n} times (a loop?)").format(url=url, n=MAX_REDIRECTS)) from None
     except httpx.TimeoutException:
-        raise InputError(_("{url}: no answer within {s:g}s").format(url=url, s=timeout)) from None
+        raise InputError(_("{url}: no answer within {s}s").format(url=url, s=number(float(timeout)))) from None
     except httpx.HTTPError as exc:
         raise InputError(_("{url}: cannot be fetched ({reason})").format(url=url, reason=type(exc).__name__)) from None
     return b"".join(chunks), name or url_name(final, "file")

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from nexus_blast.campaigns.lanes import HEALTHY, RESTING, TIMELOCKED, Lane
+from nexus_blast.campaigns.lanes import HEALTHY, RESTING, TIMELOCKED, Lane, state_name
 from nexus_blast.domain.brake import BrakeRule, brake_limits, brake_reason
 from nexus_blast.domain.signals import BRAKE, LaneLimits, limits_from
-from nexus_blast.i18n import _
+from nexus_blast.i18n import _, english, first_line, ngettext
 from nexus_blast.store import campaigns as store
 from nexus_blast.store import signals as signals_store
 from nexus_blast.store.db import iso
@@ -53,7 +53,7 @@ class Guard:
         try:
             info = await lane.spec.client.get_session(lane.spec.waha_session)
         except WahaError as exc:
-            self._signal_problem(lane, _("signal check failed: {error}").format(error=str(exc).splitlines()[0][:200]))
+            self._signal_problem(lane, _("signal check failed: {error}").format(error=first_line(exc.message or str(exc), 200)))
             return
         self._take_signals(lane, (info or {}).get("me") if isinstance(info, dict) else None)
 
@@ -73,8 +73,8 @@ class Guard:
         if signals.reported or problem:
             until = limits.rest_until or limits.new_chats_from
             signals_store.save_signals(
-                self.db, lane.name, signals=signals.as_json(), code=limits.code, reason=limits.reason,
-                until=iso(until) if until else None, checked_at=iso(now), problem=problem,
+                self.db, lane.name, signals=signals.as_json(), code=limits.code, reason=english(limits.reason),
+                until=iso(until) if until else None, checked_at=iso(now), problem=english(problem),
             )
         changed = limits.code != previous.code
         if changed:
@@ -88,7 +88,7 @@ class Guard:
 
     def _signal_problem(self, lane: Lane, problem: str) -> None:
         """A bad or failed reading: the lane goes on as it was; said once per run."""
-        signals_store.save_problem(self.db, lane.name, problem, iso(self.now()))
+        signals_store.save_problem(self.db, lane.name, english(problem), iso(self.now()))
         if not lane.problem_said:
             lane.problem_said = True
             self._lane_event(lane, "signal_problem", problem, None)
@@ -107,7 +107,7 @@ class Guard:
             return
         lane.brake = brake_limits(reason, now, self._rest_seconds())
         lane.braked_at = iso(now)
-        signals_store.save_brake(self.db, lane.name, reason=reason, braked_at=lane.braked_at, until=iso(lane.brake.rest_until))
+        signals_store.save_brake(self.db, lane.name, reason=english(reason), braked_at=lane.braked_at, until=iso(lane.brake.rest_until))
         self._lane_event(lane, BRAKE, reason, lane.brake.rest_until)
         self._apply_limits(lane)
 
@@ -134,7 +134,7 @@ class Guard:
         until = limits.rest_until if want == RESTING else limits.new_chats_from
         self._set_state(lane, want, limits.reason)
         lane.guarded = True
-        store.set_session_health(self.db, lane.name, status=want.upper(), healthy=False, reason=limits.reason,
+        store.set_session_health(self.db, lane.name, status=want.upper(), healthy=False, reason=english(limits.reason),
                                  until=iso(until) if until else None)
 
     def _lift(self, lane: Lane) -> None:
@@ -142,12 +142,13 @@ class Guard:
         lane.state, lane.reason, lane.guarded = HEALTHY, "", False
         store.set_session_health(self.db, lane.name, status="WORKING", healthy=True)
         taken = self.board.adopt_orphans() + self.board.rebalance_into(lane)
-        self.events.notice(_("session {name} is no longer {state}; it takes {n} contacts").format(
-            name=lane.name, state=was, n=taken))
+        self.events.notice(ngettext("session {name} is no longer {state}; it takes {n} contact",
+                                    "session {name} is no longer {state}; it takes {n} contacts", taken).format(
+            name=lane.name, state=state_name(was), n=taken))
         self._sync()
 
     def _lane_event(self, lane: Lane, kind: str, reason: str, until: datetime | None) -> None:
-        signals_store.add_event(self.db, lane.name, kind, reason=reason, until=iso(until) if until else None,
+        signals_store.add_event(self.db, lane.name, kind, reason=english(reason), until=iso(until) if until else None,
                                 campaign_id=self.campaign_id, at=iso(self.now()))
         on_lane = getattr(self.events, "lane_state", None)  # run-due/worker: the operator's notifications
         if kind == BRAKE and on_lane is not None:

@@ -38,11 +38,25 @@ def note(fields: dict) -> str:
         parts.append(_("capping {status}").format(status=capping["status"]))
     timelock = fields.get("timelock") or {}
     if timelock.get("active"):
-        parts.append(_("timelock until {ends}").format(ends=timelock["ends"]) if timelock.get("ends") else _("timelock"))
+        parts.append(_("timelock until {ends}").format(ends=_when(timelock["ends"])) if timelock.get("ends") else _("timelock"))
     brake = fields.get("brake") or {}
     if brake.get("active"):
-        parts.append(_("brake until {until}").format(until=brake["until"]))
+        parts.append(_("brake until {until}").format(until=_when(brake["until"])))
     return "; ".join(parts)
+
+
+def _when(text: str) -> str:
+    """A stored ISO instant for the note: as stored in English, `07/12/2026 12:00 UTC` in pt-BR."""
+    from nexus_blast.i18n import ENGLISH, Message, format_datetime, language
+
+    if language() == ENGLISH:
+        return text
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except ValueError:
+        return text
+    zone = moment.tzname() or ""
+    return Message(format_datetime(moment) + (f" {zone}" if zone else ""), text)
 
 
 def campaign_events(db, campaign_id: int) -> list[dict]:

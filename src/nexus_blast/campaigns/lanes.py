@@ -10,6 +10,7 @@ from typing import Any
 
 from nexus_blast.domain.pacing import LaneConstraints, LaneHistory
 from nexus_blast.domain.signals import LaneLimits
+from nexus_blast.i18n import N_, english
 
 HEALTHY = "healthy"
 UNHEALTHY = "unhealthy"  # probed again after retry.probe_interval
@@ -17,6 +18,17 @@ TIMELOCKED = "timelocked"  # WhatsApp's 463: only contacts it already talked to
 CAPPED = "capped"  # daily cap reached
 UNUSABLE = "unusable"  # cannot do this campaign at all (Core server and an image)
 RESTING = "resting"  # WhatsApp's SECOND_WARNING or the failure brake: sends nothing until its rest ends
+STATE_NAMES = {
+    HEALTHY: N_("healthy"), UNHEALTHY: N_("unhealthy"), TIMELOCKED: N_("timelocked"),
+    CAPPED: N_("capped"), UNUSABLE: N_("unusable"), RESTING: N_("resting"),
+}
+
+
+def state_name(state: str) -> str:
+    """A lane state for people (`resting`, `em pausa`), English as the state itself."""
+    from nexus_blast.i18n import _
+
+    return _(STATE_NAMES[state]) if state in STATE_NAMES else state
 
 
 @dataclass
@@ -71,7 +83,8 @@ class Lane:
         return self.state in (HEALTHY, TIMELOCKED)
 
     def describe(self) -> str:
-        return f"{self.name}: {self.state}" + (f" ({self.reason})" if self.reason else "")
+        """`s1: capped (daily cap of 20 reached)`, in English (it becomes the stored pause reason)."""
+        return f"{self.name}: {self.state}" + (f" ({english(self.reason)})" if self.reason else "")
 
 
 class Board:

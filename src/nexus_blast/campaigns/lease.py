@@ -12,6 +12,7 @@ import socket
 from datetime import UTC, datetime, timedelta
 
 from nexus_blast.errors import InputError
+from nexus_blast.i18n import _
 from nexus_blast.store import campaigns as store
 from nexus_blast.store import leases
 from nexus_blast.store.db import iso
@@ -70,8 +71,8 @@ class LeaseKeeper:
         if holder and dead_here(holder) and leases.take_over(self.db, self.campaign_id, holder, self.owner, self._until()):
             return
         raise CampaignBusy(
-            f"campaign {self.campaign_id} is being run by {holder} (lease until {until})",
-            hint="wait for it, or pause it with: blast campaign pause " + str(self.campaign_id),
+            _("campaign {id} is being run by {holder} (lease until {until})").format(id=self.campaign_id, holder=holder, until=until),
+            hint=_("wait for it, or pause it with: {command}").format(command=f"blast campaign pause {self.campaign_id}"),
         )
 
     def release(self) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from nexus_blast.errors import InputError
-from nexus_blast.i18n import _
+from nexus_blast.i18n import N_, _, number, os_reason
 
 MIB = 1024 * 1024
 CHUNK = 3 * MIB  # a multiple of 3: base64 of consecutive chunks is the base64 of the whole
@@ -30,6 +30,7 @@ CHUNK = 3 * MIB  # a multiple of 3: base64 of consecutive chunks is the base64 o
 # document; images use sending.max_image_mib (16 by default).
 LIMITS_MIB = {"video": 16, "voice": 16, "file": 100}
 KINDS = ("image", "file", "video", "voice")
+KIND_NAMES = {"image": N_("image"), "file": N_("document"), "video": N_("video"), "voice": N_("voice note")}
 ENDPOINTS = {"image": "/api/sendImage", "file": "/api/sendFile", "video": "/api/sendVideo", "voice": "/api/sendVoice"}
 OPUS = "audio/ogg; codecs=opus"  # what WhatsApp plays as a voice note
 CONVERTIBLE = {"audio/mpeg", "audio/mp4", "audio/wav", "audio/ogg"}  # the server makes Opus of them
@@ -141,6 +142,15 @@ def _zip_type(archive) -> str:
     return "application/zip"
 
 
+def kind_name(kind: str) -> str:
+    """A media kind for people (`image`, `imagem`); English keeps the kind itself (`file`)."""
+    from nexus_blast.i18n import ENGLISH, Message, language
+
+    if kind not in KIND_NAMES or language() == ENGLISH:
+        return kind
+    return Message(str(_(KIND_NAMES[kind])), kind)
+
+
 def _limit_mib(kind: str, max_image_mib: float) -> float:
     return max_image_mib if kind == "image" else LIMITS_MIB[kind]
 
@@ -165,7 +175,7 @@ def _accept(kind: str, spec: str, mimetype: str | None, name: str) -> tuple[str,
     suffix = PurePosixPath(name).suffix.lower()
     claimed = mimetypes.guess_type("x" + suffix)[0] if suffix else None
     if mimetype == "text/html" and suffix not in (".html", ".htm"):
-        raise InputError(_("{spec}: an HTML page, not a {suffix} document (checked by content)").format(spec=spec, suffix=suffix or "binary"))
+        raise InputError(_("{spec}: an HTML page, not a {suffix} document (checked by content)").format(spec=spec, suffix=suffix or _("binary")))
     sniffable = set(EXTENSIONS) - {"text/html"}
     if claimed in sniffable and mimetype != claimed and not (claimed == "application/zip" and mimetype in {m for m, _e in OFFICE.values()}):
         raise InputError(_("{spec}: the name says {suffix} but the content is {found} (checked by content)").format(
@@ -180,7 +190,8 @@ def _check_size(kind: str, spec: str, size: int, max_image_mib: float) -> None:
     if size > limit * MIB:
         hint = _("shrink it or raise sending.max_image_mib") if kind == "image" else _("WhatsApp refuses bigger files: shrink it")
         raise InputError(
-            _("{spec}: {what} is {size:.1f} MiB, over the {limit:g} MiB limit").format(spec=spec, what=kind, size=size / MIB, limit=limit),
+            _("{spec}: {what} is {size} MiB, over the {limit} MiB limit").format(
+                spec=spec, what=kind_name(kind), size=number(size / MIB, 1), limit=number(limit)),
             hint=hint,
         )
 
@@ -204,7 +215,7 @@ def check_media(kind: str, spec: str, *, max_image_mib: float = 16, embed: bool 
     path = Path(spec).expanduser()
     try:
         if not path.exists():
-            raise InputError(_("{spec}: no such {kind} file").format(spec=spec, kind=kind))
+            raise InputError(_("{spec}: no such {kind} file").format(spec=spec, kind=kind_name(kind)))
         if not path.is_file():
             raise InputError(_("{spec}: not a file").format(spec=spec))
         size = path.stat().st_size
@@ -216,7 +227,7 @@ def check_media(kind: str, spec: str, *, max_image_mib: float = 16, embed: bool 
                 digest.update(chunk)
         found = sniff(head, archive=path)
     except OSError as exc:
-        raise InputError(_("{spec}: cannot read ({reason})").format(spec=spec, reason=exc.strerror)) from None
+        raise InputError(_("{spec}: cannot read ({reason})").format(spec=spec, reason=os_reason(exc))) from None
     mimetype, convert = _accept(kind, spec, found, path.name)
     return Media(
         mimetype=mimetype, filename=_filename(kind, path.name, mimetype), path=str(path.resolve()), size=size,
@@ -260,7 +271,7 @@ def load_data(media: Media, fetch=None) -> bytearray | None:
                 digest, encoded = _encode(handle, Path(media.path).stat().st_size)
         except OSError as exc:
             raise InputError(_("{path}: campaign {kind} cannot be read any more ({reason})").format(
-                path=media.path, kind=media.kind, reason=exc.strerror)) from None
+                path=media.path, kind=kind_name(media.kind), reason=os_reason(exc))) from None
     else:
         if fetch is None:
             from nexus_blast.campaigns.fetch import fetch_url as fetch
@@ -268,7 +279,7 @@ def load_data(media: Media, fetch=None) -> bytearray | None:
         digest, encoded = _encode(io.BytesIO(data), len(data))
         del data
     if media.sha256 and digest != media.sha256:
-        raise InputError(_("{where}: campaign {kind} changed since the campaign was created").format(where=where, kind=media.kind))
+        raise InputError(_("{where}: campaign {kind} changed since the campaign was created").format(where=where, kind=kind_name(media.kind)))
     return encoded
 
 

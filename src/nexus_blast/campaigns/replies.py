@@ -7,6 +7,7 @@ import json
 from datetime import datetime, timedelta
 
 from nexus_blast.errors import NotFound
+from nexus_blast.i18n import _
 
 RETENTION_EVERY = 3600.0  # seconds between two retention passes of a long-running process
 
@@ -17,7 +18,7 @@ def list_replies(db, campaign_id: int) -> list[dict]:
     from nexus_blast.store.campaigns import get_campaign
 
     if get_campaign(db, campaign_id) is None:
-        raise NotFound(f"unknown campaign {campaign_id}", hint="see: blast campaign list")
+        raise NotFound(_("unknown campaign {id}").format(id=campaign_id), hint=_("see: blast campaign list"))
     out = []
     for row in replies.replies(db, campaign_id):
         out.append({"phone": row["phone"], "name": contact_name(row["fields"]), "variant": row["variant"],
@@ -51,7 +52,7 @@ def purge(db, campaign_id: int) -> int:
     from nexus_blast.store.delivery import transaction
 
     if get_campaign(db, campaign_id) is None:
-        raise NotFound(f"unknown campaign {campaign_id}", hint="see: blast campaign list")
+        raise NotFound(_("unknown campaign {id}").format(id=campaign_id), hint=_("see: blast campaign list"))
     with transaction(db):
         return replies.purge_campaign(db, campaign_id)
 

@@ -9,16 +9,26 @@ from typing import IO, Any
 
 from nexus_blast.domain.cells import escape_cell
 from nexus_blast.errors import NotFound
+from nexus_blast.i18n import N_, _, number
 from nexus_blast.store import campaigns as store
 
 REPORT_COLUMNS = ("phone", "status", "session", "message_id", "sent_at", "delivered_at", "read_at", "error",
                   "replied_at", "reply", "variant", "opted_out_at")
+STATUS_NAMES = {
+    "completed": N_("completed"), "paused": N_("paused"), "running": N_("running"),
+    "failed": N_("failed"), "cancelled": N_("cancelled"), "scheduled": N_("scheduled"),
+}
+
+
+def status_name(status: str) -> str:
+    """A campaign status for people (`concluída`); English and --json keep the status value itself."""
+    return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status
 
 
 def get(db, campaign_id: int) -> store.Campaign:
     campaign = store.get_campaign(db, campaign_id)
     if campaign is None:
-        raise NotFound(f"no campaign {campaign_id}", hint="see: blast campaign list")
+        raise NotFound(_("no campaign {id}").format(id=campaign_id), hint=_("see: blast campaign list"))
     return campaign
 
 
@@ -72,9 +82,11 @@ def media_line(media: dict[str, Any] | None) -> str | None:
     """MEDIA in one line for people: `file preços.pdf, 1.2 MiB, sha256 3f2a…`."""
     if not media:
         return None
-    size = f", {media['size'] / 1048576:.1f} MiB" if media.get("size") else ""
+    from nexus_blast.campaigns.media import kind_name
+
+    size = f", {number(media['size'] / 1048576, 1)} MiB" if media.get("size") else ""
     digest = f", sha256 {media['sha256']}" if media.get("sha256") else ""
-    return f"{media['kind']} {media['filename']} ({media['mimetype']}{size}{digest})"
+    return f"{kind_name(media['kind'])} {media['filename']} ({media['mimetype']}{size}{digest})"
 
 
 def variant_texts(campaign: store.Campaign) -> list[str]:

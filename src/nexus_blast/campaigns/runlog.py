@@ -12,7 +12,7 @@ from typing import Any
 
 from nexus_blast.campaigns.sender import Events, Tally
 from nexus_blast.domain.progress import pace
-from nexus_blast.i18n import _
+from nexus_blast.i18n import _, number
 
 
 @dataclass(frozen=True)
@@ -83,8 +83,8 @@ class RunLog(Events):
         settled = tally.sent + tally.failed + tally.skipped
         figures = pace(self._first or 0, settled, tally.pending, time.monotonic() - self._started)
         eta = _("unknown") if figures.eta_seconds is None else human_duration(figures.eta_seconds)
-        text = _("{sent} sent, {failed} failed, {pending} pending; {rate:.1f}/min, ETA {eta}").format(
-            sent=tally.sent, failed=tally.failed, pending=tally.pending, rate=figures.per_minute, eta=eta,
+        text = _("{sent} sent, {failed} failed, {pending} pending; {rate}/min, ETA {eta}").format(
+            sent=tally.sent, failed=tally.failed, pending=tally.pending, rate=number(figures.per_minute, 1), eta=eta,
         )
         counts = counts_of(tally) | {
             "rate_per_minute": round(figures.per_minute, 2),

@@ -37,7 +37,7 @@ from nexus_blast.domain.messages import RESUMABLE, final_campaign_status
 from nexus_blast.domain.pacing import DelayRange, parse_batch, parse_delay, parse_rest
 from nexus_blast.domain.window import Window, next_day_start
 from nexus_blast.errors import ConfigError, ExitCode, InputError, NotFound
-from nexus_blast.i18n import _
+from nexus_blast.i18n import _, english
 from nexus_blast.store import campaigns as store
 from nexus_blast.store.db import iso
 
@@ -94,7 +94,7 @@ def outcome_of(
 ) -> CampaignOutcome:
     campaign = store.get_campaign(db, campaign_id)
     if campaign is None:
-        raise NotFound(f"no campaign {campaign_id}", hint="see: blast campaign list")
+        raise NotFound(_("no campaign {id}").format(id=campaign_id), hint=_("see: blast campaign list"))
     c = store.counts(db, campaign_id)
     return CampaignOutcome(
         campaign_id, campaign.status, c.sent, c.failed, c.skipped, c.unfinished,
@@ -137,7 +137,7 @@ async def run_campaign_async(
     try:
         keeper = LeaseKeeper(db, campaign_id, owner or new_owner(), settings.scheduler.lease_seconds)
         if store.get_campaign(db, campaign_id) is None:
-            raise NotFound(f"no campaign {campaign_id}", hint="see: blast campaign list")
+            raise NotFound(_("no campaign {id}").format(id=campaign_id), hint=_("see: blast campaign list"))
         keeper.claim()
         try:
             return await _run_leased(
@@ -212,7 +212,7 @@ async def _run_leased(settings, db, campaign_id, keeper, events_in, now, rng, ev
             if interrupted and auto_resume:  # the scheduler's run: the next run-due/worker continues it
                 store.pause_for_later(db, campaign_id, "interrupted; the next run-due or worker continues it")
             else:
-                store.set_campaign_status(db, campaign_id, "paused", reason="interrupted" if interrupted else f"error: {exc}")
+                store.set_campaign_status(db, campaign_id, "paused", reason="interrupted" if interrupted else f"error: {english(getattr(exc, 'message', None) or exc)}")
         raise
     finally:
         for task in helpers:
@@ -230,8 +230,8 @@ async def _run_leased(settings, db, campaign_id, keeper, events_in, now, rng, ev
         return outcome
     if result.halt == "resting" and result.until is not None:  # every session rests: continue after
         local = result.until.astimezone(ZoneInfo(settings.general.timezone))
-        outcome = _pause(db, campaign_id, _("{detail}; run-due/worker continue it from {at}, or: {hint}").format(
-            detail=result.detail, at=f"{local:%Y-%m-%d %H:%M}", hint=resume_hint(campaign_id)), blocked=True)
+        outcome = _pause(db, campaign_id, (  # the stored pause reason: English, as --json shows it
+            f"{result.detail}; run-due/worker continue it from {local:%Y-%m-%d %H:%M}, or: {resume_hint(campaign_id)}"), blocked=True)
         store.set_due_at(db, campaign_id, iso(result.until))
         return outcome
     if result.halt == "confirming":  # run-due/worker look again at NEXT_CHECK (a reply, a window closing)
@@ -262,15 +262,17 @@ def _wait_for_replies(db, campaign_id: int, reason: str, due: str) -> CampaignOu
 
 
 def _runnable(settings, db, campaign_id: int):
+    from nexus_blast.campaigns.report import status_name
+
     campaign = store.get_campaign(db, campaign_id)
     if campaign is None:
-        raise NotFound(f"no campaign {campaign_id}", hint="see: blast campaign list")
+        raise NotFound(_("no campaign {id}").format(id=campaign_id), hint=_("see: blast campaign list"))
     if campaign.status not in RESUMABLE:
-        raise InputError(f"campaign {campaign_id} is {campaign.status}: nothing to run")
+        raise InputError(_("campaign {id} is {status}: nothing to run").format(id=campaign_id, status=status_name(campaign.status)))
     if not any(s in settings.sessions for s in campaign.sessions):
         raise ConfigError(
-            f"campaign {campaign_id}: none of its sessions ({', '.join(campaign.sessions)}) is configured",
-            hint="add one with: blast session add NAME --url URL",
+            _("campaign {id}: none of its sessions ({names}) is configured").format(id=campaign_id, names=", ".join(campaign.sessions)),
+            hint=_("add one with: blast session add NAME --url URL"),
         )
     return campaign
 

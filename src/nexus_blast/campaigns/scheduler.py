@@ -19,9 +19,9 @@ from nexus_blast.campaigns.lease import CampaignBusy, new_owner
 from nexus_blast.campaigns.runner import CampaignOutcome, outcome_of, run_campaign
 from nexus_blast.campaigns.runlog import Log, LogRecord, RunLog
 from nexus_blast.campaigns.timing import timezone, window_for
-from nexus_blast.i18n import _
+from nexus_blast.campaigns.report import status_name
 from nexus_blast.errors import BlastError
-from nexus_blast.i18n import _
+from nexus_blast.i18n import _, english, join, moment, ngettext
 from nexus_blast.store import campaigns as store
 from nexus_blast.store import leases
 from nexus_blast.store.db import iso
@@ -44,11 +44,12 @@ def _ignore(record: LogRecord) -> None:
 
 
 def summary_text(outcome: CampaignOutcome) -> str:
-    """The one summary line of a run: `completed: 12 sent, 0 failed, 0 skipped, 0 pending (why)`."""
+    """The one summary line of a run: `completed: 12 sent, 0 failed, 0 skipped, 0 pending (why)`
+    (the why is the stored status reason, English as --json shows it)."""
     text = _("{status}: {sent} sent, {failed} failed, {skipped} skipped, {pending} pending").format(
-        status=outcome.status, sent=outcome.sent, failed=outcome.failed, skipped=outcome.skipped, pending=outcome.pending,
+        status=status_name(outcome.status), sent=outcome.sent, failed=outcome.failed, skipped=outcome.skipped, pending=outcome.pending,
     )
-    return text + (f" ({outcome.reason})" if outcome.reason else "")
+    return join("", (text, f" ({outcome.reason})")) if outcome.reason else text
 
 
 def outcome_record(outcome: CampaignOutcome) -> LogRecord:
@@ -150,7 +151,9 @@ class Scheduler:
         self._retained_at = time.monotonic()
         purged = apply_retention(self.db, self.settings, self.clock())
         if purged:
-            self.log(_("deleted {n} reply text(s) past campaigns.reply_retention_days").format(n=purged))
+            self.log(LogRecord("replies.retention", ngettext(
+                "deleted {n} reply text past campaigns.reply_retention_days",
+                "deleted {n} reply texts past campaigns.reply_retention_days", purged).format(n=purged)))
 
     def step(self, campaign_id: int) -> CampaignOutcome | None:
         """Run one due campaign if it is ours to run; None when another process has it."""
@@ -168,7 +171,8 @@ class Scheduler:
         if not leases.claim_due(self.db, campaign_id, self.owner, iso(now), until):
             return None
         self.log(LogRecord(
-            "campaign.started", _("{name}: starting ({status} → running)").format(name=campaign.name, status=campaign.status),
+            "campaign.started", _("{name}: starting ({status} → {running})").format(
+                name=campaign.name, status=status_name(campaign.status), running=status_name("running")),
             campaign_id,
         ))
         run_log = RunLog(campaign_id, self.log, self.settings.scheduler.progress_every, on_lane=self._lane_event(campaign_id))
@@ -207,7 +211,8 @@ class Scheduler:
             if self.notifier is not None and state in ("timelocked", "braked"):
                 from nexus_blast.campaigns.runner import resume_hint
 
-                self.notifier.send_event(f"lane_{state}", campaign_id, f"session {session}: {reason}", resume_hint(campaign_id))
+                self.notifier.send_event(f"lane_{state}", campaign_id, _("session {name}: {reason}").format(name=session, reason=reason),
+                                         resume_hint(campaign_id))
 
         return on_lane
 
@@ -216,14 +221,15 @@ class Scheduler:
         if self._waiting.get(campaign_id) != when:
             self._waiting[campaign_id] = when
             self.log(LogRecord(
-                "campaign.waiting", _("outside the sending window until {opens}").format(opens=f"{opens:%Y-%m-%d %H:%M %Z}"),
+                "campaign.waiting", _("outside the sending window until {opens}").format(opens=moment(opens, "%Y-%m-%d %H:%M %Z")),
                 campaign_id,
             ))
         return outcome_of(self.db, campaign_id, reason="outside the sending window", next_send_at=when)
 
     def _cannot_run(self, campaign_id: int, exc: BlastError) -> CampaignOutcome:
         """Park it (paused, not due) so cron does not fail on it every minute; say why."""
-        reason = f"could not run: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")
+        # the stored pause reason: English, whatever language the error was said in
+        reason = f"could not run: {english(exc.message)}" + (f" ({english(exc.hint)})" if exc.hint else "")
         parked = store.park(self.db, campaign_id, reason)
         leases.release(self.db, campaign_id, self.owner)
         if not parked:  # finished or cancelled a moment ago: nothing was wrong with it

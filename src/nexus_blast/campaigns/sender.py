@@ -26,7 +26,7 @@ from nexus_blast.domain.messages import Part, SkipReason, message_parts, part_in
 from nexus_blast.domain.pacing import CountRange, DelayRange, LaneHistory, PacingPolicy, typing_pause
 from nexus_blast.domain.phones import whatsapp_digits
 from nexus_blast.domain.window import Window
-from nexus_blast.i18n import _
+from nexus_blast.i18n import _, moment
 from nexus_blast.store import campaigns as store
 from nexus_blast.store.replies import warm_sessions
 from nexus_blast.store import leases
@@ -271,7 +271,7 @@ class Sender(Guard, Failover):
             capped = bool(usable) and all(lane.state == CAPPED for lane in usable)
             rests = [lane.limits.rest_until for lane in usable if lane.state == RESTING and lane.limits.rest_until]
             if rests and all(lane.state in (CAPPED, RESTING) for lane in usable):  # each rests (or is capped)
-                self._stop_all("resting", _("every session rests: {states}").format(states=states))
+                self._stop_all("resting", f"every session rests: {states}")  # the stored pause reason: English
                 self.result.until = min(rests)
             else:
                 self._stop_all("capped" if capped else "no_session", f"no session can send: {states}")
@@ -322,7 +322,7 @@ class Sender(Guard, Failover):
         self._roll_day(lane, self.now().astimezone(self.config.timezone).date())
         if lane.sent_today >= lane.spec.daily_cap:
             lane.queue.appendleft(mid)
-            self._set_state(lane, CAPPED, f"daily cap of {lane.spec.daily_cap} reached")
+            self._set_state(lane, CAPPED, _("daily cap of {cap} reached").format(cap=lane.spec.daily_cap))
             return
         if lane.state == TIMELOCKED and mid not in self.board.sticky:
             self.board.place([mid], exclude=lane)
@@ -357,7 +357,7 @@ class Sender(Guard, Failover):
             elif current is not None and current.status == "pending":  # another campaign took the last slot
                 lane.queue.appendleft(mid)
                 lane.sent_today = max(lane.sent_today, lane.spec.daily_cap)
-                self._set_state(lane, CAPPED, f"daily cap of {lane.spec.daily_cap} reached")
+                self._set_state(lane, CAPPED, _("daily cap of {cap} reached").format(cap=lane.spec.daily_cap))
             return
         try:
             sent, planned = await self._send_step(lane, message, chat_id, planned)
@@ -379,7 +379,7 @@ class Sender(Guard, Failover):
         if slot.reason != "delay" and slot.reason != "now" and slot.at > now:
             local = slot.at.astimezone(self.config.timezone)
             self.events.notice(_("{lane}: resting until {until} ({why})").format(
-                lane=lane.name, until=f"{local:%Y-%m-%d %H:%M:%S}", why=slot.reason))
+                lane=lane.name, until=moment(local, "%Y-%m-%d %H:%M:%S"), why=_("rest") if slot.reason == "rest" else slot.reason))
         return max(lane.not_before, time.monotonic() + (slot.at - now).total_seconds())
 
     def _paced(self, lane: Lane, sent: bool) -> None:
@@ -507,6 +507,7 @@ class Sender(Guard, Failover):
             opens = window.next_open(local)
             if self._window_closed_until != opens:
                 self._window_closed_until = opens
-                self.events.notice(f"outside the sending window: waiting until {opens:%Y-%m-%d %H:%M} ({self.config.timezone})")
+                self.events.notice(_("outside the sending window: waiting until {opens} ({zone})").format(
+                    opens=moment(opens), zone=self.config.timezone))
             await self._pause(min(60.0, max(0.01, (opens - local).total_seconds())))
         return not self._halt.is_set()

@@ -53,7 +53,9 @@ def resolve_at(settings, text: str, now: datetime | None = None) -> datetime:
     try:
         return parse_when(text, now, timezone(settings)).astimezone(timezone(settings))
     except ValueError as exc:
-        raise InputError(f"--at: {exc}") from None
+        from nexus_blast.i18n import _
+
+        raise InputError(_("{label}: {error}").format(label="--at", error=exc.args[0])) from None
 
 
 def window_opens(window: Window | None, moment: datetime, tz: ZoneInfo) -> datetime:

@@ -402,8 +402,9 @@ def _signal_risks(prepared) -> list:
 def _echo_risks(risks, echo) -> None:
     from nexus_blast.i18n import N_, _, ngettext
 
-    for risk in risks:
-        echo(f"{_('HIGH RISK') if risk.level == 'high' else _('risk')} ({risk.code}): {risk.message}")
+    for risk in risks:  # the label outside the f-string: Babel does not extract _() inside one
+        label = _("HIGH RISK") if risk.level == "high" else _("risk")
+        echo(f"{label} ({risk.code}): {risk.message}")
 
 
 def _print_plan(prepared, json: bool, start_at=None, ai=None) -> None:

@@ -7,6 +7,7 @@ import random
 from dataclasses import dataclass
 
 from nexus_blast.domain.numbers import parse_decimal  # `30,5` as typed in Brazil, or `30.5`
+from nexus_blast.i18n import _
 
 # Upper bound of a delay between two sends of one session: past an hour it is a schedule (use
 # --at or the sending window), and an unbounded value (1e308, inf) would stall a lane for ever.
@@ -36,7 +37,7 @@ def parse_delay(text: str) -> DelayRange:
     raises ValueError with a readable reason."""
     raw = str(text).strip()
     if not raw:
-        raise ValueError("delay is empty (give MIN-MAX in seconds, e.g. 30-60)")
+        raise ValueError(_("delay is empty (give MIN-MAX in seconds, e.g. 30-60)"))
     parts = raw.split("-")
     try:
         if len(parts) == 1:
@@ -46,13 +47,13 @@ def parse_delay(text: str) -> DelayRange:
         else:
             raise ValueError
     except ValueError:
-        raise ValueError(f"delay {raw!r} is not MIN-MAX in seconds (e.g. 30-60)") from None
+        raise ValueError(_("delay {raw!r} is not MIN-MAX in seconds (e.g. 30-60)").format(raw=raw)) from None
     if not (math.isfinite(low) and math.isfinite(high)):
-        raise ValueError(f"delay {raw!r} is not a finite number of seconds")
+        raise ValueError(_("delay {raw!r} is not a finite number of seconds").format(raw=raw))
     if low < 0 or high < low:
-        raise ValueError(f"delay {raw!r}: need 0 <= MIN <= MAX")
+        raise ValueError(_("delay {raw!r}: need 0 <= MIN <= MAX").format(raw=raw))
     if high > MAX_DELAY_SECONDS:
-        raise ValueError(f"delay {raw!r}: at most {MAX_DELAY_SECONDS:g} seconds between two sends")
+        raise ValueError(_("delay {raw!r}: at most {n} seconds between two sends").format(raw=raw, n=f"{MAX_DELAY_SECONDS:g}"))
     return DelayRange(low, high)
 
 
@@ -87,7 +88,7 @@ def _two_numbers(raw: str, what: str, example: str) -> tuple[str, str]:
         return parts[0], parts[0]
     if len(parts) == 2 and all(p.strip() for p in parts):
         return parts[0], parts[1]
-    raise ValueError(f"{what} {raw!r} is not MIN-MAX (e.g. {example})")
+    raise ValueError(_("{what} {raw!r} is not MIN-MAX (e.g. {example})").format(what=what, raw=raw, example=example))
 
 
 def parse_batch(text: str) -> CountRange | None:
@@ -95,15 +96,15 @@ def parse_batch(text: str) -> CountRange | None:
     raw = str(text).strip()
     if raw == "0":
         return None
-    low_s, high_s = _two_numbers(raw, "batch", "15-25")
+    low_s, high_s = _two_numbers(raw, _("batch"), "15-25")
     try:
         low, high = int(low_s), int(high_s)
     except ValueError:
-        raise ValueError(f"batch {raw!r} is not MIN-MAX in whole messages (e.g. 15-25)") from None
+        raise ValueError(_("batch {raw!r} is not MIN-MAX in whole messages (e.g. 15-25)").format(raw=raw)) from None
     if low < 1 or high < low:
-        raise ValueError(f"batch {raw!r}: need 1 <= MIN <= MAX (or 0 for no rests)")
+        raise ValueError(_("batch {raw!r}: need 1 <= MIN <= MAX (or 0 for no rests)").format(raw=raw))
     if high > MAX_BATCH:
-        raise ValueError(f"batch {raw!r}: at most {MAX_BATCH} messages")
+        raise ValueError(_("batch {raw!r}: at most {n} messages").format(raw=raw, n=MAX_BATCH))
     return CountRange(low, high)
 
 
@@ -112,15 +113,15 @@ def parse_rest(text: str) -> DelayRange | None:
     raw = str(text).strip()
     if raw in ("0", "0-0"):
         return None
-    low_s, high_s = _two_numbers(raw, "rest", "300-900")
+    low_s, high_s = _two_numbers(raw, _("rest"), "300-900")
     try:
         low, high = float(low_s), float(high_s)
     except ValueError:
-        raise ValueError(f"rest {raw!r} is not MIN-MAX in seconds (e.g. 300-900)") from None
+        raise ValueError(_("rest {raw!r} is not MIN-MAX in seconds (e.g. 300-900)").format(raw=raw)) from None
     if not (math.isfinite(low) and math.isfinite(high)) or low < 0 or high < low or high <= 0:
-        raise ValueError(f"rest {raw!r}: need 0 <= MIN <= MAX, MAX > 0 (or 0 for no rests)")
+        raise ValueError(_("rest {raw!r}: need 0 <= MIN <= MAX, MAX > 0 (or 0 for no rests)").format(raw=raw))
     if high > MAX_REST_SECONDS:
-        raise ValueError(f"rest {raw!r}: at most {MAX_REST_SECONDS:g} seconds")
+        raise ValueError(_("rest {raw!r}: at most {n} seconds").format(raw=raw, n=f"{MAX_REST_SECONDS:g}"))
     return DelayRange(low, high)
 
 

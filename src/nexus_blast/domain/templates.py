@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from nexus_blast.domain.names import FILTERS
 from nexus_blast.errors import InputError
+from nexus_blast.i18n import _, join, number
 
 MAX_NESTING = 20  # open `{` at once; deeper is a generated or broken template, not a message
 MAX_MESSAGE_CHARS = 65_536  # WhatsApp's cap on a text message
@@ -94,9 +95,10 @@ class Template:
             column = by_key.get(ph.key)
             if column is None and ph.fallback is None and ph.key not in mapping:
                 raise TemplateError(
-                    f"placeholder {ph} at character {ph.pos + 1} has no column (first row lacking it: 1)"
-                    + _did_you_mean(ph, by_key),
-                    hint=f"columns are: {', '.join(columns) or '(none)'}; or write {{{{{ph.name}|fallback}}}}",
+                    join("", (_("placeholder {placeholder} at character {pos} has no column (first row lacking it: 1)").format(
+                        placeholder=ph, pos=ph.pos + 1), _did_you_mean(ph, by_key))),
+                    hint=_("columns are: {columns}; or write {{{{{name}|fallback}}}}").format(
+                        columns=", ".join(columns) or _("(none)"), name=ph.name),
                 )
             mapping[ph.key] = column
         return BoundTemplate(self, mapping)
@@ -107,9 +109,9 @@ class Template:
             column = by_key.get(word.partition(":")[0].strip().casefold())
             if column is not None:
                 raise TemplateError(
-                    f"{{{inner}}} at character {pos + 1} names the column {column!r} with single braces "
-                    "(it would be sent as written)",
-                    hint=f"write {{{{{word}}}}}",
+                    _("{{{inner}}} at character {pos} names the column {column!r} with single braces "
+                      "(it would be sent as written)").format(inner=inner, pos=pos + 1, column=column),
+                    hint=_("write {{{{{word}}}}}").format(word=word),
                 )
 
 
@@ -118,7 +120,7 @@ def _did_you_mean(ph: Placeholder, by_key: Mapping[str, str]) -> str:
     if not close:
         return ""
     suggestion = Placeholder(by_key[close[0]], ph.fallback, ph.filter)
-    return f"; did you mean {suggestion}?"
+    return _("; did you mean {suggestion}?").format(suggestion=suggestion)
 
 
 @dataclass(frozen=True)
@@ -135,8 +137,8 @@ class BoundTemplate:
                 continue
             if not self._value(ph, fields):
                 raise TemplateError(
-                    f"placeholder {ph} is empty in row {row} (first row lacking it)",
-                    hint=f"fill the column or write {{{{{ph.name}|fallback}}}}",
+                    _("placeholder {placeholder} is empty in row {row} (first row lacking it)").format(placeholder=ph, row=row),
+                    hint=_("fill the column or write {{{{{name}|fallback}}}}").format(name=ph.name),
                 )
 
     def render(self, fields: Mapping[str, str], rng: random.Random, row: int = 0) -> str:
@@ -147,9 +149,9 @@ class BoundTemplate:
         text = "".join(out)
         if len(text) > MAX_MESSAGE_CHARS:
             raise TemplateError(
-                f"the message for row {row} is {len(text):,} characters, over WhatsApp's limit of "
-                f"{MAX_MESSAGE_CHARS:,}",
-                hint="shorten the message or the column values it inserts",
+                _("the message for row {row} is {n} characters, over WhatsApp's limit of {limit}").format(
+                    row=row, n=number(len(text)), limit=number(MAX_MESSAGE_CHARS)),
+                hint=_("shorten the message or the column values it inserts"),
             )
         return text
 
@@ -176,11 +178,11 @@ def parse_template(source: str) -> Template:
     """Parse SOURCE once; raises TemplateError naming the position for an empty, too long or
     malformed template (unclosed `{{`, stray `}}`, unknown filter, braces nested too deep)."""
     if not source.strip():
-        raise TemplateError("the message is empty")
+        raise TemplateError(_("the message is empty"))
     if len(source) > MAX_MESSAGE_CHARS:
         raise TemplateError(
-            f"the message is {len(source):,} characters, over WhatsApp's limit of {MAX_MESSAGE_CHARS:,}",
-            hint="shorten it",
+            _("the message is {n} characters, over WhatsApp's limit of {limit}").format(n=number(len(source)), limit=number(MAX_MESSAGE_CHARS)),
+            hint=_("shorten it"),
         )
     parser = _Parser(source)
     nodes = parser.parse()
@@ -231,8 +233,8 @@ class _Parser:
             elif token == "{":
                 if len(stack) >= MAX_NESTING:
                     raise TemplateError(
-                        f"braces nested more than {MAX_NESTING} deep at character {start + 1}",
-                        hint="spintax groups {a|b} may nest, but not that deep",
+                        _("braces nested more than {n} deep at character {pos}").format(n=MAX_NESTING, pos=start + 1),
+                        hint=_("spintax groups {a|b} may nest, but not that deep"),
                     )
                 stack.append(_Group(start))
                 pos = start + 1
@@ -247,8 +249,8 @@ class _Parser:
                     self._close(stack.pop(), stack[-1].options[-1] if stack else top)
                 elif start > 0 and text[start - 1] == "}":
                     raise TemplateError(
-                        f"unbalanced '}}}}' at character {start}: no '{{{{' opens it",
-                        hint="a placeholder is written {{coluna}}",
+                        _("unbalanced '}}}}' at character {pos}: no '{{{{' opens it").format(pos=start),
+                        hint=_("a placeholder is written {{coluna}}"),
                     )
                 else:
                     current.append("}")
@@ -273,19 +275,19 @@ class _Parser:
         inner = text[start + 2 : end] if end >= 0 else ""
         if end < 0 or "{" in inner or "}" in inner:
             raise TemplateError(
-                f"unclosed placeholder at character {start + 1}: {text[start:start + 20]!r}",
-                hint="a placeholder is written {{coluna}}",
+                _("unclosed placeholder at character {pos}: {text!r}").format(pos=start + 1, text=text[start:start + 20]),
+                hint=_("a placeholder is written {{coluna}}"),
             )
         raw = text[start : end + 2]
         head, bar, fallback = inner.partition("|")
         name, colon, filter_name = head.rpartition(":") if ":" in head else (head, "", "")
         name, filter_name = name.strip(), filter_name.strip().casefold()
         if not name:
-            raise TemplateError(f"empty or malformed placeholder {raw!r} at character {start + 1}")
+            raise TemplateError(_("empty or malformed placeholder {raw!r} at character {pos}").format(raw=raw, pos=start + 1))
         if colon and filter_name not in FILTERS:
             raise TemplateError(
-                f"unknown filter {filter_name!r} in {raw} at character {start + 1}",
-                hint=f"filters are: {', '.join(FILTERS)} (e.g. {{{{{name}:primeiro}}}})",
+                _("unknown filter {filter!r} in {raw} at character {pos}").format(filter=filter_name, raw=raw, pos=start + 1),
+                hint=_("filters are: {filters} (e.g. {{{{{name}:primeiro}}}})").format(filters=", ".join(FILTERS), name=name),
             )
         ph = Placeholder(name, fallback if bar else None, filter_name or None, pos=start)
         self.placeholders.append(ph)
