@@ -10,7 +10,7 @@ import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from nexus_blast.i18n import _
+from nexus_blast.i18n import _, english
 
 
 class LineLog:
@@ -30,7 +30,7 @@ class LineLog:
         ts = datetime.now(self.zone).isoformat(timespec="seconds")
         if self.as_json:
             doc = {"ts": ts, "level": record.level, "event": record.event, "campaign": record.campaign,
-                   "message": record.message} | dict(record.counts)
+                   "message": english(record.message)} | dict(record.counts)  # JSON: English in every language
             line = json.dumps(doc, ensure_ascii=False, default=str)
         else:
             who = _("campaign {id}").format(id=record.campaign) if record.campaign is not None else "blast"
