@@ -68,7 +68,8 @@ def test_a_missing_translation_is_reported_with_its_place(tmp_path, monkeypatch)
     monkeypatch.setattr(i18n_tools, "extract", lambda: template)
     assert ("a brand new message {x}", ["nexus_blast/cli/contacts.py"]) in i18n_tools.missing("pt_BR")
     pending = i18n_tools.extract()
-    pending.add("pending {y}", locations=[("nexus_blast/cli/campaigns.py", 1)])
+    pending.add("pending {y}", locations=[("nexus_blast/cli/unfinished.py", 1)])
+    monkeypatch.setattr(i18n_tools, "PENDING", ("nexus_blast/cli/unfinished.py",))  # a module still being written
     monkeypatch.setattr(i18n_tools, "extract", lambda: pending)
     assert all(msgid != "pending {y}" for msgid, _ in i18n_tools.missing("pt_BR"))
 

@@ -110,7 +110,10 @@ def test_ab_test_killed_at_random_points_sends_everyone_once(tmp_path, seed):
                     proc.kill()
                     proc.wait()
             if (home / "blast.db").exists():
-                found = rows(home, "SELECT status FROM campaigns WHERE id = 1")
+                try:
+                    found = rows(home, "SELECT status FROM campaigns WHERE id = 1")
+                except sqlite3.OperationalError:  # killed after the file was created, before its tables
+                    found = []
                 status = found[0][0] if found else ""
                 if status == "completed":
                     break

@@ -59,3 +59,29 @@ def test_leader_has_the_best_rate(raw):
 
 def test_labels():
     assert [label(i) for i in (0, 1, 25, 26)] == ["A", "B", "Z", "V27"]
+
+
+def test_each_verdict_has_a_code_and_params_that_say_its_english_statement():
+    """People read a verdict in their language from `code` + `params` (JSON values, stored with a
+    decided A/B test); `statement` stays the English sentence --json has always had."""
+    import json
+
+    from nexus_blast.domain import abtest
+
+    cases = {
+        abtest.ONE_VARIANT: ([Arm(0, 50, 5)], "one variant: nothing to compare"),
+        abtest.NOT_ENOUGH_DATA: ([Arm(0, 29, 20), Arm(1, 100, 1)],
+                                 "not enough data: at least 30 sent per variant needed (A has 29)"),
+        abtest.TIE: ([Arm(0, 50, 5), Arm(1, 50, 5)], "no leader: A and B have the same reply rate (10.0%)"),
+        abtest.SIGNIFICANT: ([Arm(0, 100, 30), Arm(1, 100, 5)],
+                             "A leads: reply rate 30.0% vs 5.0% for B (significant at 95%, p = 0.0000)"),
+        abtest.NOT_SIGNIFICANT: ([Arm(0, 100, 10), Arm(1, 100, 12)],
+                                 "B is ahead but not significantly: reply rate 12.0% vs 10.0% for A "
+                                 "(p = 0.65; send more or wait for replies)"),
+    }
+    for code, (arms, statement) in cases.items():
+        v = verdict(arms)
+        assert (v.code, v.statement) == (code, statement)
+        params = json.loads(json.dumps(v.params))  # as stored in campaigns.options
+        assert abtest.english_statement(code, params) == statement
+        assert "code" not in v.document() and v.document()["statement"] == statement

@@ -5,7 +5,8 @@ get its text and are sent. Each step is one transaction, so a crash or kill at a
 where it was and no message is sent twice (held messages are never in the sender's queue).
 
 State in campaigns.options["ab"]: {"share", "wait", "state": testing | waiting | decided,
-"decide_at", "leader", "statement"}.
+"decide_at", "leader", "statement", "verdict": {"code", "params"}} (the statement in English, for
+--json; the verdict as domain/abtest.py says it, for people: older campaigns have no "verdict").
 """
 
 from __future__ import annotations
@@ -128,8 +129,10 @@ def decide(db, campaign_id: int, now: datetime, rng: random.Random | None = None
         release_held(db, changes, iso(now))
         # rows that could not take the leader's text are sent with the one they were planned with
         db.conn.execute("UPDATE messages SET held = 0 WHERE campaign_id = ? AND held = 1", (campaign_id,))
+        # the English statement for --json; the verdict's code and params for people (said in their language)
         set_ab(db, campaign_id, ab | {"state": DECIDED, "leader": leader, "decided_at": iso(now),
-                                      "statement": f"rest sent with {label(leader)}: {result.statement}"})
+                                      "statement": f"rest sent with {label(leader)}: {result.statement}",
+                                      "verdict": {"code": result.code, "params": result.params}})
     return leader
 
 

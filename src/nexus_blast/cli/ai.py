@@ -233,11 +233,11 @@ def _write_message(path: Path, text: str) -> None:
         raise InputError(_("{file}: cannot write ({reason})").format(file=path, reason=os_reason(exc))) from None
 
 
-COPY_EXAMPLES = """Examples:
+COPY_EXAMPLES = N_("""Examples:
   blast copy "promoção de pizza sexta-feira, 20% off" --placeholders nome
   # three variants in a friendlier tone, the second written to a file
   blast copy "lembrete da consulta" -n 3 --tone "carinhoso" -o msg.txt --pick 2
-  blast send contatos.csv --message-file msg.txt"""
+  blast send contatos.csv --message-file msg.txt""")
 
 
 def register(app: typer.Typer) -> None:

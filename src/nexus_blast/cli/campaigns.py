@@ -9,23 +9,21 @@ from typing import Annotated, Optional
 import typer
 
 from nexus_blast.cli import complete
-from nexus_blast.i18n import _
-
-from nexus_blast.cli.output import confirm, confirm_overwrite, info, print_json, table
-from nexus_blast.cli.send import print_outcome, run_foreground, send
+from nexus_blast.cli.output import confirm, confirm_overwrite, decimal_mark, info, print_json, table
+from nexus_blast.cli.send import print_outcome, run_foreground, send, status_text
 from nexus_blast.cli.state import current
 from nexus_blast.errors import InputError
-from nexus_blast.i18n import _, ngettext
+from nexus_blast.i18n import N_, _, format_datetime, ngettext, os_reason
 
-campaign_app = typer.Typer(help="Campaigns: list, show, pause, resume, cancel, report.", no_args_is_help=True)
+campaign_app = typer.Typer(help=N_("Campaigns: list, show, pause, resume, cancel, report."), no_args_is_help=True)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
-YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help=N_("Print one JSON document on stdout."))]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help=N_("Do not ask for confirmation."))]
 # SQLite integers are 64-bit: a larger id is refused by the parser, not by a traceback.
-IdArg = Annotated[int, typer.Argument(metavar="ID", min=1, max=2**63 - 1, help="Campaign id (see: blast campaign list).", show_default=False, autocompletion=complete.campaign_ids)]
+IdArg = Annotated[int, typer.Argument(metavar="ID", min=1, max=2**63 - 1, help=N_("Campaign id (see: blast campaign list)."), show_default=False, autocompletion=complete.campaign_ids)]
 
 
-UtcOpt = Annotated[bool, typer.Option("--utc", help="Times in UTC instead of general.timezone.")]
+UtcOpt = Annotated[bool, typer.Option("--utc", help=N_("Times in UTC instead of general.timezone."))]
 
 
 @campaign_app.command("list")
@@ -39,13 +37,13 @@ def list_(json: JsonOpt = False, utc: UtcOpt = False) -> None:
         print_json([{k: d[k] for k in _LIST_FIELDS} for d in docs])
         return
     if not docs:
-        info("no campaigns yet (start one with: blast send FILE --message TEXT)")
+        info(_("no campaigns yet (start one with: blast send FILE --message TEXT)"))
         return
     nexts = _next_sends(state.settings(), state.db())
     # Narrow enough for 80 columns (rates only); `campaign show ID` and --json have every count.
     settings = state.settings()
-    table(None, ["id", "name", "status", "progress", "delivered · read", "scheduled", "next send"],
-          [[d["campaign"], d["name"], d["status"], _progress(d), _rates(d),
+    table(None, [N_("id"), N_("name"), N_("status"), N_("progress"), N_("delivered · read"), N_("scheduled"), N_("next send")],
+          [[d["campaign"], d["name"], status_text(d["status"]), _progress(d), _rates(d),
             _local(settings, d["scheduled_at"], utc), _local(settings, nexts.get(d["campaign"]), utc)] for d in docs])
 
 
@@ -73,7 +71,7 @@ def _progress(doc: dict) -> str:
     done = doc["sent"] + doc["failed"] + doc["skipped"]
     total = done + doc["pending"]
     text = f"{done}/{total} {100 * done // total if total else 100}%"
-    return text + (f", {doc['failed']} failed" if doc["failed"] else "")
+    return _("{progress}, {n} failed").format(progress=text, n=doc["failed"]) if doc["failed"] else text
 
 
 def _next_sends(settings, db) -> dict[int, str]:
@@ -115,11 +113,92 @@ def _local(settings, stamp: str | None, utc: bool = False) -> str:
 
 
 def _when(settings, stamp: str, utc: bool) -> str:
-    """A whole timestamp for `show`: `2026-12-07 09:00:00 -03` (or `… UTC`)."""
+    """A whole timestamp for `show`: `2026-12-07 09:00:00 -03` (or `… UTC`; pt-BR `07/12/2026 …`)."""
     from datetime import datetime
 
     moment = datetime.fromisoformat(stamp).astimezone(_zone(settings, utc))
-    return f"{moment:%Y-%m-%d %H:%M:%S} {moment.tzname()}"
+    return f"{format_datetime(moment, seconds=True)} {moment.tzname()}"
+
+
+def _at(moment) -> str:
+    """A time a person gave (--at, --resume-at), as said back: `2026-12-07 09:00 -03` (pt-BR
+    `07/12/2026 09:00 -03`, remembering the English for an error's --json)."""
+    from nexus_blast.i18n import Message
+
+    english = f"{moment:%Y-%m-%d %H:%M %Z}"
+    said = f"{format_datetime(moment)} {moment:%Z}"
+    return english if said == english else Message(said, english)
+
+
+# Translators: the rows of `blast campaign show` (English: the --json field names themselves).
+_FIELDS = {
+    "campaign": N_("campaign"), "status": N_("status"), "sent": N_("sent"), "failed": N_("failed"),
+    "skipped": N_("skipped"), "pending": N_("pending"), "name": N_("name"), "scheduled_at": N_("scheduled_at"),
+    "delivered": N_("delivered"), "read": N_("read"), "replied": N_("replied"), "opted_out": N_("opted_out"),
+    "reason": N_("reason"), "sessions": N_("sessions"), "delay": N_("delay"), "source": N_("source"),
+    "image": N_("image"), "media": N_("media"), "created_at": N_("created_at"), "started_at": N_("started_at"),
+    "finished_at": N_("finished_at"), "next_send_at": N_("next_send_at"), "resume_on_due": N_("resume_on_due"),
+    "ignore_window": N_("ignore_window"), "lease_owner": N_("lease_owner"), "lease_expires_at": N_("lease_expires_at"),
+    "ab_test": N_("ab_test"),
+    "confirm_first.question": N_("confirm_first.question"), "confirm_first.window_seconds": N_("confirm_first.window_seconds"),
+    "confirm_first.asked": N_("confirm_first.asked"), "confirm_first.awaiting": N_("confirm_first.awaiting"),
+    "confirm_first.confirmed": N_("confirm_first.confirmed"), "confirm_first.no_confirmation": N_("confirm_first.no_confirmation"),
+    "confirm_first.opted_out": N_("confirm_first.opted_out"), "confirm_first.offers_sent": N_("confirm_first.offers_sent"),
+    "confirm_first.next_close_at": N_("confirm_first.next_close_at"),
+}
+# Translators: the state of a campaign's A/B test (send --ab-test), in `blast campaign show`.
+_AB_STATES = {"testing": N_("testing"), "waiting": N_("waiting"), "decided": N_("decided")}
+
+
+def _cell(value):
+    """A value of `campaign show` for people (a flag: True/False in English, sim/não in pt-BR)."""
+    if isinstance(value, bool):
+        return _("True") if value else _("False")
+    return value
+
+
+def _verdict_text(code: str, params: dict, english: str) -> str:
+    """An A/B verdict (domain/abtest.py's CODE and PARAMS) in the user's language; ENGLISH (the
+    stored statement) when there is no code (a campaign decided before codes were stored)."""
+    from nexus_blast.domain import abtest
+    from nexus_blast.i18n import format_number
+
+    def pct(rate: float) -> str:
+        return format_number(100 * rate, 1) + "%"
+
+    try:
+        if code == abtest.ONE_VARIANT:
+            return _("one variant: nothing to compare")
+        if code == abtest.NOT_ENOUGH_DATA:
+            short = ", ".join(_("{label} has {sent}").format(label=name, sent=sent) for name, sent in params["short"])
+            return _("not enough data: at least {n} sent per variant needed ({short})").format(n=params["min_sent"], short=short)
+        if code == abtest.TIE:
+            return _("no leader: {best} and {second} have the same reply rate ({rate})").format(
+                best=params["best"], second=params["second"], rate=pct(params["rate"]))
+        if code == abtest.SIGNIFICANT:
+            return _("{best} leads: reply rate {rate} vs {second_rate} for {second} (significant at 95%, p = {p})").format(
+                best=params["best"], second=params["second"], rate=pct(params["rate"]), second_rate=pct(params["second_rate"]),
+                p=format_number(params["p"], 4))
+        if code == abtest.NOT_SIGNIFICANT:
+            return _("{best} is ahead but not significantly: reply rate {rate} vs {second_rate} for {second} "
+                     "(p = {p}; send more or wait for replies)").format(
+                best=params["best"], second=params["second"], rate=pct(params["rate"]), second_rate=pct(params["second_rate"]),
+                p=format_number(params["p"], 2))
+    except (KeyError, TypeError, ValueError):  # stored by another version: its English says it
+        pass
+    return english
+
+
+def _decided_text(ab: dict) -> str:
+    """A decided A/B test's stored statement, in the user's language when its verdict was stored."""
+    from nexus_blast.domain.abtest import label
+
+    stored = ab.get("verdict")
+    english = ab.get("statement", "")
+    if not isinstance(stored, dict) or ab.get("leader") is None:
+        return english
+    said = _verdict_text(stored.get("code", ""), stored.get("params") or {}, "")
+    return _("rest sent with {label}: {statement}").format(label=label(int(ab["leader"])), statement=said) if said else english
 
 
 def _say_media(campaign) -> None:
@@ -176,19 +255,23 @@ def show(campaign_id: IdArg, json: JsonOpt = False, utc: UtcOpt = False) -> None
     variants, leader = doc.pop("variants", None), doc.pop("leader", None)
     ab_test = doc.pop("ab_test", None)
     if ab_test:
-        doc["ab_test"] = f"{ab_test['state']}" + (f" ({ab_test['statement']})" if ab_test["statement"] else "")
-    human = doc | {"delivered": _share(doc, "delivered"), "read": _share(doc, "read"), "media": media_line(doc.get("media")),
-                   "replied": _share(doc, "replied"), "opted_out": _share(doc, "opted_out")}
+        ab_state = _(_AB_STATES[ab_test["state"]]) if ab_test["state"] in _AB_STATES else ab_test["state"]
+        statement = _decided_text(ab) if ab_test["statement"] else ""
+        doc["ab_test"] = ab_state + (f" ({statement})" if statement else "")
+    human = doc | {"status": status_text(doc["status"]), "delivered": _share(doc, "delivered"), "read": _share(doc, "read"),
+                   "media": media_line(doc.get("media")), "replied": _share(doc, "replied"), "opted_out": _share(doc, "opted_out"),
+                   "delay": decimal_mark(doc["delay"])}
     for key, value in (human.pop("confirm_first", None) or {}).items():
         human[f"confirm_first.{key}"] = value
     settings = state.settings()
     for key, value in human.items():  # every time in one zone: general.timezone, or --utc
         if key.endswith("_at") and isinstance(value, str) and value[:4].isdigit():
             human[key] = _when(settings, value, utc)
-    rows = [[k, ", ".join(v) if isinstance(v, list) else v] for k, v in human.items() if not k.endswith("_rate")]
-    table(f"campaign {campaign_id}", ["", ""], rows)
+    rows = [[_(_FIELDS[k]) if k in _FIELDS else k, ", ".join(v) if isinstance(v, list) else _cell(v)]
+            for k, v in human.items() if not k.endswith("_rate")]
+    table(_("campaign {id}").format(id=campaign_id), ["", ""], rows)
     if events:
-        table(None, ["at", "session", "change", "reason"], [
+        table(None, [N_("at"), N_("session"), N_("change"), N_("reason")], [
             [_when(settings, e["at"], utc), e["session"], e["kind"], e["reason"]] for e in events
         ])
     if variants:
@@ -196,17 +279,22 @@ def show(campaign_id: IdArg, json: JsonOpt = False, utc: UtcOpt = False) -> None
 
 
 def _print_variants(variants: list[dict], leader: dict) -> None:
-    """Per variant: counts with their shares of sent, the reply rate's 95% range; the verdict."""
+    """Per variant: counts with their shares of sent, the reply rate's 95% range; the verdict
+    (computed again from the counts, to be said in the user's language: --json has it in English)."""
+    from nexus_blast.domain.abtest import Arm, verdict
+
     pct = (lambda doc, key: f"{doc[key]} ({100 * doc[key] // doc['sent']}%)" if doc["sent"] else str(doc[key]))
-    table(_("variants"), ["", "sent", "delivered", "read", "replied", "opted out", "reply rate 95%", "text"],
+    table(_("variants"), ["", N_("sent"), N_("delivered"), N_("read"), N_("replied"), N_("opted out"), N_("reply rate 95%"), N_("text")],
           [[v["label"], v["sent"], pct(v, "delivered"), pct(v, "read"), pct(v, "replied"), pct(v, "opted_out"),
             f"{100 * v['reply_rate_95'][0]:.0f}-{100 * v['reply_rate_95'][1]:.0f}%", v["text"].replace("\n", " ")]
            for v in variants])
-    info(_("leader: {statement}").format(statement=leader["statement"]))
+    said = verdict([Arm(v["variant"] - 1, v["sent"], v["replied"]) for v in variants])
+    same = said.statement == leader["statement"]  # the counts --json was made from: the same verdict
+    info(_("leader: {statement}").format(statement=_verdict_text(said.code, said.params, leader["statement"]) if same else leader["statement"]))
 
 
 AtOpt = Annotated[Optional[str], typer.Option(
-    "--resume-at", metavar="WHEN", help="Resume it then, by blast run-due / blast worker (same forms as send --at).", show_default=False,
+    "--resume-at", metavar="WHEN", help=N_("Resume it then, by blast run-due / blast worker (same forms as send --at)."), show_default=False,
 )]
 
 
@@ -217,6 +305,7 @@ def pause(campaign_id: IdArg, resume_at: AtOpt = None, json: JsonOpt = False) ->
     A running send, run-due or worker stops after its message in flight; with
     --resume-at, run-due or the worker continues it at that time."""
     at = _resolve_at(resume_at)
+    # the stored reason stays English (--json, campaign show's `reason`); people read its frame
     _change(campaign_id, "paused", "paused by user" + (f" until {at:%Y-%m-%d %H:%M %Z}" if at else ""), json, at)
 
 
@@ -228,7 +317,7 @@ def cancel(campaign_id: IdArg, yes: YesOpt = False, json: JsonOpt = False) -> No
     from nexus_blast.campaigns.report import get
 
     campaign = get(current().db(), campaign_id)  # an unknown id is exit 2 before any question
-    confirm(f"Cancel campaign {campaign_id} ({campaign.name}) for good (its pending messages are never sent)?", yes)
+    confirm(_("Cancel campaign {id} ({name}) for good (its pending messages are never sent)?").format(id=campaign_id, name=campaign.name), yes)
     _change(campaign_id, "cancelled", "cancelled by user", json)
 
 
@@ -250,7 +339,9 @@ def _change(campaign_id: int, status: str, reason: str, json: bool, resume_at=No
     db = current().db()
     campaign = get(db, campaign_id)
     if CampaignStatus(status) not in CAMPAIGN_TRANSITIONS[CampaignStatus(campaign.status)]:
-        raise InputError(f"campaign {campaign_id} is {campaign.status}: it cannot be {status}")
+        refusal = (_("campaign {id} is {status}: it cannot be paused") if status == "paused"
+                   else _("campaign {id} is {status}: it cannot be cancelled"))
+        raise InputError(refusal.format(id=campaign_id, status=status_text(campaign.status)))
     store.set_campaign_status(db, campaign_id, status, reason=reason)
     if status == "paused":
         if resume_at is not None:
@@ -266,8 +357,8 @@ def _change(campaign_id: int, status: str, reason: str, json: bool, resume_at=No
 @campaign_app.command("resume")
 def resume(
     campaign_id: IdArg,
-    at: Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help="Do not run now: run-due / the worker resumes it then (same forms as send --at).", show_default=False)] = None,
-    ignore_window: Annotated[bool, typer.Option("--ignore-window", help="This run sends at any hour and day (ignore sending.window/days).")] = False,
+    at: Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help=N_("Do not run now: run-due / the worker resumes it then (same forms as send --at)."), show_default=False)] = None,
+    ignore_window: Annotated[bool, typer.Option("--ignore-window", help=N_("This run sends at any hour and day (ignore sending.window/days)."))] = False,
     yes: YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
@@ -284,12 +375,12 @@ def resume(
     state = current()
     campaign = get(state.db(), campaign_id)
     if campaign.status not in RESUMABLE:
-        raise InputError(f"campaign {campaign_id} is {campaign.status}: nothing to resume")
+        raise InputError(_("campaign {id} is {status}: nothing to resume").format(id=campaign_id, status=status_text(campaign.status)))
     _say_pending(campaign)
     if at is not None:
         _resume_later(campaign, _resolve_at(at), yes, json)
         return
-    confirm(f"Resume campaign {campaign_id} ({campaign.name})?", yes)
+    confirm(_("Resume campaign {id} ({name})?").format(id=campaign_id, name=campaign.name), yes)
     outcome = run_foreground(campaign_id, window_for(state.settings(), campaign, ignore=ignore_window))
     print_outcome(outcome, json)
     if outcome.exit_code:
@@ -298,7 +389,6 @@ def resume(
 
 def _say_pending(campaign) -> None:
     """`campaign 3 (promo): 120 message(s) pending — loja 70, filial 50`."""
-    from nexus_blast.i18n import _, ngettext
     from nexus_blast.store import campaigns as store
 
     where = store.unfinished_by_session(current().db(), campaign.id)
@@ -314,21 +404,21 @@ def _resume_later(campaign, at, yes: bool, json: bool) -> None:
     from nexus_blast.store.db import iso
 
     if campaign.status == "running":
-        raise InputError(f"campaign {campaign.id} is running: pause it first (blast campaign pause {campaign.id} --resume-at WHEN)")
-    confirm(f"Resume campaign {campaign.id} ({campaign.name}) at {at:%Y-%m-%d %H:%M %Z}?", yes)
+        raise InputError(_("campaign {id} is running: pause it first (blast campaign pause {id} --resume-at WHEN)").format(id=campaign.id))
+    confirm(_("Resume campaign {id} ({name}) at {when}?").format(id=campaign.id, name=campaign.name, when=_at(at)), yes)
     db = current().db()
     store.set_due_at(db, campaign.id, iso(at))
     print_outcome(outcome_of(db, campaign.id), json, extra={"scheduled_at": iso(at)})
-    info(f"campaign {campaign.id} resumes at {at:%Y-%m-%d %H:%M %Z} (by blast run-due or blast worker)")
+    info(_("campaign {id} resumes at {when} (by blast run-due or blast worker)").format(id=campaign.id, when=_at(at)))
 
 
 @campaign_app.command("report")
 def report(
     campaign_id: IdArg,
-    fmt: Annotated[str, typer.Option("--format", metavar="[csv|json]", help="Output format.")] = "csv",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.", show_default=False)] = None,
+    fmt: Annotated[str, typer.Option("--format", metavar="[csv|json]", help=N_("Output format."))] = "csv",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help=N_("Write here instead of stdout."), show_default=False)] = None,
     yes: YesOpt = False,
-    json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    json: Annotated[bool, typer.Option("--json", help=N_("Same as --format json."))] = False,
 ) -> None:
     """One row per contact, as CSV or JSON.
 
@@ -341,7 +431,7 @@ def report(
     if json:
         fmt = "json"
     if fmt not in ("csv", "json"):
-        raise InputError(f"--format {fmt!r}: use csv or json")
+        raise InputError(_("--format {value!r}: use csv or json").format(value=fmt))
     db = current().db()
     campaign = get(db, campaign_id)
     write = write_csv if fmt == "csv" else write_json
@@ -363,10 +453,11 @@ def report(
         with open_private(output) as handle:  # phones and message ids: personal data
             n = write(rows, handle)
     except OSError as exc:
-        raise InputError(f"{output}: cannot write ({exc.strerror})") from None
+        raise InputError(_("{file}: cannot write ({reason})").format(file=output, reason=os_reason(exc))) from None
     doc = summary(campaign, store.counts(db, campaign_id))
-    info(f"{n} row(s) written to {output}; {doc['sent']} sent, delivered {_share(doc, 'delivered')}, read {_share(doc, 'read')}"
-         + _(", replied {replied}").format(replied=_share(doc, "replied")))
+    info(ngettext("{n} row written to {file}; {sent} sent, delivered {delivered}, read {read}, replied {replied}",
+                  "{n} rows written to {file}; {sent} sent, delivered {delivered}, read {read}, replied {replied}", n).format(
+        n=n, file=output, sent=doc["sent"], delivered=_share(doc, "delivered"), read=_share(doc, "read"), replied=_share(doc, "replied")))
 
 
 @campaign_app.command("replies")
@@ -385,7 +476,7 @@ def replies_(campaign_id: IdArg, json: JsonOpt = False, utc: UtcOpt = False) -> 
         info(_("no replies yet to campaign {id} (webhook serve or campaign sync records them)").format(id=campaign_id))
         return
     settings = state.settings()
-    table(_("replies to campaign {id}").format(id=campaign_id), ["phone", "name", "when", "reply"],
+    table(_("replies to campaign {id}").format(id=campaign_id), [N_("phone"), N_("name"), N_("when"), N_("reply")],
           [[r["phone"], r["name"], _local(settings, r["replied_at"], utc), r["reply"] if r["reply"] is not None else _("(purged)")]
            for r in rows])
 
@@ -409,7 +500,7 @@ def purge(campaign_id: IdArg, yes: YesOpt = False, json: JsonOpt = False) -> Non
          .format(n=purged, id=campaign_id))
 
 
-SEND_EXAMPLES = """Examples:
+SEND_EXAMPLES = N_("""Examples:
   # see the plan and the first messages; nothing is sent
   blast send contatos.csv -m "Oi {{nome}}, {Tudo bem?|Como vai?}" --dry-run
   blast send contatos.csv --message-file msg.txt --image promo.jpg
@@ -417,7 +508,7 @@ SEND_EXAMPLES = """Examples:
   blast send --list clientes -m "Oi {{nome}}" --session loja,filial \\
       --delay 20-40 --at "segunda 9h"
   # unattended: no question, one JSON document
-  blast send contatos.csv -m "Oi {{nome}}" --yes --json"""
+  blast send contatos.csv -m "Oi {{nome}}" --yes --json""")
 
 
 def register(app: typer.Typer) -> None:

@@ -272,20 +272,20 @@ def optout_remove(
         info(_("removed {count} from the opt-out list").format(count=format_number(change.changed)))
 
 
-VALIDATE_EXAMPLES = """Examples:
+VALIDATE_EXAMPLES = N_("""Examples:
   # which rows are sendable, and why the others are not
   blast validate contatos.csv
   # keep the valid rows (with phone_e164) and the rejects with their reason
   blast validate clientes.xlsx --sheet 2 -o validos.csv --rejects rejeitados.csv
   # numbers without an area code are from São Paulo
-  blast validate lista.csv --default-ddd 11 --phone-column celular,telefone"""
+  blast validate lista.csv --default-ddd 11 --phone-column celular,telefone""")
 
-IMPORT_EXAMPLES = """Examples:
+IMPORT_EXAMPLES = N_("""Examples:
   blast import contatos.csv --list clientes
   # a Google Contacts export, then send to the list
   blast import google.csv --list vip && blast send --list vip -m "Oi {{nome}}"
   # from a pipe
-  cat novos.csv | blast import - --list clientes --json"""
+  cat novos.csv | blast import - --list clientes --json""")
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,8 @@
   `[csv|json]`, a path `FILE`, a number `N`, text the option's last word (`--host` → `HOST`), an
   argument its name (`NAME`); never a type (`<str>`, `<int range>`, `<list[str]>`). Give
   `metavar=` where a better word exists (`URL`, `MIN-MAX`, `NAME[,NAME…]`, `PATH|URL`, `ID`).
-- The Examples block (a command's `epilog`) is printed as written, not re-wrapped.
+- The Examples block (a command's `epilog`, marked with `N_()`) is printed as written, not re-wrapped,
+  in the user's language (its comments are translated, never its command lines).
 
 tests/cli/test_help.py renders every command's --help and holds these.
 """
@@ -17,6 +18,8 @@ from enum import Enum
 
 from typer._click import Context, HelpFormatter
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+
+from nexus_blast.i18n import _
 
 
 def apply(command) -> None:
@@ -86,8 +89,8 @@ class BlastCommand(TyperCommand):
                     formatter.write_dl(rows)
 
     def format_epilog(self, ctx: Context, formatter: HelpFormatter) -> None:
-        """The epilog as written (Examples: command lines must not be re-wrapped)."""
+        """The epilog as written (Examples: command lines must not be re-wrapped), translated."""
         if self.epilog:
             formatter.write_paragraph()
-            for line in self.epilog.strip("\n").splitlines():
+            for line in _(self.epilog).strip("\n").splitlines():
                 formatter.write(line.rstrip() + "\n")

@@ -39,6 +39,14 @@ def info(message: str) -> None:
     console(stderr=True).print(message)
 
 
+def decimal_mark(text: str) -> str:
+    """Numbers as Python wrote them (`0.05`, `30-60.5`, `{x:g}`: no thousands separator) with the
+    user's decimal mark: `0,05` in pt-BR (an i18n.Message that keeps `0.05` for --json and --log-json)."""
+    from nexus_blast import i18n
+
+    return i18n.Message(text.replace(".", ","), text) if i18n.language() == i18n.PORTUGUESE else text
+
+
 SHORT_CELL = 24  # a column whose cells all fit this (phones, ids, counts, dates) is never cut
 
 

@@ -8,12 +8,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from nexus_blast.cli.output import print_json
+from nexus_blast.cli.output import decimal_mark, print_json
 from nexus_blast.cli.state import current
-from nexus_blast.i18n import _
+from nexus_blast.i18n import N_, _
 
-LogJsonOpt = Annotated[bool, typer.Option("--log-json", help="Log one JSON object a line (ts, level, event, campaign, message, counts): on stdout, or on stderr with --json.")]
-WorkerLogJsonOpt = Annotated[bool, typer.Option("--log-json", help="Log one JSON object a line on stdout (ts, level, event, campaign, message, counts).")]
+LogJsonOpt = Annotated[bool, typer.Option("--log-json", help=N_("Log one JSON object a line (ts, level, event, campaign, message, counts): on stdout, or on stderr with --json."))]
+WorkerLogJsonOpt = Annotated[bool, typer.Option("--log-json", help=N_("Log one JSON object a line on stdout (ts, level, event, campaign, message, counts)."))]
 
 
 def _line_log(settings, log_json: bool, json: bool):
@@ -31,8 +31,8 @@ def _notifier(settings, db_path, log):
 
 
 def run_due(
-    max_seconds: Annotated[Optional[float], typer.Option("--max-seconds", min=1, metavar="N", help="Pause whatever is still running (resumable by the next run) so this exits within N seconds: for cron, e.g. 55.", show_default=False)] = None,
-    json: Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")] = False,
+    max_seconds: Annotated[Optional[float], typer.Option("--max-seconds", min=1, metavar="N", help=N_("Pause whatever is still running (resumable by the next run) so this exits within N seconds: for cron, e.g. 55."), show_default=False)] = None,
+    json: Annotated[bool, typer.Option("--json", help=N_("Print one JSON document on stdout."))] = False,
     log_json: LogJsonOpt = False,
 ) -> None:
     """Run every campaign whose time has come, then exit.
@@ -123,7 +123,7 @@ def _valid_max_seconds(text: str | None) -> bool:
 
 
 def worker(
-    poll: Annotated[Optional[float], typer.Option("--poll", min=0.05, metavar="SECONDS", help="Seconds between looks for due campaigns (default: scheduler.poll_interval).", show_default=False)] = None,
+    poll: Annotated[Optional[float], typer.Option("--poll", min=0.05, metavar="SECONDS", help=N_("Seconds between looks for due campaigns (default: scheduler.poll_interval)."), show_default=False)] = None,
     log_json: WorkerLogJsonOpt = False,
 ) -> None:
     """Run due campaigns continuously (for systemd).
@@ -143,8 +143,8 @@ def worker(
         scheduler = Scheduler(settings, state.paths.db, log=log, notifier=notifier)
         log.say("worker.started", _(
             "worker {owner}: polling every {interval}s, lease {lease}s, progress every {every}s, window {window} {days} ({zone})"
-        ).format(owner=scheduler.owner, interval=f"{interval:g}", lease=settings.scheduler.lease_seconds,
-                 every=f"{settings.scheduler.progress_every:g}", window=settings.sending.window, days=settings.sending.days,
+        ).format(owner=scheduler.owner, interval=decimal_mark(f"{interval:g}"), lease=settings.scheduler.lease_seconds,
+                 every=decimal_mark(f"{settings.scheduler.progress_every:g}"), window=settings.sending.window, days=settings.sending.days,
                  zone=settings.general.timezone))
         with _StopOnSignals(scheduler.stop_event, scheduler.abandon_event, log):
             try:
@@ -197,11 +197,11 @@ class _StopOnSignals:
             signal.signal(sig, handler)
 
 
-RUN_DUE_EXAMPLES = """Examples:
+RUN_DUE_EXAMPLES = N_("""Examples:
   # crontab -e: every minute, done within the minute, logged
   * * * * * BLAST_HOME=/srv/blast blast run-due --max-seconds 55 >>blast.log 2>&1
   # what is due now, for a script
-  blast run-due --json"""
+  blast run-due --json""")
 
 
 def register(app: typer.Typer) -> None:

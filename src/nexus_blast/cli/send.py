@@ -599,13 +599,13 @@ def print_outcome(outcome, json: bool, extra: dict | None = None) -> None:
     else:
         typer.echo(
             _("campaign {id} {status}: {sent} sent, {failed} failed, {skipped} skipped, {pending} pending").format(
-                id=outcome.campaign_id, status=_status(outcome.status), sent=outcome.sent,
+                id=outcome.campaign_id, status=status_text(outcome.status), sent=outcome.sent,
                 failed=outcome.failed, skipped=outcome.skipped, pending=outcome.pending)
         )
     if outcome.reason:
         # the reason is the stored status_reason (English, as in --json); only the frame is translated
         info(_("campaign {id} {status}: {reason}").format(
-            id=outcome.campaign_id, status=_status(outcome.status), reason=outcome.reason))
+            id=outcome.campaign_id, status=status_text(outcome.status), reason=outcome.reason))
     if not json:
         if extra and extra.get("rejected"):
             n = extra["rejected"]
@@ -619,6 +619,6 @@ _STATUS = {
 }
 
 
-def _status(status: str) -> str:
+def status_text(status: str) -> str:
     """A campaign status for people (the --json keeps the status value itself)."""
     return _(_STATUS[status]) if status in _STATUS else status

@@ -108,20 +108,20 @@ def _session_table(url, waha_session, name, api_key, api_key_env, weight, daily_
     return entry
 
 
-ADD_EXAMPLES = """Examples:
+ADD_EXAMPLES = N_("""Examples:
   blast session add loja --url http://127.0.0.1:3000 --api-key-env WAHA_KEY
   # a second number on another server, with blast's webhook receiver
   blast session add filial --url https://waha.example.com --api-key-env WAHA_KEY \\
       --webhook https://blast.example.com/webhook --daily-cap 200
-  blast session pair loja"""
+  blast session pair loja""")
 
-PAIR_EXAMPLES = """Examples:
+PAIR_EXAMPLES = N_("""Examples:
   blast session pair loja
   # the QR does not scan (the terminal did not apply its colours)
   blast session pair loja --invert
   # no room for the QR: a code to type on the phone, or a PNG to open
   blast session pair loja --code 5511987654321
-  blast session pair loja --png qr.png"""
+  blast session pair loja --png qr.png""")
 
 
 @session_app.command("add", epilog=ADD_EXAMPLES)

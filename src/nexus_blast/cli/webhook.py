@@ -53,7 +53,8 @@ def sync(
     else:
         table(
             _("campaign {id}").format(id=campaign_id),
-            [N_("checked"), N_("updated"), N_("delivered"), N_("read"), N_("new replies"), N_("new opt-outs")],
+            # "receipts updated", not "updated": contacts' "updated" is a date ("atualizada em")
+            [N_("checked"), N_("receipts updated"), N_("delivered"), N_("read"), N_("new replies"), N_("new opt-outs")],
             [[result.checked, result.updated, result.delivered, result.read, result.replies, result.optouts]],
         )
     for error in result.errors:

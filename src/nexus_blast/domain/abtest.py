@@ -4,7 +4,7 @@ between the best variant and the runner-up; "not enough data" below a minimum of
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MIN_SENT = 30  # per variant: fewer sent messages and no leader is named
 Z95 = 1.959964  # two-sided 95 %
@@ -47,12 +47,23 @@ class Arm:
     replied: int
 
 
+# What a verdict says, as a code and its parameters (`Verdict.code`, `Verdict.params`): the CLI says
+# it in the user's language; `statement` is the English sentence, kept as it is for --json.
+ONE_VARIANT = "one_variant"  # {}
+NOT_ENOUGH_DATA = "not_enough_data"  # {"min_sent", "short": [[label, sent], …]}
+TIE = "tie"  # {"best", "second", "rate"}
+SIGNIFICANT = "significant"  # {"best", "second", "rate", "second_rate", "p"}
+NOT_SIGNIFICANT = "not_significant"  # the same
+
+
 @dataclass(frozen=True)
 class Verdict:
     leader: int | None  # the variant with the best reply rate (None: not enough data, or a tie)
     significant: bool  # its lead over the runner-up is significant at 95 %
     p_value: float | None  # of best vs runner-up (None: not computed)
-    statement: str  # for people (wrapped in _() by the caller's layer when shown)
+    statement: str  # in English, for --json (people read `code` + `params`, said by the CLI)
+    code: str = ""  # ONE_VARIANT, NOT_ENOUGH_DATA, TIE, SIGNIFICANT, NOT_SIGNIFICANT
+    params: dict = field(default_factory=dict, compare=False)  # JSON values: rates 0..1, labels
 
     def document(self) -> dict:
         return {
@@ -64,23 +75,42 @@ class Verdict:
         }
 
 
+def english_statement(code: str, params: dict) -> str:
+    """The English sentence of a verdict's CODE and PARAMS (as `--json` has always said it)."""
+    if code == ONE_VARIANT:
+        return "one variant: nothing to compare"
+    if code == NOT_ENOUGH_DATA:
+        short = ", ".join(f"{name} has {sent}" for name, sent in params["short"])
+        return f"not enough data: at least {params['min_sent']} sent per variant needed ({short})"
+    if code == TIE:
+        return f"no leader: {params['best']} and {params['second']} have the same reply rate ({params['rate']:.1%})"
+    rates = f"{params['rate']:.1%} vs {params['second_rate']:.1%} for {params['second']}"
+    if code == SIGNIFICANT:
+        return f"{params['best']} leads: reply rate {rates} (significant at 95%, p = {params['p']:.4f})"
+    if code == NOT_SIGNIFICANT:
+        return (f"{params['best']} is ahead but not significantly: reply rate {rates} "
+                f"(p = {params['p']:.2f}; send more or wait for replies)")
+    raise ValueError(f"unknown verdict code {code!r}")
+
+
+def _verdict(leader: int | None, significant: bool, p_value: float | None, code: str, **params) -> Verdict:
+    return Verdict(leader, significant, p_value, english_statement(code, params), code, params)
+
+
 def verdict(arms: list[Arm], min_sent: int = MIN_SENT) -> Verdict:
     """The leader among ARMS by reply rate and how sure that is."""
     if len(arms) < 2:
-        return Verdict(None, False, None, "one variant: nothing to compare")
+        return _verdict(None, False, None, ONE_VARIANT)
     short = [a for a in arms if a.sent < min_sent]
     if short:
-        return Verdict(None, False, None, f"not enough data: at least {min_sent} sent per variant needed "
-                                          f"({', '.join(f'{label(a.variant)} has {a.sent}' for a in short)})")
+        return _verdict(None, False, None, NOT_ENOUGH_DATA, min_sent=min_sent,
+                        short=[[label(a.variant), a.sent] for a in short])
     ranked = sorted(arms, key=lambda a: (a.replied / a.sent, -a.variant), reverse=True)
     best, second = ranked[0], ranked[1]
     if best.replied * second.sent == second.replied * best.sent:
-        return Verdict(None, False, 1.0, f"no leader: {label(best.variant)} and {label(second.variant)} "
-                                         f"have the same reply rate ({best.replied / best.sent:.1%})")
+        return _verdict(None, False, 1.0, TIE, best=label(best.variant), second=label(second.variant),
+                        rate=best.replied / best.sent)
     p = two_proportion_p(best.replied, best.sent, second.replied, second.sent)
-    rates = f"{best.replied / best.sent:.1%} vs {second.replied / second.sent:.1%} for {label(second.variant)}"
-    if p < SIGNIFICANCE:
-        return Verdict(best.variant, True, p, f"{label(best.variant)} leads: reply rate {rates} "
-                                              f"(significant at 95%, p = {p:.4f})")
-    return Verdict(best.variant, False, p, f"{label(best.variant)} is ahead but not significantly: reply rate {rates} "
-                                           f"(p = {p:.2f}; send more or wait for replies)")
+    code = SIGNIFICANT if p < SIGNIFICANCE else NOT_SIGNIFICANT
+    return _verdict(best.variant, p < SIGNIFICANCE, p, code, best=label(best.variant), second=label(second.variant),
+                    rate=best.replied / best.sent, second_rate=second.replied / second.sent, p=p)
