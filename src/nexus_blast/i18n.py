@@ -187,6 +187,14 @@ def moment(dt: datetime, pattern: str = "%Y-%m-%d %H:%M") -> str:
     return Message(pt, text)
 
 
+def transform(text: str, change) -> str:
+    """CHANGE(TEXT) (a str → str function: cut, first line, …) done to a Message's English too, so
+    it stays a Message; any other str is simply changed."""
+    if isinstance(text, Message):
+        return Message(change(str(text)), change(text.english))
+    return change(text)
+
+
 def _(message: str) -> str:
     """MESSAGE in the user's language."""
     if _language is None:

@@ -149,7 +149,7 @@ def add(
     from nexus_blast.waha import sessions as ops
 
     ops.check_name(name)
-    wname = ops.check_name(waha_session or name, "WAHA session name")
+    wname = ops.check_name(waha_session or name, on_server=True)
     url = ops.check_url(url)
     if api_key and api_key_env:
         raise InputError(_("give --api-key or --api-key-env, not both"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nexus_blast.i18n import _
+from nexus_blast.i18n import _, transform
 
 SHORT = 90  # a reason longer than this is cut with '…' (the table must keep the phone visible)
 
@@ -27,6 +27,11 @@ class Health:
 
 
 def short(text: str, limit: int = SHORT) -> str:
+    """TEXT on one line, cut at LIMIT characters (a translated message keeps its English, cut alike)."""
+    return transform(text, lambda t: _short(t, limit))
+
+
+def _short(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 

@@ -16,6 +16,7 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, stop_before_delay
 
 from nexus_blast.httputil import parse_retry_after
+from nexus_blast.i18n import _
 from nexus_blast.waha.errors import (
     WahaBadRequest,
     WahaBadResponse,
@@ -27,7 +28,9 @@ from nexus_blast.waha.errors import (
     WahaSessionNotFound,
     WahaSessionNotWorking,
     WahaUnreachable,
+    network_reason,
     scrub,
+    seconds,
     where,
 )
 from nexus_blast.waha.outcomes import send_verdict
@@ -138,7 +141,7 @@ class WahaClient:
         try:
             return await self._json("POST", f"/api/sessions/{_seg(name)}/start", session=name)
         except WahaBadRequest as exc:
-            if "is already started" not in exc.message:  # WAHA 2026: 422 "Session 'X' is already started."
+            if "is already started" not in exc.detail:  # WAHA 2026: 422 "Session 'X' is already started."
                 raise
         return await self.get_session(name)
 
@@ -161,7 +164,7 @@ class WahaClient:
     async def qr_raw(self, name: str) -> str:
         body = await self._json("GET", f"/api/{_seg(name)}/auth/qr", session=name, params={"format": "raw"})
         if not isinstance(body, dict) or not isinstance(body.get("value"), str):
-            raise WahaBadResponse(f"{where(self.base_url, name)}: QR answer has no 'value'", server=self.base_url, session=name)
+            raise WahaBadResponse(_("{where}: QR answer has no 'value'").format(where=where(self.base_url, name)), server=self.base_url, session=name)
         return body["value"]
 
     async def request_code(self, name: str, phone: str) -> str:
@@ -169,7 +172,7 @@ class WahaClient:
             "POST", f"/api/{_seg(name)}/auth/request-code", session=name, json={"phoneNumber": phone}, policy=UNSAFE
         )
         if not isinstance(body, dict) or not body.get("code"):
-            raise WahaBadResponse(f"{where(self.base_url, name)}: pairing-code answer has no 'code'", server=self.base_url, session=name)
+            raise WahaBadResponse(_("{where}: pairing-code answer has no 'code'").format(where=where(self.base_url, name)), server=self.base_url, session=name)
         return str(body["code"])
 
     # --- messages -------------------------------------------------------------------------------
@@ -255,7 +258,7 @@ class WahaClient:
             "GET", "/api/contacts/check-exists", session=session, params={"phone": phone_digits, "session": session}
         )
         if not isinstance(body, dict) or "numberExists" not in body:
-            raise WahaBadResponse(f"{where(self.base_url, session)}: check-exists answer has no 'numberExists'", server=self.base_url, session=session)
+            raise WahaBadResponse(_("{where}: check-exists answer has no 'numberExists'").format(where=where(self.base_url, session)), server=self.base_url, session=session)
         exists = bool(body["numberExists"])
         return exists, (body.get("chatId") or None) if exists else None
 
@@ -309,7 +312,8 @@ class WahaClient:
             if policy == SEND:
                 return None  # a 2xx that is not JSON (a proxy's page, a truncated 201): still sent
             raise WahaBadResponse(
-                f"{where(self.base_url, session)}: {method} {path} answered non-JSON (HTTP {response.status_code})",
+                _("{where}: {method} {path} answered non-JSON (HTTP {code})").format(
+                    where=where(self.base_url, session), method=method, path=path, code=response.status_code),
                 server=self.base_url,
                 session=session,
             ) from None
@@ -370,18 +374,20 @@ class WahaClient:
                 response = await self._http.request(method, path, json=json, params=params, timeout=timeout)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol) as exc:
             raise WahaUnreachable(
-                f"{where(self.base_url, session)}: cannot connect ({self._scrub(exc) or type(exc).__name__})",
+                _("{where}: cannot connect ({reason})").format(where=where(self.base_url, session), reason=network_reason(self._scrub(exc)) or type(exc).__name__),
                 server=self.base_url, session=session, sent=False,
-                hint="is the server running and the URL right?",
+                hint=_("is the server running and the URL right?"),
             ) from None
         except httpx.TimeoutException:
             raise WahaUnreachable(
-                f"{where(self.base_url, session)}: no answer to {method} {path} within {read:g}s",
+                _("{where}: no answer to {method} {path} within {seconds}s").format(
+                    where=where(self.base_url, session), method=method, path=path, seconds=seconds(read)),
                 server=self.base_url, session=session, sent=True,
             ) from None
         except httpx.TransportError as exc:
             raise WahaUnreachable(
-                f"{where(self.base_url, session)}: connection failed during {method} {path} ({self._scrub(exc) or type(exc).__name__})",
+                _("{where}: connection failed during {method} {path} ({reason})").format(
+                    where=where(self.base_url, session), method=method, path=path, reason=network_reason(self._scrub(exc)) or type(exc).__name__),
                 server=self.base_url, session=session, sent=True,
             ) from None
         if response.status_code >= 400:
@@ -407,40 +413,48 @@ class WahaClient:
         kw = {"server": self.base_url, "session": session}
         if code in (401, 403):
             return WahaKeyRefused(
-                f"{label}: API key refused (HTTP {code})", hint="check the session's api_key or api_key_env", **kw
+                _("{where}: API key refused (HTTP {code})").format(where=label, code=code),
+                hint=_("check the session's api_key or api_key_env"), **kw
             )
         if code == 404:
             if session:
                 return WahaSessionNotFound(
-                    f"{label}: session not found or not started on the server",
-                    hint="create or start it: blast session start NAME", **kw,
+                    _("{where}: session not found or not started on the server").format(where=label),
+                    hint=_("create or start it: blast session start NAME"), **kw,
                 )
-            return WahaError(f"{label}: {method} {path} not found (HTTP 404): is this a WAHA server?", **kw)
+            return WahaError(_("{where}: {method} {path} not found (HTTP 404): is this a WAHA server?").format(
+                where=label, method=method, path=path), **kw)
         if code == 429:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            after = f", retry after {retry_after:g}s" if retry_after is not None else ""
-            return WahaRateLimited(f"{label}: rate limited (HTTP 429{after})", retry_after=retry_after, **kw)
+            limited = (_("{where}: rate limited (HTTP 429, retry after {seconds}s)") if retry_after is not None
+                       else _("{where}: rate limited (HTTP 429)"))
+            return WahaRateLimited(limited.format(where=label, seconds=seconds(retry_after or 0)), retry_after=retry_after, **kw)
         if code == 422 and isinstance(body, dict) and str(body.get("error", "")).endswith("does not exist"):
             # WAHA 2025+: a session the server does not have (deleted, never created) on sends,
             # check-exists, auth/qr and chat messages: the session is gone, not the request bad.
             return WahaSessionNotFound(
-                f"{label}: session does not exist on the server",
-                hint="create it again: blast session start NAME", **kw,
+                _("{where}: session does not exist on the server").format(where=label),
+                hint=_("create it again: blast session start NAME"), **kw,
             )
         if code == 422 and "plus version" in message.lower():
-            return WahaPlusOnly(f"{label}: {message}", hint="this server is WAHA Core: use a Plus or 2026.6+ server", **kw)
+            return WahaPlusOnly(_("{where}: {message}").format(where=label, message=message),
+                                hint=_("this server is WAHA Core: use a Plus or 2026.6+ server"), **kw)
         if code == 422 and isinstance(body, dict) and "expected" in body:
             status = str(body.get("status") or "")
             expected = "/".join(str(e) for e in body.get("expected") or ["WORKING"])
             return WahaSessionNotWorking(
-                f"{label}: session is {status or 'in another status'}, expected {expected}",
-                status=status, hint="pair or start it: blast session pair NAME", **kw,
+                (_("{where}: session is {status}, expected {expected}") if status
+                 else _("{where}: session is in another status, expected {expected}")).format(where=label, status=status, expected=expected),
+                status=status, hint=_("pair or start it: blast session pair NAME"), **kw,
             )
         if code in (400, 409, 413, 422):
-            return WahaBadRequest(f"{label}: {method} {path} refused (HTTP {code}): {message}", **kw)
+            return WahaBadRequest(_("{where}: {method} {path} refused (HTTP {code}): {message}").format(
+                where=label, method=method, path=path, code=code, message=message), **kw)
         if code >= 500:
-            return WahaServerError(f"{label}: server error (HTTP {code}): {message}", status_code=code, detail=message, **kw)
-        return WahaError(f"{label}: {method} {path} failed (HTTP {code}): {message}", **kw)
+            return WahaServerError(_("{where}: server error (HTTP {code}): {message}").format(where=label, code=code, message=message),
+                                   status_code=code, detail=message, **kw)
+        return WahaError(_("{where}: {method} {path} failed (HTTP {code}): {message}").format(
+            where=label, method=method, path=path, code=code, message=message), **kw)
 
 
 MEDIA_PATHS = {"image": "/api/sendImage", "file": "/api/sendFile", "video": "/api/sendVideo", "voice": "/api/sendVoice"}

@@ -1,8 +1,12 @@
-"""Typed WAHA errors: each names the server and the WAHA session, never the API key."""
+"""Typed WAHA errors: each names the server and the WAHA session, never the API key.
+
+Their messages and hints are for people (`i18n.Message`: translated, with the English kept for
+--json); what WAHA itself said (`detail`, the server's error text) is quoted as it was sent."""
 
 from __future__ import annotations
 
 from nexus_blast.errors import DependencyError, ExitCode, InputError, KeyRefused, NotFound, Unreachable
+from nexus_blast.i18n import N_, _
 
 
 def scrub(text: str, *secrets: str) -> str:
@@ -20,7 +24,41 @@ def where(server: str, session: str | None) -> str:
     credentials masked: `http://user:…@host/?key=…`)."""
     from nexus_blast.masking import mask_url
 
-    return f"WAHA {mask_url(server)}" + (f" session {session!r}" if session else "")
+    label = f"WAHA {mask_url(server)}"
+    return _("{server} session {session!r}").format(server=label, session=session) if session else label
+
+
+# What the network library (httpx, the resolver) says when a connection fails, said in pt-BR too;
+# any other reason is quoted as it came.
+NETWORK_REASONS = (
+    N_("All connection attempts failed"),
+    N_("Connection refused"),
+    N_("Connection reset by peer"),
+    N_("Name or service not known"),
+    N_("Temporary failure in name resolution"),
+    N_("Network is unreachable"),
+    N_("No route to host"),
+    N_("Server disconnected without sending a response."),
+)
+
+
+def network_reason(text: str) -> str:
+    """TEXT (an httpx error, maybe `[Errno 111] Connection refused`) in the user's language when
+    it is one of NETWORK_REASONS (the `[Errno N]` kept), else as it is."""
+    from nexus_blast.i18n import join
+
+    prefix, _sep, reason = text.rpartition("] ") if text.startswith("[Errno ") else ("", "", text)
+    if reason not in NETWORK_REASONS:
+        return text
+    return join("", [prefix + "] " if prefix else "", _(reason)])
+
+
+def seconds(value: float) -> str:
+    """VALUE (seconds) for a person (`2,5` in pt-BR), written `2.5` in the English (--json)."""
+    from nexus_blast.i18n import ENGLISH, Message, format_number, language
+
+    text = f"{value:g}"
+    return text if language() == ENGLISH else Message(format_number(float(value)), text)
 
 
 class WahaError(DependencyError):

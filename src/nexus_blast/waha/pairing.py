@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable
 
 from nexus_blast.waha.client import WahaClient
-from nexus_blast.waha.errors import WahaError, WahaSessionNotFound, WahaSessionNotWorking, where
+from nexus_blast.i18n import _
+from nexus_blast.waha.errors import WahaError, WahaSessionNotFound, WahaSessionNotWorking, seconds, where
 
 QUIET_ZONE = 2  # modules of light border; scanners need some, terminals are narrow
 FULL, UPPER, LOWER, EMPTY = "█", "▀", "▄", " "
@@ -136,14 +137,16 @@ def _timed_out(server: str, session: str, timeout: float, status: str, *, scan_s
                code: str | None) -> PairingTimeout:
     """What happened, said as it was: no QR ever (the server cannot reach WhatsApp), no code, or no scan."""
     label = where(server, session)
+    kw = {"server": server, "session": session}
     if not scan_seen:
-        never = f"the session never reached SCAN_QR_CODE (still {status}): is the WAHA server online?"
-        said = f"no pairing code could be asked: {never}" if by_code else never
-        return PairingTimeout(f"{label}: {said}", server=server, session=session,
-                              hint="check that the WAHA server can reach WhatsApp (its log, its internet access), then pair again")
+        never = _("the session never reached SCAN_QR_CODE (still {status}): is the WAHA server online?").format(status=status)
+        said = _("no pairing code could be asked: {reason}").format(reason=never) if by_code else never
+        return PairingTimeout(_("{where}: {message}").format(where=label, message=said), **kw,
+                              hint=_("check that the WAHA server can reach WhatsApp (its log, its internet access), then pair again"))
     if by_code and code is None:
-        return PairingTimeout(f"{label}: no pairing code could be asked within {timeout:g}s (status {status})",
-                              server=server, session=session, hint="run it again, or pair with the QR (without --code)")
-    action = "enter the pairing code sooner" if by_code else "scan the QR sooner"
-    return PairingTimeout(f"{label}: not paired within {timeout:g}s (status {status})", server=server,
-                          session=session, hint=f"run it again and {action}")
+        return PairingTimeout(_("{where}: no pairing code could be asked within {seconds}s (status {status})").format(
+                                  where=label, seconds=seconds(timeout), status=status),
+                              **kw, hint=_("run it again, or pair with the QR (without --code)"))
+    hint = _("run it again and enter the pairing code sooner") if by_code else _("run it again and scan the QR sooner")
+    return PairingTimeout(_("{where}: not paired within {seconds}s (status {status})").format(
+                              where=label, seconds=seconds(timeout), status=status), **kw, hint=hint)

@@ -113,6 +113,7 @@ def signals_from(me: Any):
     `domain.signals.Signals`, and what was wrong with them ("" when nothing). A server that does not
     report them gives empty Signals and no problem; garbage is ignored field by field and said."""
     from nexus_blast.domain.signals import CAPPING_STATUSES, Signals
+    from nexus_blast.i18n import _, join
 
     if not isinstance(me, dict):
         return Signals(), ""
@@ -127,19 +128,19 @@ def signals_from(me: Any):
             fields["used_quota"] = _count(capping.get("usedQuota"))
             fields["cycle_end"] = _instant(capping.get("cycleEnd"))
         else:
-            problems.append(f"messageCapping.cappingStatus {str(capping.get('cappingStatus'))[:40]!r} is unknown")
+            problems.append(_("messageCapping.cappingStatus {value!r} is unknown").format(value=str(capping.get("cappingStatus"))[:40]))
     elif capping is not None and not isinstance(capping, dict):
-        problems.append("messageCapping is not an object")
+        problems.append(_("messageCapping is not an object"))
     timelock = me.get("reachoutTimelock")
     if isinstance(timelock, dict) and "isActive" in timelock:
         if isinstance(timelock["isActive"], bool):
             fields["timelock"] = timelock["isActive"]
             fields["timelock_ends"] = _instant(timelock.get("timeEnforcementEnds"))
         else:
-            problems.append("reachoutTimelock.isActive is not true or false")
+            problems.append(_("reachoutTimelock.isActive is not true or false"))
     elif timelock is not None and not isinstance(timelock, dict):
-        problems.append("reachoutTimelock is not an object")
-    return Signals(**fields), "; ".join(problems)
+        problems.append(_("reachoutTimelock is not an object"))
+    return Signals(**fields), join("; ", problems)
 
 
 def _count(value: Any) -> int | None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from nexus_blast.config import SessionConfig
 from nexus_blast.errors import ConfigError, InputError
+from nexus_blast.i18n import _
 from nexus_blast.waha.client import WahaClient
 from nexus_blast.waha.errors import (
     WahaError,
@@ -22,16 +23,19 @@ WEBHOOK_EVENTS = ["message", "message.ack", "session.status"]
 PROBE_TIMEOUT = 5.0
 
 
-def check_name(name: str, what: str = "session name") -> str:
+def check_name(name: str, *, on_server: bool = False) -> str:
+    """NAME when it is a valid session name (ON_SERVER: the session's name on its WAHA server)."""
     if not NAME_RE.match(name):
-        raise InputError(f"invalid {what} {name!r}: use 1-54 letters, digits, '-' or '_'")
+        problem = (_("invalid WAHA session name {name!r}: use 1-54 letters, digits, '-' or '_'") if on_server
+                   else _("invalid session name {name!r}: use 1-54 letters, digits, '-' or '_'"))
+        raise InputError(problem.format(name=name))
     return name
 
 
 def check_url(url: str) -> str:
     url = url.strip().rstrip("/")
     if not re.match(r"^https?://[^\s/]+", url):
-        raise InputError(f"invalid WAHA URL {url!r}: expected http://HOST:PORT or https://HOST")
+        raise InputError(_("invalid WAHA URL {url!r}: expected http://HOST:PORT or https://HOST").format(url=url))
     return url
 
 
@@ -43,8 +47,8 @@ def waha_name(name: str, cfg: SessionConfig) -> str:
 def api_key_of(name: str, cfg: SessionConfig) -> str:
     if cfg.api_key_env and not cfg.api_key and cfg.resolved_api_key() == "":
         raise ConfigError(
-            f"session {name!r}: environment variable {cfg.api_key_env} (its api_key_env) is not set",
-            hint=f"export {cfg.api_key_env}=... or: blast session update {name} --api-key KEY",
+            _("session {name!r}: environment variable {variable} (its api_key_env) is not set").format(name=name, variable=cfg.api_key_env),
+            hint=_("export {variable}=... or: blast session update {name} --api-key KEY").format(variable=cfg.api_key_env, name=name),
         )
     return cfg.resolved_api_key()
 
@@ -111,7 +115,7 @@ def view_of(name: str, cfg: SessionConfig, info: dict, server: Any = None) -> Se
         me=(me or {}).get("id"), push_name=(me or {}).get("pushName"), engine=engine, raw_me=me or None,
         webhooks=[h.get("url", "") for h in config.get("webhooks") or [] if isinstance(h, dict)],
         weight=cfg.weight, daily_cap=cfg.daily_cap, config_lacks=lacks,
-        hint=f"blast session start {name} writes it" if lacks else "",
+        hint=_("blast session start {name} writes it").format(name=name) if lacks else "",
     )
 
 
