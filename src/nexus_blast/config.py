@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nexus_blast.errors import ConfigError
+from nexus_blast.i18n import _, os_reason, reason
 from nexus_blast.masking import mask, mask_url  # noqa: F401  (config.mask is the historical name)
 
 SECRET_KEYS = frozenset({"api_key", "webhook_hmac_key", "hmac_key"})
@@ -356,16 +357,25 @@ def load_settings(path: Path) -> Settings:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+            raise ConfigError(_("{path}: not valid TOML ({reason})").format(path=path, reason=exc)) from None
         except OSError as exc:
-            raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+            raise ConfigError(_("{path}: cannot read ({reason})").format(path=path, reason=os_reason(exc))) from None
     try:
         return Settings(**data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
         source = _env_source(err["loc"]) or str(path)
-        raise ConfigError(f"{source}: {where}: {err['msg']}") from None
+        raise ConfigError(_("{source}: {problem}").format(source=source, problem=validation_problem(err))) from None
+
+
+def validation_problem(err: dict) -> str:
+    """One pydantic error (of `ValidationError.errors()`) for a person: `sending.delay: <why>`. A
+    value our own check refused says why in the user's language (i18n.reason); pydantic's own
+    words ("Input should be a valid integer") are quoted as they are."""
+    where = ".".join(str(p) for p in err["loc"])
+    error = (err.get("ctx") or {}).get("error")
+    why = reason(error) if err.get("type") == "value_error" and isinstance(error, BaseException) else err["msg"]
+    return _("{key}: {reason}").format(key=where, reason=why) if where else why
 
 
 def _env_source(loc: tuple) -> str | None:
@@ -375,7 +385,7 @@ def _env_source(loc: tuple) -> str | None:
     for end in range(len(parts), 0, -1):
         name = "BLAST_" + "__".join(parts[:end])
         if name in names:
-            return f"environment variable {name}"
+            return _("environment variable {name}").format(name=name)
     return None
 
 
@@ -412,7 +422,7 @@ def read_document(path: Path):
     try:
         return tomlkit.parse(text)
     except Exception as exc:  # tomlkit raises its own ParseError subclasses
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        raise ConfigError(_("{path}: not valid TOML ({reason})").format(path=path, reason=exc)) from None
 
 
 def write_document(path: Path, document) -> None:
@@ -423,8 +433,7 @@ def write_document(path: Path, document) -> None:
     try:
         Settings(**tomllib.loads(text))
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ConfigError(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from None
+        raise ConfigError(validation_problem(exc.errors()[0])) from None
     write_private(path, text)
 
 

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from nexus_blast.errors import BlastError, ExitCode
-from nexus_blast.i18n import _, english, format_datetime, format_number, ngettext
+from nexus_blast.i18n import _, english, format_datetime, format_number, ngettext, reason
 from nexus_blast.paths import Paths, misplaced_config
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -83,7 +83,7 @@ def _window(settings) -> Check:
     try:
         window, tz = configured_window(settings), timezone(settings)
     except (BlastError, ValueError, KeyError) as exc:
-        return Check("window", FAIL, _("sending window or timezone unusable: {reason}").format(reason=exc), _("fix [general] timezone, [sending] window/days"))
+        return Check("window", FAIL, _("sending window or timezone unusable: {reason}").format(reason=reason(exc)), _("fix [general] timezone, [sending] window/days"))
     local = datetime.now(UTC).astimezone(tz)
     if window.is_open(local):
         text = _("{window}: open now (local time {now})")

@@ -195,6 +195,21 @@ def transform(text: str, change) -> str:
     return change(text)
 
 
+def reason(exc: BaseException) -> str:
+    """EXC's message for a person, in the user's language with its English kept (a Message):
+    a domain Problem's template translated and filled, a BlastError's message, a ValueError raised
+    with a translated text (which `str(exc)` would turn into a plain str); else `str(exc)`."""
+    template = getattr(exc, "template", None)
+    if isinstance(template, str) and isinstance(getattr(exc, "values", None), dict):
+        return _(template).format(**exc.values)
+    message = getattr(exc, "message", None)
+    if isinstance(message, str):
+        return message
+    if len(exc.args) == 1 and isinstance(exc.args[0], Message):
+        return exc.args[0]
+    return str(exc)
+
+
 def _(message: str) -> str:
     """MESSAGE in the user's language."""
     if _language is None:

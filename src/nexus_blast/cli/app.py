@@ -100,11 +100,10 @@ def _expected_error(exc: Exception) -> BlastError | None:
         return storage_error(current().paths.db, exc)
     pydantic = sys.modules.get("pydantic")  # loaded only if something validated settings
     if pydantic is not None and isinstance(exc, pydantic.ValidationError):
+        from nexus_blast.config import validation_problem
         from nexus_blast.errors import ConfigError
 
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        return ConfigError(f"{where}: {err['msg']}" if where else err["msg"])
+        return ConfigError(validation_problem(exc.errors()[0]))
     return None
 
 

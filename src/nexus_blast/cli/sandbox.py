@@ -51,7 +51,9 @@ def serve(
             version=version,
         )
     except ValueError as exc:
-        raise InputError(str(exc)) from None
+        from nexus_blast.i18n import reason
+
+        raise InputError(reason(exc)) from None
     server = SandboxServer(config, host=host, port=port)
 
     def announce(url: str) -> None:

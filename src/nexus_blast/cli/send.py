@@ -151,7 +151,7 @@ N_("Send a campaign: one personalised message per contact.\n\nPaced, spread over
 def _confirm_window(question: str | None, text: str | None) -> float:
     """Seconds of `--confirm-window` (default 24 h); exit 2 for a bad duration or without --confirm-first."""
     from nexus_blast.domain.confirm import DEFAULT_WINDOW, parse_window
-    from nexus_blast.i18n import N_, _, ngettext
+    from nexus_blast.i18n import _, reason
 
     if text is None:
         return DEFAULT_WINDOW.total_seconds()
@@ -160,7 +160,7 @@ def _confirm_window(question: str | None, text: str | None) -> float:
     try:
         return parse_window(text).total_seconds()
     except ValueError as exc:
-        raise InputError(f"--confirm-window: {exc}") from None
+        raise InputError(_("{option}: {reason}").format(option="--confirm-window", reason=reason(exc))) from None
 
 
 def _test_phones(test_to: str | None, test_only: bool, dry_run: bool) -> list[str] | None:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from nexus_blast.domain.problems import Problem
+from nexus_blast.i18n import N_
+
 REPLY_CHARS = 160  # LGPD: only the first 160 characters of a reply are ever stored
 SKEW_SECONDS = 120  # a message's own timestamp comes from the phone's clock
 
@@ -36,10 +39,11 @@ def parse_duration(text: str, *, minimum: float = 0.0, maximum: float = 366 * 86
     """Seconds in `72h`, `2h30m`, `3d`, `90m`, `45s`; ValueError naming the problem."""
     raw = str(text).strip()
     if not raw or not _DURATION.match(raw):
-        raise ValueError(f"cannot read duration {text!r} (use e.g. 72h, 2h30m, 3d, 90m)")
+        raise Problem(N_("cannot read duration {text!r} (use e.g. 72h, 2h30m, 3d, 90m)"), text=text)
     seconds = sum(float(n) * _UNIT[u.lower()] for n, u in _PART.findall(raw))
     if seconds < minimum or seconds > maximum:
-        raise ValueError(f"duration {text!r} must lie between {minimum:g}s and {maximum / 86400:g} days")
+        raise Problem(N_("duration {text!r} must lie between {minimum:g}s and {days:g} days"), text=text, minimum=minimum,
+                      days=maximum / 86400)
     return seconds
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from nexus_blast.domain.problems import Problem
+from nexus_blast.i18n import N_
+
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 END_OF_DAY = time.max  # "24:00"
 
@@ -17,9 +20,9 @@ def parse_window(text: str) -> tuple[time, time]:
         start = time.fromisoformat(start_s)
         end = END_OF_DAY if end_s in ("24:00", "24:00:00") else time.fromisoformat(end_s)
     except ValueError:
-        raise ValueError(f"window {text!r} is not HH:MM-HH:MM") from None
+        raise Problem(N_("window {text!r} is not HH:MM-HH:MM"), text=text) from None
     if start == end:
-        raise ValueError(f"window {text!r} is empty")
+        raise Problem(N_("window {text!r} is empty"), text=text)
     return start, end
 
 
@@ -31,7 +34,7 @@ def parse_days(text: str) -> frozenset[int]:
             continue
         ends = part.split("-")
         if len(ends) > 2 or any(e not in DAY_NAMES for e in ends):
-            raise ValueError(f"days {text!r}: use mon..sun, ranges and commas (e.g. mon-sat)")
+            raise Problem(N_("days {text!r}: use mon..sun, ranges and commas (e.g. mon-sat)"), text=text)
         first, last = DAY_NAMES.index(ends[0]), DAY_NAMES.index(ends[-1])
         day = first
         while True:
@@ -40,7 +43,7 @@ def parse_days(text: str) -> frozenset[int]:
                 break
             day = (day + 1) % 7
     if not days:
-        raise ValueError(f"days {text!r} is empty")
+        raise Problem(N_("days {text!r} is empty"), text=text)
     return frozenset(days)
 
 
@@ -102,7 +105,7 @@ class Window:
             candidate = datetime.combine(day, self.hours(day.weekday())[0], tzinfo=now.tzinfo)
             if candidate > now and self.sends_on(day):
                 return candidate
-        raise ValueError("window never opens")
+        raise Problem(N_("window never opens"))
 
     def closes_at(self, moment: datetime) -> datetime:
         """The end of the window open at MOMENT (aware, same timezone)."""

@@ -8,6 +8,8 @@ import json
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from nexus_blast.i18n import _, join, transform
+
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 POST_TIMEOUT = 10.0
 
@@ -74,7 +76,7 @@ def post_json(url: str, document: dict, hmac_key: str = "", timeout: float = POS
     except httpx.HTTPError as exc:
         return Delivery("url", False, where, f"{where}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": "))
     if not 200 <= response.status_code < 300:
-        return Delivery("url", False, where, f"{where} answered HTTP {response.status_code}")
+        return Delivery("url", False, where, _("{url} answered HTTP {status}").format(url=where, status=response.status_code))
     return Delivery("url", True, f"{where} (HTTP {response.status_code})")
 
 
@@ -86,7 +88,7 @@ async def send_whatsapp(settings, phone_e164: str, text: str) -> Delivery:
     from nexus_blast.waha.sessions import client_for, waha_name
 
     if not settings.sessions:
-        return Delivery("whatsapp", False, phone_e164, "no session is configured to send the notification from")
+        return Delivery("whatsapp", False, phone_e164, _("no session is configured to send the notification from"))
     tried = []
     for name, cfg in settings.sessions.items():
         try:
@@ -98,9 +100,10 @@ async def send_whatsapp(settings, phone_e164: str, text: str) -> Delivery:
                     continue
                 exists, chat_id = await waha.check_exists(wname, whatsapp_digits(phone_e164))
                 if not exists:
-                    return Delivery("whatsapp", False, phone_e164, f"{phone_e164} is not on WhatsApp (asked through session {name})")
+                    return Delivery("whatsapp", False, phone_e164, _("{phone} is not on WhatsApp (asked through session {name})").format(
+                        phone=phone_e164, name=name))
                 await waha.send_text(wname, chat_id or f"{whatsapp_digits(phone_e164)}@c.us", text)
-                return Delivery("whatsapp", True, f"{phone_e164} via session {name}")
+                return Delivery("whatsapp", True, _("{phone} via session {name}").format(phone=phone_e164, name=name))
         except (WahaError, ConfigError) as exc:
-            tried.append(f"{name}: {exc.message.splitlines()[0][:120]}")
-    return Delivery("whatsapp", False, phone_e164, "no WORKING session to send it from (" + "; ".join(tried) + ")")
+            tried.append(join(": ", [name, transform(exc.message, lambda text: text.splitlines()[0][:120])]))
+    return Delivery("whatsapp", False, phone_e164, _("no WORKING session to send it from ({tried})").format(tried=join("; ", tried)))
