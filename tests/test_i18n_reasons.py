@@ -1,0 +1,87 @@
+"""Errors passed on without losing their English: i18n.reason() (domain Problems, translated
+ValueErrors, BlastErrors), join/transform keeping a Message a Message, english_document for
+--json, and the WAHA errors' prefix and network reasons."""
+
+from __future__ import annotations
+
+import pytest
+
+from nexus_blast import i18n
+from nexus_blast.domain.pacing import parse_delay
+from nexus_blast.domain.problems import Problem
+from nexus_blast.domain.replies import parse_duration
+from nexus_blast.errors import InputError
+
+
+@pytest.fixture
+def portuguese():
+    i18n.configure(language="pt_BR")
+    yield
+    i18n.configure()
+
+
+def _raised(call, *args, **kw) -> BaseException:
+    with pytest.raises(ValueError) as info:
+        call(*args, **kw)
+    return info.value
+
+
+def test_a_domain_problem_is_english_as_a_str_and_translated_by_reason(portuguese):
+    exc = _raised(parse_delay, "abc")
+    assert isinstance(exc, Problem)
+    assert str(exc) == "delay 'abc' is not MIN-MAX in seconds (e.g. 30-60)"  # domain/ translates nothing
+    said = i18n.reason(exc)
+    assert said == "o intervalo 'abc' não está no formato MIN-MAX em segundos (ex.: 30-60)"
+    assert i18n.english(said) == str(exc)
+
+
+def test_a_problem_with_formatted_values_keeps_them_in_both_languages(portuguese):
+    exc = _raised(parse_duration, "90d", minimum=1, maximum=30 * 86400)
+    assert str(exc) == "duration '90d' must lie between 1s and 30 days"
+    assert i18n.reason(exc) == "a duração '90d' deve ficar entre 1s e 30 dias"
+    assert i18n.english(i18n.reason(exc)) == str(exc)
+
+
+def test_reason_keeps_the_english_str_would_lose(portuguese):
+    translated = ValueError(i18n._("window never opens"))
+    assert type(str(translated)) is str  # what `str(exc)` / f"{exc}" pass on: the English is gone
+    assert i18n.english(i18n.reason(translated)) == "window never opens"
+    assert i18n.reason(translated) == "a janela nunca abre"
+    blast = InputError(i18n._("window never opens"))
+    assert i18n.english(i18n.reason(blast)) == "window never opens"
+    assert i18n.reason(KeyError("x")) == "'x'"
+
+
+def test_reason_in_english_is_the_plain_message():
+    assert i18n.reason(_raised(parse_delay, "")) == "delay is empty (give MIN-MAX in seconds, e.g. 30-60)"
+
+
+def test_join_and_transform_keep_a_message_a_message(portuguese):
+    parts = ["s1", i18n._("window never opens")]
+    joined = i18n.join(": ", parts)
+    assert (joined, i18n.english(joined)) == ("s1: a janela nunca abre", "s1: window never opens")
+    assert type(i18n.join("; ", ["a", "b"])) is str
+    cut = i18n.transform(i18n._("window never opens"), lambda t: t[:9])
+    assert (cut, i18n.english(cut)) == ("a janela ", "window ne")
+    assert i18n.transform("plain", str.upper) == "PLAIN"
+
+
+def test_a_json_document_is_english_whatever_text_it_holds(portuguese):
+    message = i18n._("window never opens")
+    document = {"error": message, "rows": [{"why": message, "n": 2}, (message, None)], message: True}
+    assert i18n.english_document(document) == {
+        "error": "window never opens", "rows": [{"why": "window never opens", "n": 2}, ["window never opens", None]],
+        "window never opens": True,
+    }
+
+
+def test_waha_errors_name_the_session_and_translate_network_reasons(portuguese):
+    from nexus_blast.waha.errors import network_reason, seconds, where
+
+    label = where("http://user:secret@127.0.0.1:3000", "loja")
+    assert label == "WAHA http://user:…@127.0.0.1:3000 sessão 'loja'"
+    assert i18n.english(label) == "WAHA http://user:…@127.0.0.1:3000 session 'loja'"
+    refused = network_reason("[Errno 111] Connection refused")
+    assert (refused, i18n.english(refused)) == ("[Errno 111] conexão recusada", "[Errno 111] Connection refused")
+    assert network_reason("TLS handshake failed") == "TLS handshake failed"  # anything else: quoted as it came
+    assert (seconds(2.5), i18n.english(seconds(2.5))) == ("2,5", "2.5")
