@@ -25,7 +25,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from nexus_blast.i18n import _, ngettext
+from nexus_blast.i18n import _, english, ngettext
 from nexus_blast.store import delivery as store
 from nexus_blast.store.db import iso
 from nexus_blast.webhook.apply import Outcome, Reply, apply_event
@@ -193,4 +193,5 @@ def _peer(request: Request) -> str:
 
 def _error(status: int, message: str, *, close: bool = False) -> JSONResponse:
     # close: the rest of the body was not read, so this connection cannot carry another request.
-    return JSONResponse({"error": message}, status_code=status, headers={"Connection": "close"} if close else None)
+    # The answer is for WAHA (and its logs): English in every language, as --json is.
+    return JSONResponse({"error": english(message)}, status_code=status, headers={"Connection": "close"} if close else None)

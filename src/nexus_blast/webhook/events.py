@@ -13,6 +13,7 @@ from typing import Any
 
 from nexus_blast.domain.receipts import parse_ack
 from nexus_blast.errors import InputError
+from nexus_blast.i18n import _
 
 MAX_ID_CHARS = 512
 
@@ -65,9 +66,9 @@ def decode_json(raw: bytes) -> dict[str, Any]:
     try:
         doc = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise BadEvent(f"body is not JSON ({type(exc).__name__})") from None
+        raise BadEvent(_("body is not JSON ({reason})").format(reason=type(exc).__name__)) from None
     if not isinstance(doc, dict):
-        raise BadEvent("body is not a JSON object")
+        raise BadEvent(_("body is not a JSON object"))
     return doc
 
 
@@ -86,14 +87,14 @@ def parse_envelope(doc: dict[str, Any], *, request_id: str | None, now: datetime
     envelope_id = _text(doc, "id")
     event_id = envelope_id or (request_id or "").strip() or None
     if event_id is not None and len(event_id) > MAX_ID_CHARS:
-        raise BadEvent("id is too long")
+        raise BadEvent(_("id is too long"))
     stamped = _timestamp(doc.get("timestamp"))
     if max_age is not None and not envelope_id:
         if stamped is None:
-            raise BadEvent("event has neither id nor timestamp: refused (a replay cannot be told apart)")
+            raise BadEvent(_("event has neither id nor timestamp: refused (a replay cannot be told apart)"))
         if abs((now - stamped).total_seconds()) > max_age:
-            raise BadEvent(f"event without id stamped {stamped:%Y-%m-%dT%H:%M:%SZ}, outside webhook.max_age "
-                           f"({max_age:g}s) of now: refused as a possible replay")
+            raise BadEvent(_("event without id stamped {stamped}, outside webhook.max_age ({seconds}s) of now: refused as a "
+                             "possible replay").format(stamped=f"{stamped:%Y-%m-%dT%H:%M:%SZ}", seconds=f"{max_age:g}"))
     return Envelope(event_id, event, session, _event_time(stamped, now), _payload(event, doc, now))
 
 
@@ -102,25 +103,25 @@ def _payload(event: str, doc: dict[str, Any], now: datetime) -> Payload:
         return Ignored(f"event {event!r} not used")
     payload = doc.get("payload")
     if not isinstance(payload, dict):
-        raise BadEvent("payload is missing or not an object")
+        raise BadEvent(_("payload is missing or not an object"))
     if event == "message.ack":
         message_id = serialized_id(payload.get("id"))
         if not message_id:
-            raise BadEvent("payload.id is missing")
+            raise BadEvent(_("{field} is missing").format(field="payload.id"))
         ack = parse_ack(payload.get("ack"))
         if ack is None:
             ack = parse_ack(payload.get("ackName"))
         if ack is None:
-            raise BadEvent("payload.ack is missing or not an ack (-1..4)")
+            raise BadEvent(_("payload.ack is missing or not an ack (-1..4)"))
         return Ack(message_id, ack)
     if event == "session.status":
         return SessionStatus(_text(payload, "status", required=True, where="payload.").upper())
     body = payload.get("body")
     if body is not None and not isinstance(body, str):
-        raise BadEvent("payload.body is not text")
+        raise BadEvent(_("{field} is not text").format(field="payload.body"))
     from_me = payload.get("fromMe", False)
     if not isinstance(from_me, bool):
-        raise BadEvent("payload.fromMe is not a boolean")
+        raise BadEvent(_("{field} is not a boolean").format(field="payload.fromMe"))
     return Incoming(_text(payload, "from", required=True, where="payload."), body or "", from_me,
                     message_time(payload.get("timestamp"), now), alt_chat(payload))
 
@@ -169,12 +170,12 @@ def _text(doc: dict[str, Any], key: str, *, required: bool = False, where: str =
     value = doc.get(key)
     if value is None or value == "":
         if required:
-            raise BadEvent(f"{where}{key} is missing")
+            raise BadEvent(_("{field} is missing").format(field=where + key))
         return ""
     if not isinstance(value, str) or not value.strip():
-        raise BadEvent(f"{where}{key} is not text")
+        raise BadEvent(_("{field} is not text").format(field=where + key))
     if len(value) > MAX_ID_CHARS:
-        raise BadEvent(f"{where}{key} is too long")
+        raise BadEvent(_("{field} is too long").format(field=where + key))
     return value.strip()
 
 

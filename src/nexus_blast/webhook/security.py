@@ -21,6 +21,8 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+from nexus_blast.i18n import _
+
 
 class Refused(Exception):
     """The event is not authentic enough to act on (answered 401); the message says why."""
@@ -44,7 +46,7 @@ def candidates(settings, waha_session: str, only: str | None = None) -> list[str
     if only is None:
         return names
     if only not in names:
-        raise Refused(f"?session={only} is not a configured session using WAHA session {waha_session!r}")
+        raise Refused(_("?session={only} is not a configured session using WAHA session {waha!r}").format(only=only, waha=waha_session))
     return [only]
 
 
@@ -70,13 +72,13 @@ def authenticate(settings, waha_session: str, body: bytes, header: str | None, o
             keys = {name: cfg.webhook_hmac_key for name, cfg in settings.sessions.items()}
         signers = _signers(body, given, {name: key for name, key in keys.items() if key})
         if not signers:
-            raise Refused("wrong X-Webhook-Hmac")
+            raise Refused(_("wrong X-Webhook-Hmac"))
         return Origin(tuple(n for n in names if n in signers), True)
     if not unsigned_allowed(settings):
-        raise Refused("missing X-Webhook-Hmac")
+        raise Refused(_("missing X-Webhook-Hmac"))
     unkeyed = tuple(n for n in names if not settings.sessions[n].webhook_hmac_key)
     if names and not unkeyed:
-        raise Refused("missing X-Webhook-Hmac")
+        raise Refused(_("missing X-Webhook-Hmac"))
     return Origin(unkeyed, False)
 
 
