@@ -47,7 +47,7 @@ class General(_Section):
 
         value = value.strip().upper()
         if value and value not in BRAZILIAN_STATES:
-            raise ValueError(f"unknown Brazilian state {value!r} (use a UF such as SP, RJ, MG)")
+            raise ValueError(_("unknown Brazilian state {value!r} (use a UF such as SP, RJ, MG)").format(value=value))
         return value
 
     @field_validator("timezone")
@@ -58,7 +58,7 @@ class General(_Section):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown timezone {value!r}") from exc
+            raise ValueError(_("unknown timezone {value!r}").format(value=value)) from exc
         return value
 
 
@@ -221,9 +221,9 @@ def check_http_url(value: str) -> None:
         parts = urlsplit(value.strip())
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError as exc:
-        raise ValueError(f"{value!r} is not a valid URL ({exc})") from None
+        raise ValueError(_("{value!r} is not a valid URL ({reason})").format(value=value, reason=exc)) from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{value!r} is not an http(s) URL with a host (e.g. http://localhost:3000)")
+        raise ValueError(_("{value!r} is not an http(s) URL with a host (e.g. http://localhost:3000)").format(value=value))
 
 
 NOTIFY_EVENTS = ("paused", "failed", "completed", "lane_braked", "lane_timelocked")
@@ -261,7 +261,7 @@ class Notify(_Section):
     def _events(cls, value: list[str]) -> list[str]:
         unknown = [v for v in value if v not in NOTIFY_EVENTS]
         if unknown:
-            raise ValueError(f"unknown event(s) {', '.join(unknown)} (known: {', '.join(NOTIFY_EVENTS)})")
+            raise ValueError(_("unknown event(s) {events} (known: {known})").format(events=", ".join(unknown), known=", ".join(NOTIFY_EVENTS)))
         return value
 
 

@@ -52,7 +52,9 @@ def _fail(exc: BlastError, args: list[str], debug: bool, json_mode: bool) -> int
         traceback.print_exc()
     _report(int(exc.exit_code), exc.message, exc.hint, json_mode, args)
     if isinstance(exc, StorageError):  # a campaign this process ran must not stay `running`
-        _give_up_campaigns(args, exc.message)
+        from nexus_blast.i18n import english
+
+        _give_up_campaigns(args, english(exc.message))  # stored with the campaign: the same in every language
     return int(exc.exit_code)
 
 

@@ -8,7 +8,7 @@ import os
 import shutil
 
 from nexus_blast.cli.output import info
-from nexus_blast.i18n import _
+from nexus_blast.i18n import _, os_reason
 
 HOW = _("WhatsApp › Settings › Linked devices › Link a device: scan this QR")
 HINT = _("not scanning? --invert, or --code 55… (link with the phone number), or --png FILE")
@@ -49,7 +49,7 @@ class QRScreen:
             except OSError as exc:
                 from nexus_blast.errors import InputError
 
-                raise InputError(f"--png {self.png}: cannot write ({exc.strerror})") from None
+                raise InputError(_("--png {png}: cannot write ({reason})").format(png=self.png, reason=os_reason(exc))) from None
         self.caption = f"{HOW} ({refreshed}#{shown})"
         if self.png is not None:
             self.caption += " " + _("or open {png}").format(png=self.png)

@@ -13,7 +13,7 @@ from nexus_blast.cli import complete
 from nexus_blast.cli.output import confirm, info, print_json, stdin_is_tty, table
 from nexus_blast.cli.state import current
 from nexus_blast.errors import InputError
-from nexus_blast.i18n import N_, _, ngettext
+from nexus_blast.i18n import N_, _, ngettext, os_reason
 
 JsonOpt = Annotated[bool, typer.Option("--json", help=N_("Print one JSON document on stdout."))]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help=N_("Do not ask for confirmation."))]
@@ -259,10 +259,10 @@ def _ab_options(ab_test: str | None, ab_wait: str | None, texts: int, ai) -> tup
 
     if ab_test is None:
         if ab_wait is not None:
-            raise InputError("--ab-wait goes with --ab-test N%")
+            raise InputError(_("--ab-wait goes with --ab-test N%"))
         return None, 0.0
     if ai is None and texts < 2:
-        raise InputError("--ab-test needs two or more variants: give -m / --message-file twice (or --ai-brief)")
+        raise InputError(_("--ab-test needs two or more variants: give -m / --message-file twice (or --ai-brief)"))
     return parse_share(ab_test), parse_wait(ab_wait or "2h")
 
 
@@ -272,12 +272,12 @@ def _ai_brief(message, message_file, brief: str | None, variants: int | None, pr
 
     if brief is None:
         if variants is not None or provider is not None:
-            raise InputError("--ai-variants and --ai-provider go with --ai-brief TEXT")
+            raise InputError(_("--ai-variants and --ai-provider go with --ai-brief TEXT"))
         return None
     if message is not None or message_file is not None:
-        raise InputError("give the message with --message, --message-file or --ai-brief (one of them)")
+        raise InputError(_("give the message with --message, --message-file or --ai-brief (one of them)"))
     if not brief.strip():
-        raise InputError("--ai-brief is empty", hint='describe the campaign: --ai-brief "promoção de ..."')
+        raise InputError(_("--ai-brief is empty"), hint=_('describe the campaign: --ai-brief "promoção de ..."'))
     return AIBrief(brief=brief, variants=variants or 3, provider=provider)
 
 
@@ -324,7 +324,7 @@ def _show_sample(prepared) -> None:
 def _message_texts(messages: list[str] | None, message_files: list[Path] | None) -> list[tuple[str, str]]:
     """`(label, template)` per --message / --message-file given (label: the file, or `--message N`)."""
     if (messages is None) == (message_files is None):
-        raise InputError("give the message with --message TEXT, --message-file FILE or --ai-brief TEXT (one of them)")
+        raise InputError(_("give the message with --message TEXT, --message-file FILE or --ai-brief TEXT (one of them)"))
     if messages is not None:
         if len(messages) == 1:
             return [("--message", messages[0])]
@@ -334,17 +334,17 @@ def _message_texts(messages: list[str] | None, message_files: list[Path] | None)
 
 def _message_text(message: str | None, message_file: Path | None) -> str:
     if (message is None) == (message_file is None):
-        raise InputError("give the message with --message TEXT, --message-file FILE or --ai-brief TEXT (one of them)")
+        raise InputError(_("give the message with --message TEXT, --message-file FILE or --ai-brief TEXT (one of them)"))
     if message is not None:
         return message
     try:
         return message_file.read_text(encoding="utf-8").strip("\n")
     except FileNotFoundError:
-        raise InputError(f"{message_file}: no such message file") from None
+        raise InputError(_("{path}: no such message file").format(path=message_file)) from None
     except UnicodeDecodeError:
-        raise InputError(f"{message_file}: not UTF-8 text") from None
+        raise InputError(_("{path}: not UTF-8 text").format(path=message_file)) from None
     except OSError as exc:
-        raise InputError(f"{message_file}: cannot read ({exc.strerror})") from None
+        raise InputError(_("{path}: cannot read ({reason})").format(path=message_file, reason=os_reason(exc))) from None
 
 
 def _plan_doc(prepared) -> dict:

@@ -34,7 +34,8 @@ def operator_phone(value: str) -> str:
 
     result = normalize_phone(value, allow_foreign=True)
     if not result.valid or not result.e164:
-        raise ValueError(f"{value!r} is not a phone number WhatsApp can reach ({result.reason}); e.g. +5511987654321")
+        raise ValueError(_("{value!r} is not a phone number WhatsApp can reach ({reason}); e.g. +5511987654321").format(
+            value=value, reason=result.reason))
     return result.e164
 
 
@@ -44,12 +45,12 @@ def check_notify_url(value: str) -> None:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError as exc:
-        raise ValueError(f"{value!r} is not a valid URL ({exc})") from None
+        raise ValueError(_("{value!r} is not a valid URL ({reason})").format(value=value, reason=exc)) from None
     scheme = parts.scheme.lower()
     if not parts.hostname or scheme not in ("http", "https"):
-        raise ValueError(f"{value!r} is not an https URL with a host")
+        raise ValueError(_("{value!r} is not an https URL with a host").format(value=value))
     if scheme == "http" and parts.hostname not in LOOPBACK:
-        raise ValueError(f"{value!r}: use https (plain http only on loopback: 127.0.0.1, localhost)")
+        raise ValueError(_("{value!r}: use https (plain http only on loopback: 127.0.0.1, localhost)").format(value=value))
 
 
 def signature(body: bytes, key: str) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from nexus_blast.errors import NotFound
+from nexus_blast.i18n import _
 from nexus_blast.store.db import utcnow
 
 BATCH = 1000
@@ -125,7 +126,7 @@ def iter_list_contacts(db, list_name: str) -> Iterator[tuple[str, str, dict]]:
     """`(e164, kind, fields)` of LIST_NAME in insertion order, streamed; NotFound if no such list."""
     row = db.conn.execute("SELECT id FROM contact_lists WHERE name = ?", (list_name,)).fetchone()
     if row is None:
-        raise NotFound(f"unknown contact list {list_name!r}", hint="see: blast contacts lists")
+        raise NotFound(_("unknown contact list {name!r}").format(name=list_name), hint=_("see: blast contacts lists"))
     cursor = db.conn.execute("SELECT phone, kind, fields FROM contacts WHERE list_id = ? ORDER BY id", (row[0],))
     for phone, kind, fields in cursor:
         yield phone, kind, json.loads(fields)
@@ -135,7 +136,7 @@ def delete_list(db, list_name: str) -> int:
     """Delete a list and its contacts; returns how many contacts went. NotFound if no such list."""
     info = get_list(db, list_name)
     if info is None:
-        raise NotFound(f"unknown contact list {list_name!r}", hint="see: blast contacts lists")
+        raise NotFound(_("unknown contact list {name!r}").format(name=list_name), hint=_("see: blast contacts lists"))
     with _transaction(db):
         db.conn.execute("DELETE FROM contacts WHERE list_id = (SELECT id FROM contact_lists WHERE name = ?)", (list_name,))
         db.conn.execute("DELETE FROM contact_lists WHERE name = ?", (list_name,))

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from nexus_blast.errors import BlastError, ConfigError, ExitCode, StorageError
+from nexus_blast.i18n import N_, _, os_reason, transform
 from nexus_blast.paths import ensure_private_dir
 
 BUSY_TIMEOUT_MS = 30_000
@@ -41,7 +42,8 @@ def connect(path: Path) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         raise storage_error(path, exc) from None
     except OSError as exc:
-        raise StorageError(f"{path}: cannot open database ({exc.strerror})", hint="check the path and its permissions") from None
+        raise StorageError(_("{path}: cannot open database ({reason})").format(path=path, reason=os_reason(exc)),
+                           hint=_("check the path and its permissions")) from None
     conn.row_factory = sqlite3.Row
     return conn
 
@@ -81,48 +83,48 @@ def open_database(path: Path):
 # conditions that pass (exit 3, like a dependency that could not be used); the others need a person.
 _FAILURES: dict[str, tuple[str, str, ExitCode]] = {
     "SQLITE_BUSY": (
-        "database is locked by another process (waited {timeout:g} s)",
-        "another blast may be writing to it: retry in a moment; campaigns are resumable",
+        N_("database is locked by another process (waited {timeout:g} s)"),
+        N_("another blast may be writing to it: retry in a moment; campaigns are resumable"),
         ExitCode.DEPENDENCY,
     ),
     "SQLITE_LOCKED": (
-        "database is locked (waited {timeout:g} s)",
-        "retry in a moment; campaigns are resumable",
+        N_("database is locked (waited {timeout:g} s)"),
+        N_("retry in a moment; campaigns are resumable"),
         ExitCode.DEPENDENCY,
     ),
     "SQLITE_FULL": (
-        "database or disk is full",
-        "free disk space, then resume the campaign (blast campaign list shows it)",
+        N_("database or disk is full"),
+        N_("free disk space, then resume the campaign (blast campaign list shows it)"),
         ExitCode.DEPENDENCY,
     ),
     "SQLITE_IOERR": (
-        "disk I/O error",
-        "check the disk and free space, then retry",
+        N_("disk I/O error"),
+        N_("check the disk and free space, then retry"),
         ExitCode.DEPENDENCY,
     ),
     "SQLITE_CORRUPT": (
-        "database is damaged (corrupt pages)",
-        "restore a backup, or recover it: sqlite3 FILE .recover | sqlite3 NEW.db, and use --db NEW.db",
+        N_("database is damaged (corrupt pages)"),
+        N_("restore a backup, or recover it: sqlite3 FILE .recover | sqlite3 NEW.db, and use --db NEW.db"),
         ExitCode.USAGE,
     ),
     "SQLITE_NOTADB": (
-        "not a nexus_blast database (the file is not SQLite)",
-        "point --db or BLAST_HOME at the right file, or move this one away",
+        N_("not a nexus_blast database (the file is not SQLite)"),
+        N_("point --db or BLAST_HOME at the right file, or move this one away"),
         ExitCode.USAGE,
     ),
     "SQLITE_CANTOPEN": (
-        "cannot open database",
-        "check the path and its permissions",
+        N_("cannot open database"),
+        N_("check the path and its permissions"),
         ExitCode.USAGE,
     ),
     "SQLITE_READONLY": (
-        "database is read-only",
-        "check the permissions of the file and its folder",
+        N_("database is read-only"),
+        N_("check the permissions of the file and its folder"),
         ExitCode.USAGE,
     ),
     "SQLITE_PERM": (
-        "access to the database denied",
-        "check the permissions of the file and its folder",
+        N_("access to the database denied"),
+        N_("check the permissions of the file and its folder"),
         ExitCode.USAGE,
     ),
 }
@@ -138,9 +140,11 @@ def storage_error(path: Path, exc: sqlite3.Error) -> BlastError:
         # fails ("no transaction is active") and hides the real cause, which is its context.
         cause = cause.__context__
     if known is None:
-        return StorageError(f"{path}: database error ({exc})", hint="retry; if it persists, restore a backup")
+        return StorageError(_("{path}: database error ({reason})").format(path=path, reason=exc),
+                            hint=_("retry; if it persists, restore a backup"))
     what, todo, code = known
-    error = StorageError(f"{path}: {what.format(timeout=BUSY_TIMEOUT_MS / 1000)}", hint=todo.replace("FILE", str(path)))
+    error = StorageError(_("{path}: {problem}").format(path=path, problem=_(what).format(timeout=BUSY_TIMEOUT_MS / 1000)),
+                         hint=transform(_(todo), lambda text: text.replace("FILE", str(path))))
     error.exit_code = code
     return error
 

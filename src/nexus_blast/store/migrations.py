@@ -485,7 +485,9 @@ def refuse_newer(db, path) -> None:
     known = {m.name for m in migrations._migrations}
     unknown = [m.name for m in migrations.applied(db) if m.name not in known]
     if unknown:
+        from nexus_blast.i18n import _
+
         raise StorageError(
-            f"{path}: written by a newer nexus_blast ({', '.join(unknown)}): upgrade",
-            hint="install the newer nexus_blast (pip install -U nexus-blast), or use another --db",
+            _("{path}: written by a newer nexus_blast ({migrations}): upgrade").format(path=path, migrations=", ".join(unknown)),
+            hint=_("install the newer nexus_blast (pip install -U nexus-blast), or use another --db"),
         )

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from nexus_blast.campaigns.clients import ClientPool
 from nexus_blast.domain.receipts import parse_ack
+from nexus_blast.i18n import _
 from nexus_blast.errors import BlastError, ExitCode, NotFound
 from nexus_blast.store import delivery as store
 from nexus_blast.store.campaigns import get_campaign
@@ -49,7 +50,7 @@ async def sync_campaign(db, settings, campaign_id: int) -> SyncResult:
     """Poll every session of CAMPAIGN_ID's unread messages; a session that fails is reported in
     `errors` (and the exit code: 3 unreachable/refused, 2 unknown session) while the others go on."""
     if get_campaign(db, campaign_id) is None:
-        raise NotFound(f"unknown campaign {campaign_id}", hint="see: blast campaign list")
+        raise NotFound(_("unknown campaign {id}").format(id=campaign_id), hint=_("see: blast campaign list"))
     result = SyncResult(campaign_id)
     by_session: dict[str, dict[str, list[store.Unread]]] = defaultdict(lambda: defaultdict(list))
     for unread in store.unread_messages(db, campaign_id):
