@@ -85,3 +85,23 @@ def test_waha_errors_name_the_session_and_translate_network_reasons(portuguese):
     assert (refused, i18n.english(refused)) == ("[Errno 111] conexão recusada", "[Errno 111] Connection refused")
     assert network_reason("TLS handshake failed") == "TLS handshake failed"  # anything else: quoted as it came
     assert (seconds(2.5), i18n.english(seconds(2.5))) == ("2,5", "2.5")
+
+
+def test_an_exception_formatted_into_a_message_keeps_both_languages(portuguese):
+    said = i18n._("sending window or timezone unusable: {reason}").format(reason=_raised(parse_delay, "x"))
+    assert said == "janela de envio ou fuso horário inutilizável: o intervalo 'x' não está no formato MIN-MAX em segundos (ex.: 30-60)"
+    assert i18n.english(said) == "sending window or timezone unusable: delay 'x' is not MIN-MAX in seconds (e.g. 30-60)"
+    refused = InputError(i18n._("window never opens"))
+    said = i18n._("sending window or timezone unusable: {reason}").format(reason=refused)
+    assert i18n.english(said) == "sending window or timezone unusable: window never opens"
+
+
+def test_ai_rejections_are_shown_translated_and_told_to_the_model_in_english(portuguese):
+    from nexus_blast.ai.copywriter import CopyRequest, user_prompt
+    from nexus_blast.ai.variants import problem
+
+    reason = problem("Oi {{cidade}}", ("nome",), 500)
+    assert reason == "usa o campo {{cidade}} (permitidos: nome)"
+    assert i18n.english(reason) == "uses placeholder {{cidade}} (allowed: nome)"
+    prompt = user_prompt(CopyRequest(brief="promoção"), 2, [], [reason, problem("x" * 20, (), 10)])
+    assert "Earlier drafts were rejected because: uses placeholder {{cidade}} (allowed: nome); too long (20 > 10 characters)." in prompt

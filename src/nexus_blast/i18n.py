@@ -138,10 +138,18 @@ class Message(str):
         return (Message, (str(self), self.english))
 
     def format(self, *args: Any, **kwargs: Any) -> Message:
+        # An exception given as a value is said as i18n.reason says it (translated here, English
+        # in the English): `str(exc)` would put the translated text into both.
+        args = tuple(_said(a) for a in args)
+        kwargs = {k: _said(v) for k, v in kwargs.items()}
         return Message(
             str.format(self, *args, **kwargs),
             str.format(self.english, *map(english, args), **{k: english(v) for k, v in kwargs.items()}),
         )
+
+
+def _said(value: Any) -> Any:
+    return reason(value) if isinstance(value, BaseException) else value
 
 
 def english(text: Any) -> Any:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from nexus_blast.ai.client import AIClient, BadCompletion, Endpoint, Limits
 from nexus_blast.ai.variants import Unparseable, dedup_key, parse_variants, problem, repair
 from nexus_blast.errors import InputError
-from nexus_blast.i18n import _
+from nexus_blast.i18n import _, english, join
 
 DEFAULT_TONE = "amigável e direto"
 DEFAULT_MAX_CHARS = 600
@@ -100,7 +100,8 @@ def user_prompt(request: CopyRequest, count: int, written: list[str], rejected: 
     if written:
         parts.append("Already written (write different ones):\n" + "\n---\n".join(written))
     if rejected:
-        parts.append("Earlier drafts were rejected because: " + "; ".join(dict.fromkeys(rejected)) + ". Avoid that.")
+        said = dict.fromkeys(english(reason) for reason in rejected)  # the model reads English
+        parts.append("Earlier drafts were rejected because: " + "; ".join(said) + ". Avoid that.")
     return "\n\n".join(parts)
 
 
@@ -154,15 +155,14 @@ def draft(db, endpoint: Endpoint, request: CopyRequest, *, limits: Limits | None
                 text = repair(text, request.placeholders)
                 reason = problem(text, request.placeholders, request.max_chars)
                 if reason is None and dedup_key(text) in seen:
-                    reason = "repeats another variant"
+                    reason = _("repeats another variant")
                 if reason:
                     result.rejected.append(reason)
                     continue
                 seen.add(dedup_key(text))
                 result.variants.append(text)
     if not result.variants:
-        # the checks' reasons stay English: they are fed back to the model in the prompt
-        reasons = "; ".join(dict.fromkeys(result.rejected)) or _("no answer")
+        reasons = join("; ", dict.fromkeys(result.rejected)) or _("no answer")
         raise BadCompletion(_("{name} produced no usable variant ({reasons})").format(name=endpoint.name, reasons=reasons), hint=_("reword the brief or raise --max-chars"))
     return result
 

@@ -8,6 +8,8 @@ import json
 import re
 import unicodedata
 
+from nexus_blast.i18n import _
+
 FENCED_RE = re.compile(r"```[A-Za-z0-9_-]*[ \t]*\n?(.*?)```", re.DOTALL)
 PLACEHOLDER_RE = re.compile(r"\{\{([^{}]*)\}\}")
 SINGLE_BRACE_RE = re.compile(r"(?<!\{)\{\s*([^\W\d][\w]*)\s*\}(?!\})")
@@ -38,7 +40,7 @@ def parse_variants(answer: str) -> list[str]:
             (v for v in data.values() if isinstance(v, list)), None
         )
     if not isinstance(data, list):
-        raise Unparseable("not a JSON array")
+        raise Unparseable(_("not a JSON array"))
     items = []
     for item in data:
         if isinstance(item, dict):
@@ -46,7 +48,7 @@ def parse_variants(answer: str) -> list[str]:
         if isinstance(item, str) and item.strip():
             items.append(item)
     if not items:
-        raise Unparseable("no texts in the array")
+        raise Unparseable(_("no texts in the array"))
     return items
 
 
@@ -64,7 +66,7 @@ def _loads(text: str):
                 return json.loads(attempt)
             except ValueError:
                 continue
-    raise Unparseable("not JSON")
+    raise Unparseable(_("not JSON"))
 
 
 def repair(text: str, allowed: tuple[str, ...]) -> str:
@@ -94,22 +96,24 @@ def repair(text: str, allowed: tuple[str, ...]) -> str:
 
 
 def problem(text: str, allowed: tuple[str, ...], max_chars: int) -> str | None:
-    """Why TEXT (already repaired) cannot be used, or None when it can."""
+    """Why TEXT (already repaired) cannot be used, or None when it can (translated, with its
+    English kept: the model is told the English, i18n.english)."""
     if not text:
-        return "empty"
+        return _("empty")
     allowed_set = set(allowed)
     for match in PLACEHOLDER_RE.finditer(text):
         # `{{nome|cliente}}`: the column is `nome`; `cliente` is literal fallback text.
         if match.group(1).partition("|")[0].strip() not in allowed_set:
-            detail = "allowed: " + ", ".join(allowed) if allowed else "none allowed"
-            return f"uses placeholder {match.group(0)} ({detail})"
+            if allowed:
+                return _("uses placeholder {placeholder} (allowed: {allowed})").format(placeholder=match.group(0), allowed=", ".join(allowed))
+            return _("uses placeholder {placeholder} (none allowed)").format(placeholder=match.group(0))
     rest = PLACEHOLDER_RE.sub("", text)
     if "{" in rest or "}" in rest:
-        return "contains curly braces (they would be read as a template)"
+        return _("contains curly braces (they would be read as a template)")
     if HEADING_RE.search(text):
-        return "contains a markdown heading"
+        return _("contains a markdown heading")
     if len(text) > max_chars:
-        return f"too long ({len(text)} > {max_chars} characters)"
+        return _("too long ({length} > {most} characters)").format(length=len(text), most=max_chars)
     return None
 
 

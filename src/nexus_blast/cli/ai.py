@@ -12,7 +12,7 @@ from nexus_blast.cli import complete
 from nexus_blast.cli.output import confirm, confirm_overwrite, info, print_json, table
 from nexus_blast.cli.state import current
 from nexus_blast.errors import InputError
-from nexus_blast.i18n import N_, _, english, format_number, ngettext, os_reason
+from nexus_blast.i18n import N_, _, english, format_number, join, ngettext, os_reason
 
 ai_app = typer.Typer(help=N_("AI providers: Ollama (local), Groq, OpenRouter and others."), no_args_is_help=True)
 
@@ -218,7 +218,7 @@ def copy(
             provider=result.provider, model=result.model, count=format_number(result.prompt_tokens + result.completion_tokens)))
     if len(result.variants) < result.requested:
         info(_("only {passed} of {requested} variants passed the checks ({reasons})").format(
-            passed=len(result.variants), requested=result.requested, reasons="; ".join(dict.fromkeys(result.rejected))))
+            passed=len(result.variants), requested=result.requested, reasons=join("; ", dict.fromkeys(result.rejected))))
     if written:
         info(_("wrote variant {pick} to {file}; send it with: blast send CONTACTS.csv --message-file {file}").format(pick=pick, file=written))
 
