@@ -58,3 +58,23 @@ def test_a_bad_sending_window_in_the_config_file(blast_home, both):
     path = blast_home / "config.toml"
     assert pt == f"blast: erro: {path}: sending.window: a janela '8h às 20h' não está no formato HH:MM-HH:MM\n"
     assert en == f"blast: error: {path}: sending.window: window '8h às 20h' is not HH:MM-HH:MM\n"
+
+
+def test_the_dry_run_plan_speaks_portuguese_and_its_json_stays_identical(blast, sandbox, blast_home, tmp_path, monkeypatch):
+    from tests.campaigns.helpers import configure, write_contacts
+
+    configure(blast_home, {"s1": sandbox.url})
+    csv = write_contacts(tmp_path / "c.csv", 2, ["Zé;123;X"])
+    args = ("send", csv, "-m", "Oi {{nome}}", "--dry-run")
+    monkeypatch.setenv("LANG", PT)
+    pt, pt_json = blast(*args), blast(*args, "--json")
+    monkeypatch.setenv("LANG", EN)
+    en, en_json = blast(*args), blast(*args, "--json")
+    assert pt.exit_code == en.exit_code == 0 and pt_json.stdout == en_json.stdout
+    for line in ("linhas rejeitadas (too_short 1)\t1\t", "RISCO ALTO (delay_short): o intervalo entre dois envios começa em 0 s, abaixo de 20 s",
+                 "--- linha 1 → +5511981000000 pela sessão s1", "simulação: nada foi guardado, nada foi enviado"):
+        assert line in pt.stdout.splitlines()
+    for line in ("rejected rows (too_short 1)\t1\t", "HIGH RISK (delay_short): the delay between two sends starts at 0 s, below 20 s",
+                 "--- row 1 → +5511981000000 via s1", "dry run: nothing stored, nothing sent"):
+        assert line in en.stdout.splitlines()
+    assert ": 2 mensagem(ns), intervalo de " in pt.stderr and ": 2 message(s), delay " in en.stderr

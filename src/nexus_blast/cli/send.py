@@ -286,12 +286,14 @@ def _show_variants(prepared, ai, stderr: bool) -> None:
     if not prepared.variants:
         return
     echo = info if stderr else typer.echo
-    kind = "AI variant" if ai is not None else _("variant")
+    kind = _("AI variant") if ai is not None else _("variant")
     for number, text in enumerate(prepared.variants, 1):
         count = prepared.summary.per_variant[number]
-        echo(f"--- {kind} {number} ({len(text)} chars, {count} contact(s)) ---\n{text}\n")
+        echo(_("--- {kind} {number} ({chars} chars, {count} contact(s)) ---").format(
+            kind=kind, number=number, chars=len(text), count=count) + f"\n{text}\n")
     if ai is not None and len(prepared.variants) < ai.variants:
-        echo(f"only {len(prepared.variants)} of {ai.variants} AI variants passed the checks; rotating those")
+        echo(_("only {passed} of {requested} AI variants passed the checks; rotating those").format(
+            passed=len(prepared.variants), requested=ai.variants))
 
 
 def human_size(size: int | None) -> str:
@@ -312,7 +314,7 @@ def _show_sample(prepared) -> None:
     preview = prepared.summary.preview
     if preview:
         p = preview[0]
-        variant = f", AI variant {p.variant}" if prepared.variants else ""
+        variant = _(", AI variant {number}").format(number=p.variant) if prepared.variants else ""
         info(_("--- sample: row {row} → {phone} via {session}{variant} ---").format(
             row=p.row, phone=p.phone, session=p.session, variant=variant) + "\n" + p.text)
     image = prepared.image
@@ -422,10 +424,13 @@ def _print_plan(prepared, json: bool, start_at=None, ai=None) -> None:
     _describe_plan(prepared, stderr=False, start_at=start_at)
     _echo_risks(risks, typer.echo)
     for p in prepared.summary.preview:
-        variant = (f" (AI variant {p.variant})" if ai is not None else f" (variant {p.variant})") if prepared.variants else ""
+        variant = ((_(" (AI variant {number})") if ai is not None else _(" (variant {number})")).format(number=p.variant)
+                   if prepared.variants else "")
         question = _("[question] {question}\n[then, to who replies] ").format(question=p.question) if p.question is not None else ""
-        typer.echo(f"\n--- row {p.row} → {p.phone} via {p.session}{variant}\n{question}{p.text}")
-    typer.echo("\ndry run: nothing stored, nothing sent" + (" (the AI generations are logged)" if ai is not None else ""))
+        typer.echo("\n" + _("--- row {row} → {phone} via {session}{variant}").format(row=p.row, phone=p.phone, session=p.session,
+                                                                                 variant=variant) + f"\n{question}{p.text}")
+    typer.echo("\n" + (_("dry run: nothing stored, nothing sent (the AI generations are logged)") if ai is not None
+                       else _("dry run: nothing stored, nothing sent")))
 
 
 def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
@@ -437,14 +442,18 @@ def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
 
         info(_("media: {media}").format(media=media_line(prepared.image.describe())))
     rows = [[name, count, prepared.room_today.get(name, "")] for name, count in s.per_session.items()]
-    rows.append(["skipped (" + ", ".join(f"{k} {v}" for k, v in s.skipped.items()) + ")" if s.skipped else "skipped", s.skipped_total, ""])
-    rows.append(["rejected rows (" + ", ".join(f"{k} {v}" for k, v in s.rejected.items()) + ")" if s.rejected else "rejected rows", s.rejected_total, ""])
-    title = (
-        f"{prepared.name}: {s.pending} message(s), delay {prepared.delay}s, "
-        f"about {human_duration(prepared.estimate_seconds)}"
-        + (f", starting {start_at:%Y-%m-%d %H:%M %Z}" if start_at is not None else "")
-    )
-    table(title, ["session", "messages", "room today"], rows, stderr=stderr)
+    skipped = ", ".join(f"{k} {v}" for k, v in s.skipped.items())  # reason codes, as --json says them
+    rejected = ", ".join(f"{k} {v}" for k, v in s.rejected.items())
+    rows.append([_("skipped ({reasons})").format(reasons=skipped) if skipped else _("skipped"), s.skipped_total, ""])
+    rows.append([_("rejected rows ({reasons})").format(reasons=rejected) if rejected else _("rejected rows"), s.rejected_total, ""])
+    title = _("{name}: {count} message(s), delay {delay}s, about {duration}").format(
+        name=prepared.name, count=s.pending, delay=prepared.delay, duration=human_duration(prepared.estimate_seconds))
+    if start_at is not None:
+        from nexus_blast.i18n import Message, format_datetime
+
+        when = Message(f"{format_datetime(start_at)} {start_at:%Z}", f"{start_at:%Y-%m-%d %H:%M %Z}")
+        title = _("{plan}, starting {when}").format(plan=title, when=when)
+    table(title, [N_("session"), N_("messages"), N_("room today")], rows, stderr=stderr)
     if prepared.ab_test:
         ab = prepared.ab_test
         info(_("A/B test: the first {n} message(s) split across the variants, then a wait of {wait}; "
