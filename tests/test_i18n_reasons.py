@@ -105,3 +105,14 @@ def test_ai_rejections_are_shown_translated_and_told_to_the_model_in_english(por
     assert i18n.english(reason) == "uses placeholder {{cidade}} (allowed: nome)"
     prompt = user_prompt(CopyRequest(brief="promoção"), 2, [], [reason, problem("x" * 20, (), 10)])
     assert "Earlier drafts were rejected because: uses placeholder {{cidade}} (allowed: nome); too long (20 > 10 characters)." in prompt
+
+
+def test_a_waha_error_is_english_as_a_str_and_translated_as_its_message(portuguese):
+    from nexus_blast.waha.errors import WahaSessionNotFound, where
+
+    exc = WahaSessionNotFound(i18n._("{where}: session does not exist on the server").format(where=where("http://h:3000", "s1")))
+    assert str(exc) == f"{exc}" == "WAHA http://h:3000 session 's1': session does not exist on the server"  # stored, logged
+    assert exc.message == "WAHA http://h:3000 sessão 's1': a sessão não existe no servidor"  # shown
+    said = i18n._("could not notify {kind}: {error}").format(kind="paused", error=exc)
+    assert i18n.english(said) == "could not notify paused: WAHA http://h:3000 session 's1': session does not exist on the server"
+    assert "sessão 's1'" in said

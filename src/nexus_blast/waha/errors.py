@@ -6,7 +6,7 @@ Their messages and hints are for people (`i18n.Message`: translated, with the En
 from __future__ import annotations
 
 from nexus_blast.errors import DependencyError, ExitCode, InputError, KeyRefused, NotFound, Unreachable
-from nexus_blast.i18n import N_, _
+from nexus_blast.i18n import N_, _, english
 
 
 def scrub(text: str, *secrets: str) -> str:
@@ -72,6 +72,12 @@ class WahaError(DependencyError):
         super().__init__(message, hint)
         self.server = server
         self.session = session
+
+    def __str__(self) -> str:
+        """The message in English: what `str(exc)` passes on is stored (a message's error, a
+        session's health note) or logged, and must not depend on the language of the run. People
+        read `exc.message` (translated; i18n.reason, Message.format and the CLI's handler use it)."""
+        return english(self.message)
 
 
 class WahaUnreachable(WahaError, Unreachable):
