@@ -1,6 +1,7 @@
 """Errors passed on without losing their English: i18n.reason() (domain Problems, translated
-ValueErrors, BlastErrors), join/transform keeping a Message a Message, english_document for
---json, and the WAHA errors' prefix and network reasons."""
+ValueErrors, BlastErrors), an exception formatted into a Message, transform keeping a Message a
+Message, WAHA errors (English as a str, translated as their message, their prefix and network
+reasons), and the AI's rejection reasons."""
 
 from __future__ import annotations
 
@@ -27,11 +28,13 @@ def _raised(call, *args, **kw) -> BaseException:
 
 
 def test_a_domain_problem_is_english_as_a_str_and_translated_by_reason(portuguese):
-    exc = _raised(parse_delay, "abc")
+    from nexus_blast.domain.window import parse_window
+
+    exc = _raised(parse_window, "8h-20h")
     assert isinstance(exc, Problem)
-    assert str(exc) == "delay 'abc' is not MIN-MAX in seconds (e.g. 30-60)"  # domain/ translates nothing
+    assert str(exc) == "window '8h-20h' is not HH:MM-HH:MM"  # domain/ translates nothing
     said = i18n.reason(exc)
-    assert said == "o intervalo 'abc' não está no formato MIN-MAX em segundos (ex.: 30-60)"
+    assert said == "a janela '8h-20h' não está no formato HH:MM-HH:MM"
     assert i18n.english(said) == str(exc)
 
 
@@ -56,23 +59,10 @@ def test_reason_in_english_is_the_plain_message():
     assert i18n.reason(_raised(parse_delay, "")) == "delay is empty (give MIN-MAX in seconds, e.g. 30-60)"
 
 
-def test_join_and_transform_keep_a_message_a_message(portuguese):
-    parts = ["s1", i18n._("window never opens")]
-    joined = i18n.join(": ", parts)
-    assert (joined, i18n.english(joined)) == ("s1: a janela nunca abre", "s1: window never opens")
-    assert type(i18n.join("; ", ["a", "b"])) is str
+def test_transform_keeps_a_message_a_message(portuguese):
     cut = i18n.transform(i18n._("window never opens"), lambda t: t[:9])
     assert (cut, i18n.english(cut)) == ("a janela ", "window ne")
     assert i18n.transform("plain", str.upper) == "PLAIN"
-
-
-def test_a_json_document_is_english_whatever_text_it_holds(portuguese):
-    message = i18n._("window never opens")
-    document = {"error": message, "rows": [{"why": message, "n": 2}, (message, None)], message: True}
-    assert i18n.english_document(document) == {
-        "error": "window never opens", "rows": [{"why": "window never opens", "n": 2}, ["window never opens", None]],
-        "window never opens": True,
-    }
 
 
 def test_waha_errors_name_the_session_and_translate_network_reasons(portuguese):

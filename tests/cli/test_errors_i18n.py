@@ -39,7 +39,7 @@ def test_a_file_that_is_not_a_database(blast_home, both):
 
 def test_syncing_an_unknown_campaign(both):
     pt, en, doc = both("campaign", "sync", "99", code=2)
-    assert pt == "blast: erro: campanha desconhecida 99 (veja: blast campaign list)\n"
+    assert pt == "blast: erro: campanha 99 desconhecida (veja: blast campaign list)\n"
     assert en == "blast: error: unknown campaign 99 (see: blast campaign list)\n"
 
 
