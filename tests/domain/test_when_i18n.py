@@ -24,7 +24,8 @@ def portuguese():
 def test_errors_speak_portuguese(portuguese):
     with pytest.raises(ValueError) as caught:
         parse_when("ontem 09:00", NOW, SP)
-    assert str(caught.value) == "'ontem 09:00' está no passado (entendido: Tuesday 2026-11-24 09:00 -03)"
+    assert str(caught.value) == "'ontem 09:00' está no passado (entendido: terça-feira 24/11/2026 09:00 -03)"
+    assert i18n.english(caught.value.args[0]) == "'ontem 09:00' is in the past (understood Tuesday 2026-11-24 09:00 -03)"
     with pytest.raises(ValueError) as caught:
         parse_when("31/02 09:00", NOW, SP)
     assert str(caught.value) == "'31/02 09:00': essa data não existe (dia primeiro: DD/MM/AAAA HH:MM)"

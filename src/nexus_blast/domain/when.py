@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from nexus_blast.i18n import _
+from nexus_blast import i18n
+from nexus_blast.i18n import N_, _
 
 _DURATION = r"((?:\d+(?:\.\d+)?\s*(?:d|h|min|m|s)\s*)+)"
 _RELATIVE = re.compile(r"^\+\s*" + _DURATION + "$", re.IGNORECASE)
@@ -27,7 +28,7 @@ _WEEKDAYS = {
     4: ("sexta", "sex", "friday", "fri"), 5: ("sábado", "sabado", "sáb", "sab", "saturday", "sat"),
     6: ("domingo", "dom", "sunday", "sun"),
 }
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_DAY_NAMES = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
 # Phrasings dateparser does not know, said in ones it does.
 _REWRITES = (
     (re.compile(r"\bdaqui\s+a\b", re.IGNORECASE), "em"),
@@ -46,7 +47,10 @@ FORMS = "ISO 8601 like 2026-11-25T09:00, 09:00, 9h, 'amanhã 9h', 'segunda 09:00
 
 def understood(moment: datetime) -> str:
     """MOMENT as the error and confirmation messages say it: `Monday 2026-11-30 09:00 -03`."""
-    return f"{_DAY_NAMES[moment.weekday()]} {moment:%Y-%m-%d %H:%M} {moment.tzname() or ''}".rstrip()
+    day, when, zone = _(_DAY_NAMES[moment.weekday()]), i18n.moment(moment), moment.tzname()
+    if zone:
+        return _("{day} {moment} {zone}").format(day=day, moment=when, zone=zone)
+    return _("{day} {moment}").format(day=day, moment=when)
 
 
 def parse_when(text: str, now: datetime, tz: tzinfo) -> datetime:
@@ -139,7 +143,7 @@ def _natural(raw: str, now: datetime, tz: tzinfo) -> datetime:
     if any(re.search(rf"\b{re.escape(word)}\b", text, re.IGNORECASE) for word in _WEEKDAYS[today]) and moment.date() != now.date():
         raise ValueError(_("{raw!r} is ambiguous: today is {day} (understood {when}); say 'hoje'/'today' "
                            "or give the date, e.g. '{date} {clock}'").format(
-            raw=raw, day=_DAY_NAMES[today], when=understood(moment), date=f"{moment:%d/%m}", clock=f"{moment:%H:%M}"))
+            raw=raw, day=_(_DAY_NAMES[today]), when=understood(moment), date=f"{moment:%d/%m}", clock=f"{moment:%H:%M}"))
     return moment
 
 
