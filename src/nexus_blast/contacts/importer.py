@@ -47,9 +47,14 @@ def check_file(
 ) -> CheckReport:
     """Validate every row of SOURCE, writing the --output/--rejects files when asked."""
     report = _report(source)
+    rejected = report.rejected
     with _files(source, output, rejects) as files:
-        for _row in _checked(source, report, files, options, optouts):
-            pass
+        add = files.add if files.sinks else None
+        for checked in validate_rows(source, options=options, optouts=optouts, summary=report.summary):
+            if add is not None:
+                add(checked)
+            if checked.reason is not None and len(rejected) < PREVIEW:
+                rejected.append(checked)
     _finish(source, report)
     return report
 
