@@ -104,6 +104,9 @@ def validate_rows(
     wins, later ones are `duplicate`. A contact any of whose valid numbers is opted out is
     `opted_out` (a person who asked to leave meant every number).
 
+    SUMMARY receives the counts of every row handed out once the rows end (read to the end, or
+    the generator closed).
+
     Memory: only the set of numbers seen so far grows with the file (kept as ints: half the size
     of the strings, ~65 bytes per distinct number).
     """
