@@ -133,6 +133,27 @@ def test_late_non_utf8_byte_switches_the_whole_file_to_cp1252(tmp_path):
     assert data[-1][1]["nome"] == "Conceição"
 
 
+def test_utf8_character_cut_by_a_read_chunk_is_still_utf8(tmp_path):
+    from nexus_blast.contacts.csvfile import CHUNK, SAMPLE
+
+    path = tmp_path / "cut.csv"
+    head = b"nome;telefone\n"
+    for boundary in (SAMPLE, SAMPLE + CHUNK):  # the first read, then a later one
+        filler = b"".join(b"Ana;11987654321\n" for _ in range((boundary - len(head)) // 16))
+        pad = b"x" * (boundary - len(head) - len(filler) - 1)  # "ç" (2 bytes) straddles the boundary
+        path.write_bytes(head + filler + pad + "ç;11987654321\n".encode())
+        source, data = rows(path)
+        assert source.encoding == "utf-8"
+        assert data[-1][1]["nome"].endswith("ç")
+
+
+def test_a_nul_byte_after_a_non_utf8_byte_is_still_refused(tmp_path):
+    path = tmp_path / "nul.csv"
+    path.write_bytes("nome;telefone\nJoão;11987654321\n".encode("cp1252") + b"x" * 300_000 + b"\x00\n")
+    with pytest.raises(InputError, match="NUL byte at offset"):
+        read_rows(path)
+
+
 def test_utf16_unicode_text_export(tmp_path):
     path = tmp_path / "unicode.txt"
     path.write_bytes("nome\ttelefone\r\nJoão\t11987654321\r\n".encode("utf-16"))

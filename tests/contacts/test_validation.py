@@ -104,3 +104,66 @@ def test_validation_memory_grows_only_with_the_duplicate_set(tmp_path):
     assert report.summary.total == 80_000 and report.summary.by_reason["not_a_number"] == 1600
     assert report.summary.valid == 980  # rows 0, 50, 100... are the invalid ones
     assert size > 8 * 1024 * 1024 and peak < 2 * 1024 * 1024
+
+
+# --- the fast paths of the per-row work (bench/validate) keep every verdict and every byte -------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from nexus_blast.contacts.writers import CsvLines, escape_row  # noqa: E402
+from nexus_blast.domain.candidates import choose_phone  # noqa: E402
+from nexus_blast.domain.cells import escape_cell  # noqa: E402
+
+PHONE_TEXT = st.text(alphabet="0123456789 ()-+xX.;,/:\n9", max_size=22)
+
+
+@settings(max_examples=400, deadline=None)
+@given(cells=st.lists(PHONE_TEXT | st.sampled_from(["(11) 98765-4321", "+55 11 98765-4321", "11 8765-4321", "0xx21 2345-6789"]), min_size=1, max_size=12))
+def test_single_column_fast_path_gives_what_choose_phone_gives(cells):
+    """One phone column: validate_rows settles common cells without choose_phone; every row must
+    come out exactly as choose_phone (and the duplicate/opt-out rules) would have it."""
+    source = Rows([(i, {"tel": cell, "nome": "x"}) for i, cell in enumerate(cells, start=1)])
+    summary = Summary()
+    got = list(validate_rows(source, options=ValidationOptions(), optouts={"+5511987654321"}, summary=summary))
+    seen: set[str] = set()
+    for checked, cell in zip(got, cells):
+        choice = choose_phone([("tel", cell)])
+        reason, e164 = choice.result.reason, choice.result.e164
+        if reason is None:
+            reason = "opted_out" if e164 == "+5511987654321" else "duplicate" if e164 in seen else None
+            seen.add(e164)
+        assert (checked.phone, checked.e164, checked.kind, checked.legacy_mobile, checked.reason, checked.source) == (
+            choice.raw, e164, choice.result.kind, choice.result.legacy_mobile, reason, choice.source), cell
+    assert summary.total == len(cells) and summary.valid == sum(c.reason is None for c in got)
+    assert sum(summary.by_reason.values()) == summary.invalid
+    assert summary.landlines == sum(c.reason is None and c.kind == "landline" for c in got)
+    assert summary.legacy_mobile == sum(c.reason is None and c.legacy_mobile for c in got)
+
+
+def test_summary_counts_the_rows_handed_out_when_the_reading_stops_early():
+    source = Rows([(i, {"tel": f"11 98765-{i:04d}"}) for i in range(1, 11)] + [(11, {"tel": "abc"})])
+    summary = Summary()
+    rows = validate_rows(source, options=ValidationOptions(), summary=summary)
+    for _ in range(3):
+        next(rows)
+    rows.close()
+    assert (summary.total, summary.valid) == (3, 3)
+
+
+CELL = st.text(alphabet=st.sampled_from(list('ab ;,\t"\r\n\'=+-@é')), max_size=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(cells=st.lists(CELL, max_size=6), delimiter=st.sampled_from([",", ";", "\t"]), terminator=st.sampled_from(["\n", "\r\n"]))
+def test_csv_lines_are_what_csv_writer_writes(cells, delimiter, terminator):
+    import io
+
+    expected = io.StringIO()
+    csv.writer(expected, delimiter=delimiter, lineterminator=terminator).writerow(cells)
+    assert CsvLines(delimiter, terminator).line(cells) == expected.getvalue()
+
+
+@given(values=st.lists(CELL | st.integers() | st.none(), max_size=6))
+def test_escape_row_is_escape_cell_on_every_cell(values):
+    assert escape_row(list(values)) == [escape_cell(v) for v in values]

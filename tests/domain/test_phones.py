@@ -276,7 +276,7 @@ def test_phone_like_text_is_valid_or_has_a_reason(text):
 
 # --- the Brazilian fast path (digit rules) against the full rules and against phonenumbers ------
 
-from nexus_blast.domain.phones import _fast_brazilian, _normalize  # noqa: E402
+from nexus_blast.domain.phones import PhoneResult, _fast_brazilian, _normalize, fast_brazilian  # noqa: E402
 
 
 @pytest.mark.parametrize(("raw", "expected", "kind"), CASES)
@@ -342,3 +342,15 @@ def test_fast_path_and_phonenumbers_on_generated_brazilian_spellings(ddd, subscr
     shared = subscriber[:3] in ("300", "400") or subscriber[:4] in ("4020", "4062")  # 3003-/400x-: not people
     unused_ddd = ddd not in DDDS  # phonenumbers reads the digits under another split
     assert legacy or collect or shared or unused_ddd, (raw, result, _phonenumbers(raw))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789 ()-+xX;,/:\n\r.", max_size=24))
+def test_fast_path_never_settles_what_the_full_rules_would_not(raw):
+    """Whatever the fast path settles, the full rules settle the same way; a cell that may hold
+    several numbers (separators of domain/candidates.py) is always left to the full rules."""
+    fast = fast_brazilian(raw)
+    if fast is None:
+        return
+    assert PhoneResult(e164=fast[0], kind=fast[1], legacy_mobile=fast[2]) == _normalize(raw, "", False)
+    assert not set(";,/:\n\r").intersection(raw)

@@ -47,9 +47,14 @@ def check_file(
 ) -> CheckReport:
     """Validate every row of SOURCE, writing the --output/--rejects files when asked."""
     report = _report(source)
+    rejected = report.rejected
     with _files(source, output, rejects) as files:
-        for _row in _checked(source, report, files, options, optouts):
-            pass
+        add = files.add if files.sinks else None
+        for checked in validate_rows(source, options=options, optouts=optouts, summary=report.summary):
+            if add is not None:
+                add(checked)
+            if checked.reason is not None and len(rejected) < PREVIEW:
+                rejected.append(checked)
     _finish(source, report)
     return report
 
@@ -70,11 +75,7 @@ def import_file(
         raise InputError(_("--list: the list name is empty"))
     report = _report(source, list_name)
     with _files(source, output, rejects) as files:
-        valid = (
-            (c.e164, c.kind, c.fields)
-            for c in _checked(source, report, files, options, optout_phones(db))
-            if c.reason is None
-        )
+        valid = _valid(source, report, files, options, optout_phones(db))
         first = next(valid, None)  # reads the whole file when no row is valid
         if first is None:
             raise InputError(
@@ -123,10 +124,14 @@ def _files(source: TableSource, output: Path | None, rejects: Path | None) -> Re
     return ResultFiles(source.columns, source.delimiter, source.excel, output, rejects)
 
 
-def _checked(source, report: CheckReport, files: ResultFiles, options, optouts) -> Iterator[Checked]:
+def _valid(source, report: CheckReport, files: ResultFiles, options, optouts) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """`(e164, kind, fields)` of the valid rows, every row written to the result files on the way."""
     rejected = report.rejected
+    add = files.add if files.sinks else None
     for checked in validate_rows(source, options=options, optouts=optouts, summary=report.summary):
-        files.add(checked)
-        if checked.reason is not None and len(rejected) < PREVIEW:
+        if add is not None:
+            add(checked)
+        if checked.reason is None:
+            yield checked.e164, checked.kind, checked.fields
+        elif len(rejected) < PREVIEW:
             rejected.append(checked)
-        yield checked

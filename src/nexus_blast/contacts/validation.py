@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from nexus_blast.domain.candidates import choose_phone
-from nexus_blast.domain.phones import REASONS
+from nexus_blast.domain.phones import KINDS, REASONS, fast_brazilian
 
 
 class RowSource(Protocol):
@@ -58,18 +58,16 @@ class Summary:
     foreign: int = 0
     by_reason: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
 
-    def add(self, checked: Checked) -> None:
-        self.total += 1
-        if checked.reason is not None:
-            self.by_reason[checked.reason] += 1
-            return
-        self.valid += 1
-        if checked.legacy_mobile:
-            self.legacy_mobile += 1
-        if checked.kind == "landline":
-            self.landlines += 1
-        elif checked.kind == "foreign":
-            self.foreign += 1
+    def count(self, kinds: dict[str, int], legacy_mobiles: int, by_reason: dict[str, int]) -> None:
+        """Add counts: valid rows by kind (KINDS), how many of them were legacy mobiles, invalid rows by reason."""
+        valid = sum(kinds.values())
+        self.total += valid + sum(by_reason.values())
+        self.valid += valid
+        self.legacy_mobile += legacy_mobiles
+        self.landlines += kinds["landline"]
+        self.foreign += kinds["foreign"]
+        for reason, n in by_reason.items():
+            self.by_reason[reason] += n
 
     @property
     def invalid(self) -> int:
@@ -106,30 +104,71 @@ def validate_rows(
     wins, later ones are `duplicate`. A contact any of whose valid numbers is opted out is
     `opted_out` (a person who asked to leave meant every number).
 
+    SUMMARY receives the counts of every row handed out once the rows end (read to the end, or
+    the generator closed).
+
     Memory: only the set of numbers seen so far grows with the file (kept as ints: half the size
     of the strings, ~65 bytes per distinct number).
     """
     columns = phone_columns or getattr(source, "phone_columns", None) or [source.phone_column]  # type: ignore[union-attr]
     opted_out = optouts.__contains__ if isinstance(optouts, (set, frozenset)) else optouts
     seen: set[int] = set()
+    remember = seen.add
     ddd, foreign = options.default_ddd, options.allow_foreign
-    for row, fields in source:
-        choice = choose_phone([(c, fields.get(c, "")) for c in columns], default_ddd=ddd, allow_foreign=foreign)
-        result = choice.result
-        reason, e164 = result.reason, result.e164
-        if reason is None:
-            if opted_out(e164) or any(opted_out(other) for other in choice.others):
-                reason = "opted_out"
+    single = columns[0] if len(columns) == 1 else None
+    # The summary's counts, kept in locals (a method call per row costs more than the counting)
+    # and added to SUMMARY when the rows end, however they end.
+    kinds = dict.fromkeys(KINDS, 0)
+    by_reason = dict.fromkeys(REASONS, 0)
+    legacy_mobiles = 0
+    try:
+        for row, fields in source:
+            if single is not None:
+                raw = fields.get(single, "")
+                # The common case, as choose_phone decides it for one column holding one number,
+                # with the Brazilian digit rules' tuple instead of a Choice and a PhoneResult (the
+                # fast path settles no cell that could hold several numbers).
+                fast = fast_brazilian(raw) if raw else None
+                if fast is not None:
+                    e164, kind, legacy = fast
+                    if opted_out(e164):
+                        by_reason["opted_out"] += 1
+                        yield Checked(row, fields, raw, e164, kind, legacy, "opted_out", single)
+                        continue
+                    key = int(e164[1:])
+                    if key in seen:
+                        by_reason["duplicate"] += 1
+                        yield Checked(row, fields, raw, e164, kind, legacy, "duplicate", single)
+                        continue
+                    remember(key)
+                    kinds[kind] += 1
+                    legacy_mobiles += legacy
+                    yield Checked(row, fields, raw, e164, kind, legacy, None, single)
+                    continue
+                cells = [(single, raw)]
             else:
-                key = int(e164[1:])
-                if key in seen:
-                    reason = "duplicate"
+                cells = [(c, fields.get(c, "")) for c in columns]
+            choice = choose_phone(cells, default_ddd=ddd, allow_foreign=foreign)
+            result = choice.result
+            reason, e164 = result.reason, result.e164
+            if reason is None:
+                if opted_out(e164) or any(opted_out(other) for other in choice.others):
+                    reason = "opted_out"
                 else:
-                    seen.add(key)
-        checked = Checked(row, fields, choice.raw, e164, result.kind, result.legacy_mobile, reason, choice.source)
+                    key = int(e164[1:])
+                    if key in seen:
+                        reason = "duplicate"
+                    else:
+                        remember(key)
+            if reason is None:
+                kinds[result.kind] += 1
+                legacy_mobiles += result.legacy_mobile
+            else:
+                by_reason[reason] += 1
+            yield Checked(row, fields, choice.raw, e164, result.kind, result.legacy_mobile, reason, choice.source)
+    finally:
         if summary is not None:
-            summary.add(checked)
-        yield checked
+            summary.count(kinds, legacy_mobiles, by_reason)
 
 
 def resolve_options(defaults, *, default_ddd: str | None, allow_foreign: bool, include_landlines: bool) -> ValidationOptions:

@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 import tempfile
 from pathlib import Path
 
 from nexus_blast.contacts.csvfile import SINGLE_COLUMN
 from nexus_blast.contacts.validation import Checked
-from nexus_blast.domain.cells import escape_cell
+from nexus_blast.domain.cells import FORMULA_STARTS, escape_cell
 from nexus_blast.errors import InputError
 from nexus_blast.i18n import _, os_reason
 
 OUTPUT_EXTRA = ["phone_e164", "phone_kind", "phone_source"]
 REJECTS_EXTRA = ["row", "reason"]
+BATCH = 512  # rows handed to the csv writer at once
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)  # every formula start is one character
+assert all(len(start) == 1 for start in FORMULA_STARTS)
+
+
+def escape_row(values: list) -> list[str]:
+    """VALUES as text with escape_cell applied, checked with one test per cell (the list itself
+    when every cell is text that needs no escape, as in almost every row)."""
+    for value in values:
+        if value.__class__ is not str or value[:1] in _FORMULA_FIRST:
+            return [("'" + v if v[:1] in _FORMULA_FIRST else v) if v.__class__ is str else escape_cell(v) for v in values]
+    return values
 
 
 class CsvSink:
@@ -32,19 +45,57 @@ class CsvSink:
             raise InputError(_("{file}: cannot write ({reason})").format(file=path, reason=os_reason(exc))) from None
         self.tmp = Path(tmp)
         self.handle = os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")
-        self.writer = csv.writer(self.handle, delimiter=delimiter, lineterminator="\r\n" if bom else "\n")
-        self.writer.writerow([escape_cell(c) for c in columns])  # headers come from the input too
+        self._lines = CsvLines(delimiter, "\r\n" if bom else "\n")
+        self.handle.write(self._lines.line([escape_cell(c) for c in columns]))  # headers come from the input too
+        self._pending: list[str] = []
 
     def write(self, values: list) -> None:
-        self.writer.writerow([escape_cell(v) for v in values])
+        """Write one row (any values), its cells escaped."""
+        self.write_escaped(escape_row(values))
+
+    def write_escaped(self, values: list[str]) -> None:
+        """Write one row of text cells already escaped (buffered: `commit()` writes the rest)."""
+        pending = self._pending
+        pending.append(self._lines.line(values))
+        if len(pending) >= BATCH:
+            self.handle.write("".join(pending))
+            pending.clear()
 
     def commit(self) -> None:
+        self.handle.write("".join(self._pending))
+        self._pending.clear()
         self.handle.close()
         os.replace(self.tmp, self.path)
 
     def discard(self) -> None:
-        self.handle.close()
-        self.tmp.unlink(missing_ok=True)
+        self._pending.clear()
+        try:
+            self.handle.close()
+        finally:
+            self.tmp.unlink(missing_ok=True)
+
+
+class CsvLines:
+    """One CSV record as text, exactly as csv.writer (QUOTE_MINIMAL) writes it: the cells joined
+    by the delimiter when none needs quotes (4x faster than the writer), else the writer's own."""
+
+    def __init__(self, delimiter: str, lineterminator: str) -> None:
+        self.delimiter, self.lineterminator = delimiter, lineterminator
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, delimiter=delimiter, lineterminator=lineterminator)
+
+    def line(self, cells: list[str]) -> str:
+        joined = self.delimiter.join(cells)
+        if '"' in joined or "\n" in joined or "\r" in joined or len(cells) < 2 or joined.count(self.delimiter) != len(cells) - 1:
+            return self._quoted(cells)
+        return joined + self.lineterminator
+
+    def _quoted(self, cells: list[str]) -> str:
+        buffer = self._buffer
+        buffer.seek(0)
+        buffer.truncate()
+        self._writer.writerow(cells)
+        return buffer.getvalue()
 
 
 class ResultFiles:
@@ -74,16 +125,26 @@ class ResultFiles:
         return sink
 
     def add(self, checked: Checked) -> None:
-        fields = checked.fields
         if checked.reason is None:
             if self.output is not None:
-                self.output.write([fields.get(c, "") for c in self._out_columns] + [checked.e164, checked.kind, checked.source])
+                fields = checked.fields
+                row = escape_row([fields.get(c, "") for c in self._out_columns])
+                # E.164 always starts with "+" (so escaped); kinds and reason codes are plain words
+                row += ("'" + checked.e164, checked.kind, escape_cell(checked.source))
+                self.output.write_escaped(row)
         elif self.rejects is not None:
-            self.rejects.write([fields.get(c, "") for c in self._rej_columns] + [checked.row, checked.reason])
+            fields = checked.fields
+            row = escape_row([fields.get(c, "") for c in self._rej_columns])
+            row += (str(checked.row), checked.reason)
+            self.rejects.write_escaped(row)
 
     def commit(self) -> None:
-        for sink in self.sinks:
-            sink.commit()
+        try:
+            for sink in self.sinks:
+                sink.commit()
+        except BaseException:  # e.g. the disk filled up writing the last rows: no half file left
+            self.discard()
+            raise
 
     def discard(self) -> None:
         for sink in self.sinks:

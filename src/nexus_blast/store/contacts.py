@@ -12,6 +12,8 @@ from nexus_blast.i18n import _
 from nexus_blast.store.db import utcnow
 
 BATCH = 1000
+# json.dumps(fields, ensure_ascii=False) builds an encoder per call; one encoder, the same text.
+_encode_fields = json.JSONEncoder(ensure_ascii=False).encode
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ def upsert_contacts(db, list_name: str, rows: Iterable) -> UpsertCount:
                    VALUES (?, ?, ?, ?, ?, ?)
                    ON CONFLICT (list_id, phone) DO UPDATE SET
                      kind = excluded.kind, fields = excluded.fields, updated_at = excluded.updated_at""",
-                [(list_id, e164, kind, json.dumps(fields, ensure_ascii=False), now, now) for e164, kind, fields in batch],
+                [(list_id, e164, kind, _encode_fields(fields), now, now) for e164, kind, fields in batch],
             )
             total += len(batch)
         inserted = _count(db, list_id) - before
