@@ -58,6 +58,8 @@ class Lane:
     flaps: int = 0  # times it went unhealthy since its last successful send (probes back off)
     sent_today: int = 0
     day: date | None = None
+    day_start: str = ""  # start of `day` (ISO UTC): the daily cap counts from there
+    day_opened: str | None = None  # the day_start whose counter row it opened (store.open_day)
     unknown: list[int] = field(default_factory=list)  # left `sending`: WAHA could not be asked
     # Guards (campaigns/guard.py): WhatsApp's signals and the failure brake, and what they impose.
     limits: LaneLimits = field(default_factory=LaneLimits)  # in force now (delays × delay_multiplier)

@@ -107,6 +107,14 @@ class Events:
 
 
 @dataclass
+class Lookup:
+    """A number looked up with WAHA during this attempt, not stored yet: (phone, on WhatsApp, chat id)."""
+
+    row: tuple[str, bool, str | None]
+    stored: bool = False
+
+
+@dataclass
 class SenderResult:
     halt: str  # done | interrupted | no_session | capped | resting | status | lease
     detail: str = ""
@@ -293,13 +301,14 @@ class Sender(Guard, Failover):
     def _roll_day(self, lane: Lane, local_day, force: bool = False) -> None:
         if force or lane.day != local_day:
             lane.day = local_day
+            lane.day_start = iso(datetime.combine(lane.day, datetime.min.time(), tzinfo=self.config.timezone))
             if lane.spec.cap_for is not None:  # warm-up: the cap grows with the days it sent
                 lane.spec.daily_cap = lane.spec.cap_for(local_day)
-            lane.sent_today = store.sent_since(self.db, lane.name, self._day_start(lane))
+            lane.sent_today = store.sent_since(self.db, lane.name, lane.day_start)
 
     def _day_start(self, lane: Lane) -> str:
         """Start of LANE's current local day (ISO UTC): the daily cap counts from there."""
-        return iso(datetime.combine(lane.day, datetime.min.time(), tzinfo=self.config.timezone))
+        return lane.day_start
 
     # --- one message --------------------------------------------------------------------------
 
@@ -328,9 +337,23 @@ class Sender(Guard, Failover):
             self.board.place([mid], exclude=lane)
             return
         due = self._next_slot(lane)
-        chat_id = message.chat_id or await self._resolve(lane, message)
-        if chat_id is None:
-            return
+        if message.chat_id:
+            chat_id, lookup = message.chat_id, None
+        else:
+            chat_id, lookup = await self._resolve(lane, message)
+            if chat_id is None:
+                return
+        try:
+            await self._attempt(lane, message, chat_id, due, lookup)
+        finally:
+            if lookup is not None and not lookup.stored:  # not sent after all: the look-up is kept alone
+                store.put_recipient(self.db, *lookup.row)
+
+    async def _attempt(self, lane: Lane, message: store.Message, chat_id: str, due: float, lookup: Lookup | None) -> None:
+        """MESSAGE's send at DUE (monotonic) through LANE, to CHAT_ID: `pending → sending` committed
+        (with LOOKUP, a fresh look-up of its number, in the same transaction), the request, then
+        `sending → sent` committed, or what its failure means (failover.py)."""
+        mid = message.id
         await self._pause(due - time.monotonic())
         await self._wait_for_window()  # it may have closed during the delay
         if self._halt.is_set():
@@ -341,11 +364,16 @@ class Sender(Guard, Failover):
         if self.config.typing and not await self._type(lane, message, chat_id):
             return
         planned = message.planned_id or (new_short_id() if lane.own_ids else None)
-        if not store.start_sending(
-            self.db, mid, session=lane.name, cap=lane.spec.daily_cap, since=self._day_start(lane),
-            owner=self.config.lease_owner, chat_id=chat_id, sending_at=iso(self.now()), error="",
-            planned_id=planned,
-        ):
+        since = lane.day_start
+        if lookup is not None:
+            lookup.stored = True
+        started = store.start_sending(
+            self.db, mid, session=lane.name, cap=lane.spec.daily_cap, since=since, owner=self.config.lease_owner,
+            recipient=lookup.row if lookup is not None else None, day_open=lane.day_opened == since,
+            chat_id=chat_id, sending_at=iso(self.now()), error="", planned_id=planned,
+        )
+        lane.day_opened = since  # its counter row exists from now on (rows are never deleted)
+        if not started:
             current = store.get_message(self.db, mid)
             status = store.campaign_status(self.db, self.campaign_id)
             if self.config.lease_owner and leases.holder(self.db, self.campaign_id)[0] != self.config.lease_owner:
@@ -453,10 +481,13 @@ class Sender(Guard, Failover):
         self.tally.settle(outcome)
         self.events.progress(self.tally)
 
-    async def _resolve(self, lane: Lane, message: store.Message) -> str | None:
-        """The chatId WhatsApp knows the number by (cached); None when the message left the lane."""
+    async def _resolve(self, lane: Lane, message: store.Message) -> tuple[str | None, Lookup | None]:
+        """The chatId WhatsApp knows the number by (cached), and the look-up to store when it was
+        asked now (the caller stores it, with the send's start when there is one); (None, None)
+        when the message left the lane."""
         digits = whatsapp_digits(message.phone)
         cached = store.get_recipient(self.db, message.phone)
+        lookup = None
         if cached and self.now() - datetime.fromisoformat(cached[2]) < RECIPIENT_TTL:
             exists, chat_id = cached[0], cached[1]
         else:
@@ -464,21 +495,23 @@ class Sender(Guard, Failover):
                 await self._pause(lane.last_lookup + self.config.lookup_delay.draw(self.rng) - time.monotonic())
             if self._halt.is_set():
                 lane.queue.appendleft(message.id)
-                return None
+                return None, None
             try:
                 exists, chat_id = await lane.spec.client.check_exists(lane.spec.waha_session, digits)
             except WahaError as exc:
                 self._not_sent(lane, message, exc, message.attempts)
-                return None
+                return None, None
             finally:
                 lane.last_lookup = time.monotonic()
             lane.throttled = 0
-            store.put_recipient(self.db, message.phone, exists, chat_id)
+            lookup = Lookup((message.phone, exists, chat_id))
         if not exists:
+            if lookup is not None:
+                store.put_recipient(self.db, *lookup.row)
             if store.transition(self.db, message.id, "pending", "skipped", error=str(SkipReason.NOT_ON_WHATSAPP)):
                 self._count("skipped")
-            return None
-        return chat_id or f"{digits}@c.us"
+            return None, None
+        return chat_id or f"{digits}@c.us", lookup
 
     async def _type(self, lane: Lane, message: store.Message, chat_id: str) -> bool:
         client, session = lane.spec.client, lane.spec.waha_session

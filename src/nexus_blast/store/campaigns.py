@@ -323,20 +323,26 @@ def transition(db, mid: int, old: str, new: str, /, *, bump_attempts: bool = Fal
     """Move one message OLD → NEW (state machine checked) and set CHANGES; False when the message
     was not in OLD any more (another process or a cancel moved it)."""
     check_message_transition(old, new)
-    unknown = set(changes) - MESSAGE_COLUMNS
-    if unknown:
-        raise ValueError(f"not a message column: {sorted(unknown)}")
-    sets = ["status = ?", "updated_at = ?"] + [f"{k} = ?" for k in changes]
-    if bump_attempts:
-        sets.append("attempts = attempts + 1")
-    cursor = _conn(db).execute(
-        f"UPDATE messages SET {', '.join(sets)} WHERE id = ? AND status = ?",
-        (new, utcnow(), *changes.values(), mid, old),
-    )
-    return cursor.rowcount == 1
+    key = (bump_attempts, *changes)
+    sql = _TRANSITION.get(key)
+    if sql is None:
+        unknown = set(changes) - MESSAGE_COLUMNS
+        if unknown:
+            raise ValueError(f"not a message column: {sorted(unknown)}")
+        sets = ["status = ?", "updated_at = ?"] + [f"{k} = ?" for k in changes]
+        if bump_attempts:
+            sets.append("attempts = attempts + 1")
+        sql = _TRANSITION[key] = f"UPDATE messages SET {', '.join(sets)} WHERE id = ? AND status = ?"
+    return _conn(db).execute(sql, (new, utcnow(), *changes.values(), mid, old)).rowcount == 1
 
 
-def start_sending(db, mid: int, *, session: str, cap: int, since: str, owner: str | None = None, **changes: Any) -> bool:
+_TRANSITION: dict[tuple, str] = {}  # transition's UPDATE per (bump_attempts, *CHANGES)
+
+
+def start_sending(
+    db, mid: int, *, session: str, cap: int, since: str, owner: str | None = None,
+    recipient: tuple[str, bool, str | None] | None = None, day_open: bool = False, **changes: Any,
+) -> bool:
     """pending → sending on SESSION (attempts bumped, CHANGES set) only while its campaign is
     `running` and SESSION's messages sent or in flight since SINCE (every campaign, every process)
     are fewer than CAP: one UPDATE, so a pause committed by another command stops the send, and two
@@ -346,26 +352,48 @@ def start_sending(db, mid: int, *, session: str, cap: int, since: str, owner: st
 
     SINCE is the start of the session's local day (ISO UTC) and names its counter row
     (session_day_counts, m005): the UPDATE reads `taken` there and the trigger messages_cap_take
-    adds the slot in the same statement, so the cost does not grow with the day's sends."""
+    adds the slot in the same statement, so the cost does not grow with the day's sends.
+
+    DAY_OPEN: the caller already opened SINCE's counter row (open_day) on this database (rows are
+    never deleted), so it is not looked for again. RECIPIENT (phone, on WhatsApp, chat id): a fresh
+    look-up stored in the same transaction (one commit for both; stored even when the send may not
+    start)."""
     check_message_transition("pending", "sending")
-    unknown = set(changes) - MESSAGE_COLUMNS
-    if unknown:
-        raise ValueError(f"not a message column: {sorted(unknown)}")
     conn = _conn(db)
-    open_day(conn, session, since)
-    sets = ", ".join(
-        ["status = 'sending'", "updated_at = ?", "attempts = attempts + 1", "session = ?", "cap_day = ?"]
-        + [f"{k} = ?" for k in changes]
-    )
-    cursor = conn.execute(
-        f"""UPDATE messages SET {sets}
+    sql = _START_SENDING.get(tuple(changes))
+    if sql is None:
+        unknown = set(changes) - MESSAGE_COLUMNS
+        if unknown:
+            raise ValueError(f"not a message column: {sorted(unknown)}")
+        sets = ", ".join(
+            ["status = 'sending'", "updated_at = ?", "attempts = attempts + 1", "session = ?", "cap_day = ?"]
+            + [f"{k} = ?" for k in changes]
+        )
+        sql = _START_SENDING[tuple(changes)] = f"""UPDATE messages SET {sets}
             WHERE id = ? AND status = 'pending'
               AND (SELECT status FROM campaigns WHERE campaigns.id = messages.campaign_id) = 'running'
               AND (? IS NULL OR (SELECT lease_owner FROM campaigns WHERE campaigns.id = messages.campaign_id) = ?)
-              AND (SELECT taken FROM session_day_counts WHERE day = ? AND session = ?) < ?""",
-        (utcnow(), session, since, *changes.values(), mid, owner, owner, since, session, cap),
-    )
-    return cursor.rowcount == 1
+              AND (SELECT taken FROM session_day_counts WHERE day = ? AND session = ?) < ?"""
+    args = (utcnow(), session, since, *changes.values(), mid, owner, owner, since, session, cap)
+    if recipient is None:
+        if not day_open:
+            open_day(conn, session, since)
+        return conn.execute(sql, args).rowcount == 1
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        _put_recipient(conn, *recipient)
+        if not day_open:
+            open_day(conn, session, since)
+        started = conn.execute(sql, args).rowcount == 1
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return started
+
+
+_START_SENDING: dict[tuple[str, ...], str] = {}  # start_sending's UPDATE per set of CHANGES
 
 
 # Messages moved before m005 (or by a bare `transition`) hold no slot in a counter: a day's row
@@ -513,7 +541,11 @@ def get_recipient(db, phone: str) -> tuple[bool, str | None, str] | None:
 
 
 def put_recipient(db, phone: str, on_whatsapp: bool, chat_id: str | None) -> None:
-    _conn(db).execute(
+    _put_recipient(_conn(db), phone, on_whatsapp, chat_id)
+
+
+def _put_recipient(conn: sqlite3.Connection, phone: str, on_whatsapp: bool, chat_id: str | None) -> None:
+    conn.execute(
         """INSERT INTO recipients (phone, on_whatsapp, chat_id, checked_at) VALUES (?, ?, ?, ?)
            ON CONFLICT (phone) DO UPDATE SET on_whatsapp = excluded.on_whatsapp, chat_id = excluded.chat_id,
                                              checked_at = excluded.checked_at""",
