@@ -129,3 +129,14 @@ def test_an_ack_naming_the_chat_by_lid_finds_its_message_by_index(db):
         )
     )
     assert "messages_bare_id" in plan
+
+
+def test_a_fresh_look_up_is_stored_with_the_send_start_even_when_the_slot_is_refused(db):
+    a, b = make(db, 2)
+    assert store.start_sending(db, a, session="a", cap=1, since=DAY, recipient=("+5511981000000", True, "x@c.us"), sending_at=DAY)
+    assert not store.start_sending(db, b, session="a", cap=1, since=DAY, day_open=True,
+                                   recipient=("+5511981000001", True, None), sending_at=DAY)
+    assert not db.conn.in_transaction
+    assert store.get_recipient(db, "+5511981000000")[:2] == (True, "x@c.us")
+    assert store.get_recipient(db, "+5511981000001")[:2] == (True, None)
+    assert taken(db) == 1 and store.get_message(db, b).status == "pending"

@@ -381,3 +381,32 @@ def test_version_parsing_for_own_ids():
     assert accepts_own_ids({"version": "2026.4.3"}) and accepts_own_ids({"version": "2026.10.1-plus"})
     assert not accepts_own_ids({"version": "2026.4.2"}) and not accepts_own_ids({"version": "2025.12.9"})
     assert not accepts_own_ids({}) and not accepts_own_ids({"version": "latest"}) and not accepts_own_ids(None)
+
+
+def test_requests_are_built_as_httpx_would_build_them():
+    """The client builds its requests from parts made once (waha/client.py `_request`): the same
+    URL, headers and body httpx's own `build_request` gives, base path and query included."""
+    import httpx
+
+    from nexus_blast.waha.client import WahaClient
+
+    async def scenario():
+        async with WahaClient("http://waha.example:3000/prefix/", "k-1", timeout=7) as w:
+            cases = [
+                ("POST", "/api/sendText", {"session": "s1", "chatId": "55@c.us", "text": "Olá 😀", "linkPreview": True}, None),
+                ("GET", "/api/contacts/check-exists", None, {"phone": "5511987654321", "session": "sessão 1"}),
+                ("GET", "/api/s1/chats/55%40c.us/messages", None, {"limit": 20, "filter.timestamp.gte": 17, "downloadMedia": "false"}),
+                ("GET", "/api/server/version", None, None),
+            ]
+            for method, path, body, params in cases:
+                ours = w._request(method, path, body, params, w._timeout)
+                theirs = w._http.build_request(method, path, json=body, params=params, timeout=w._timeout)
+                assert (ours.method, ours.url, ours.content) == (theirs.method, theirs.url, theirs.content)
+                assert sorted(ours.headers.multi_items()) == sorted(theirs.headers.multi_items())
+                assert ours.extensions == theirs.extensions
+            other = httpx.Timeout(2.0, connect=1.0)
+            assert w._request("GET", "/api/x", None, None, other).extensions == {"timeout": other.as_dict()}
+
+    import asyncio
+
+    asyncio.run(scenario())
