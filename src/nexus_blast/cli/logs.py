@@ -10,7 +10,10 @@ import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from nexus_blast.i18n import _, english
+from nexus_blast.i18n import N_, _, english
+
+# A line's level for people (info says none); --log-json keeps the level value itself.
+LEVELS = {"warning": N_("warning"), "error": N_("error")}
 
 
 class LineLog:
@@ -34,7 +37,7 @@ class LineLog:
             line = json.dumps(doc, ensure_ascii=False, default=str)
         else:
             who = _("campaign {id}").format(id=record.campaign) if record.campaign is not None else "blast"
-            level = "" if record.level == "info" else f"{record.level}: "
+            level = "" if record.level == "info" else _(LEVELS.get(record.level, record.level)) + ": "
             line = f"{ts} {who}: {level}{record.message}".replace("\n", " ")
         with self._lock:
             stream = self.stream

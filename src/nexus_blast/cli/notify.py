@@ -8,14 +8,14 @@ import typer
 
 from nexus_blast.cli.output import info, print_json
 from nexus_blast.cli.state import current
-from nexus_blast.i18n import _
+from nexus_blast.i18n import N_, _
 
-notify_app = typer.Typer(help="Operator notifications: WhatsApp or a signed POST.\n\nFor scheduled campaigns (run-due/worker): paused, failed, completed, a lane braked or timelocked.", no_args_is_help=True)
+notify_app = typer.Typer(help=N_("Operator notifications: WhatsApp or a signed POST.\n\nFor scheduled campaigns (run-due/worker): paused, failed, completed, a lane braked or timelocked."), no_args_is_help=True)
 
 
 @notify_app.command("test")
 def test(
-    json: Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")] = False,
+    json: Annotated[bool, typer.Option("--json", help=N_("Print one JSON document on stdout."))] = False,
 ) -> None:
     """Send a test notification on every channel now.
 

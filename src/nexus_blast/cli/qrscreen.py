@@ -8,10 +8,11 @@ import os
 import shutil
 
 from nexus_blast.cli.output import info
-from nexus_blast.i18n import _, os_reason
+from nexus_blast.i18n import N_, _, os_reason
 
-HOW = _("WhatsApp › Settings › Linked devices › Link a device: scan this QR")
-HINT = _("not scanning? --invert, or --code 55… (link with the phone number), or --png FILE")
+# translated where shown (a module-level _() would keep the language of the first import)
+HOW = N_("WhatsApp › Settings › Linked devices › Link a device: scan this QR")
+HINT = N_("not scanning? --invert, or --code 55… (link with the phone number), or --png FILE")
 
 
 def _terminal_size(stream) -> tuple[int, int] | None:
@@ -34,6 +35,7 @@ class QRScreen:
         self.drawn = 0  # lines of the block now on screen (a terminal only)
         self.block: list[str] = []
         self.caption = ""
+        self.how = ""  # the caption without the status
 
     @property
     def terminal(self) -> bool:
@@ -50,7 +52,8 @@ class QRScreen:
                 from nexus_blast.errors import InputError
 
                 raise InputError(_("--png {png}: cannot write ({reason})").format(png=self.png, reason=os_reason(exc))) from None
-        self.caption = f"{HOW} ({refreshed}#{shown})"
+        self.how = f"{_(HOW)} ({refreshed}#{shown})"
+        self.caption = self.how
         if self.png is not None:
             self.caption += " " + _("or open {png}").format(png=self.png)
         columns, lines = qr_size(value)
@@ -72,7 +75,7 @@ class QRScreen:
         self._draw()
 
     def _draw(self) -> None:
-        lines = self.block + ([self.caption, HINT] if self.caption else [])
+        lines = self.block + ([self.caption, _(HINT)] if self.caption else [])
         if self.terminal:
             if self.drawn:
                 self.out.write(f"\x1b[{self.drawn}A\r\x1b[J")  # back to the block's top, erase below
@@ -84,12 +87,12 @@ class QRScreen:
         self.out.flush()
         if self.caption:
             info(self.caption)
-            info(HINT)
+            info(_(HINT))
 
     def status(self, status: str) -> None:
         """A status change: under the block on a terminal (redrawn with it), a line otherwise."""
         if self.terminal and self.drawn and self.caption:
-            self.caption = self.caption.split(" — ")[0] + f" — status {status}"
+            self.caption = self.how + _(" — status {status}").format(status=status)
             self._draw()
         elif not self.terminal or not self.drawn:
             info(_("status: {status}").format(status=status))

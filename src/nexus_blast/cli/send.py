@@ -13,7 +13,7 @@ from nexus_blast.cli import complete
 from nexus_blast.cli.output import confirm, info, print_json, stdin_is_tty, table
 from nexus_blast.cli.state import current
 from nexus_blast.errors import InputError
-from nexus_blast.i18n import N_, _, ngettext, os_reason
+from nexus_blast.i18n import N_, _, format_number, moment, ngettext, os_reason
 
 JsonOpt = Annotated[bool, typer.Option("--json", help=N_("Print one JSON document on stdout."))]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help=N_("Do not ask for confirmation."))]
@@ -106,15 +106,15 @@ def send(
         _show_variants(prepared, ai, stderr=True)
         _describe_plan(prepared, start_at=start_at)
         _echo_risks(_signal_risks(prepared), info)  # the sessions' own signals, with the confirmation
-        _show_sample(prepared)
+        _show_sample(prepared, ai)
         if test_phones:
             tests = _send_tests(settings, prepared, test_phones, media_first)
         n, k = prepared.summary.pending, len(prepared.sessions)
-        messages = ngettext("{n} message", "{n} messages", n).format(n=n)
-        sessions = ngettext("{k} session", "{k} sessions", k).format(k=k)
+        messages = _messages(n)
+        sessions = ngettext("{k} session", "{k} sessions", k).format(k=format_number(k))
         if start_at:
             question = _("Schedule {messages} from {sessions} for {when}?").format(
-                messages=messages, sessions=sessions, when=f"{start_at:%Y-%m-%d %H:%M %Z}")
+                messages=messages, sessions=sessions, when=moment(start_at, "%Y-%m-%d %H:%M %Z"))
         else:
             question = _("Send {messages} from {sessions}?").format(messages=messages, sessions=sessions)
         confirm(question, yes)
@@ -165,8 +165,6 @@ def _confirm_window(question: str | None, text: str | None) -> float:
 
 def _test_phones(test_to: str | None, test_only: bool, dry_run: bool) -> list[str] | None:
     """The `--test-to` numbers checked for validity (exit 2 before anything is stored or sent)."""
-    from nexus_blast.i18n import N_, _, ngettext
-
     if test_to is None:
         if test_only:
             raise InputError(_("--test-only goes with --test-to PHONE[,PHONE]"))
@@ -180,7 +178,6 @@ def _test_phones(test_to: str | None, test_only: bool, dry_run: bool) -> list[st
 
 def _send_tests(settings, prepared, phones: list[str], media_first: bool = False):
     from nexus_blast.campaigns.testsend import send_tests
-    from nexus_blast.i18n import N_, _, ngettext
 
     tests = send_tests(settings, prepared, phones, media_first)
     for t in tests:
@@ -189,14 +186,15 @@ def _send_tests(settings, prepared, phones: list[str], media_first: bool = False
 
 
 def _print_test_only(prepared, tests, json: bool) -> None:
-    from nexus_blast.i18n import N_, _, ngettext
-
     if json:
         print_json(_plan_doc(prepared) | {"status": "test_only", "dry_run": False, "test": [t.document() for t in tests]})
         return
     for t in tests:
-        typer.echo(f"\n--- test → {t.phone} via {t.session} (row {t.row})\n{t.text}")
-    typer.echo("\n" + _("test only: {n} test message(s) sent; the campaign was not stored nor started").format(n=len(tests)))
+        typer.echo("\n" + _("--- test → {phone} via {session} (row {row})").format(phone=t.phone, session=t.session, row=t.row)
+                   + "\n" + t.text)
+    n = len(tests)
+    typer.echo("\n" + ngettext("test only: {n} test message sent; the campaign was not stored nor started",
+                               "test only: {n} test messages sent; the campaign was not stored nor started", n).format(n=n))
 
 
 def _preflight(settings, db, sessions: list[str], scheduled: bool) -> None:
@@ -204,7 +202,6 @@ def _preflight(settings, db, sessions: list[str], scheduled: bool) -> None:
     --at: a warning, the servers may be up by then); some cannot → a warning, the run routes around them."""
     from nexus_blast.campaigns.preflight import check_sessions
     from nexus_blast.errors import DependencyError
-    from nexus_blast.i18n import _, ngettext
 
     checks = check_sessions(settings, sessions, db)
     down = [c for c in checks if not c.can_send]
@@ -242,15 +239,15 @@ def _print_scheduled(prepared, start_at, json: bool, extra: dict, window) -> Non
         "next_send_at": iso(opens),
     } | extra
     if opens > start_at:
-        info(f"{start_at:%Y-%m-%d %H:%M} is outside the sending window: sending starts {opens.astimezone(start_at.tzinfo):%Y-%m-%d %H:%M}")
+        info(_("{at} is outside the sending window: sending starts {opens}").format(
+            at=moment(start_at), opens=moment(opens.astimezone(start_at.tzinfo))))
     if json:
         print_json(doc)
     else:
-        typer.echo(
-            f"campaign {prepared.campaign_id} scheduled for {start_at:%Y-%m-%d %H:%M %Z}: "
-            f"{s.pending} message(s), {s.skipped_total} skipped"
-        )
-    info("it is sent by `blast run-due` (cron) or `blast worker`; see: blast campaign list")
+        typer.echo(_("campaign {id} scheduled for {when}: {messages}, {skipped} skipped").format(
+            id=prepared.campaign_id, when=moment(start_at, "%Y-%m-%d %H:%M %Z"),
+            messages=_messages(s.pending), skipped=format_number(s.skipped_total)))
+    info(_("it is sent by `blast run-due` (cron) or `blast worker`; see: blast campaign list"))
 
 
 def _ab_options(ab_test: str | None, ab_wait: str | None, texts: int, ai) -> tuple[float | None, float]:
@@ -297,24 +294,24 @@ def _show_variants(prepared, ai, stderr: bool) -> None:
 
 
 def human_size(size: int | None) -> str:
-    """`820 B`, `14.2 KB`, `3.1 MB` (1024-based, as file managers say)."""
+    """`820 B`, `14.2 KB`, `3.1 MB` (1024-based, as file managers say; `14,2 KB` in pt-BR)."""
     if size is None:
         return "?"
     for unit in ("B", "KB", "MB"):
         if size < 1024 or unit == "MB":
-            return f"{size} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+            return f"{format_number(size)} {unit}" if unit == "B" else f"{format_number(size, 1)} {unit}"
         size /= 1024
-    return f"{size:.1f} MB"
+    return f"{format_number(size, 1)} MB"
 
 
-def _show_sample(prepared) -> None:
+def _show_sample(prepared, ai=None) -> None:
     """Before the question: one message as a contact gets it, and the image it goes with."""
-    from nexus_blast.i18n import N_, _, ngettext
-
     preview = prepared.summary.preview
     if preview:
         p = preview[0]
-        variant = _(", AI variant {number}").format(number=p.variant) if prepared.variants else ""
+        variant = ""
+        if prepared.variants:
+            variant = (_(", AI variant {number}") if ai is not None else _(", variant {number}")).format(number=p.variant)
         info(_("--- sample: row {row} → {phone} via {session}{variant} ---").format(
             row=p.row, phone=p.phone, session=p.session, variant=variant) + "\n" + p.text)
     image = prepared.image
@@ -402,8 +399,6 @@ def _signal_risks(prepared) -> list:
 
 
 def _echo_risks(risks, echo) -> None:
-    from nexus_blast.i18n import N_, _, ngettext
-
     for risk in risks:  # the label outside the f-string: Babel does not extract _() inside one
         label = _("HIGH RISK") if risk.level == "high" else _("risk")
         echo(f"{label} ({risk.code}): {risk.message}")
@@ -441,28 +436,39 @@ def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
         from nexus_blast.campaigns.report import media_line
 
         info(_("media: {media}").format(media=media_line(prepared.image.describe())))
+    # counts as plain numbers: piped, the rows are tab-separated for scripts (the English as it was)
     rows = [[name, count, prepared.room_today.get(name, "")] for name, count in s.per_session.items()]
     skipped = ", ".join(f"{k} {v}" for k, v in s.skipped.items())  # reason codes, as --json says them
     rejected = ", ".join(f"{k} {v}" for k, v in s.rejected.items())
     rows.append([_("skipped ({reasons})").format(reasons=skipped) if skipped else _("skipped"), s.skipped_total, ""])
     rows.append([_("rejected rows ({reasons})").format(reasons=rejected) if rejected else _("rejected rows"), s.rejected_total, ""])
     title = _("{name}: {count} message(s), delay {delay}s, about {duration}").format(
-        name=prepared.name, count=s.pending, delay=prepared.delay, duration=human_duration(prepared.estimate_seconds))
+        name=prepared.name, count=format_number(s.pending), delay=_delay(prepared.delay), duration=human_duration(prepared.estimate_seconds))
     if start_at is not None:
-        from nexus_blast.i18n import Message, format_datetime
-
-        when = Message(f"{format_datetime(start_at)} {start_at:%Z}", f"{start_at:%Y-%m-%d %H:%M %Z}")
-        title = _("{plan}, starting {when}").format(plan=title, when=when)
+        title = _("{plan}, starting {when}").format(plan=title, when=moment(start_at, "%Y-%m-%d %H:%M %Z"))
+    # the headers: translated on a terminal by table(); piped, as given (scripts read them)
     table(title, [N_("session"), N_("messages"), N_("room today")], rows, stderr=stderr)
     if prepared.ab_test:
         ab = prepared.ab_test
         info(_("A/B test: the first {n} message(s) split across the variants, then a wait of {wait}; "
                "the other {held} get the leader's text").format(
-            n=ab["test_messages"], held=ab["held"], wait=human_duration(ab["wait_seconds"])))
+            n=format_number(ab["test_messages"]), held=format_number(ab["held"]), wait=human_duration(ab["wait_seconds"])))
     if s.warm:
-        info(_("warm contacts (they wrote to the session): {counts}").format(
-            counts=", ".join(f"{name} {s.warm[name]} warm / {s.cold[name]} cold" for name in s.per_session)))
+        n = format_number
+        counts = [_("{session} {warm} warm / {cold} cold").format(session=name, warm=n(s.warm[name]), cold=n(s.cold[name]))
+                  for name in s.per_session]
+        info(_("warm contacts (they wrote to the session): {counts}").format(counts=", ".join(counts)))
     _show_risks(prepared.risks, stderr)
+
+
+def _messages(n: int) -> str:
+    """`1 message`, `12 messages` (`1.234 mensagens` in pt-BR)."""
+    return ngettext("{n} message", "{n} messages", n).format(n=format_number(n))
+
+
+def _delay(delay) -> str:
+    """A DelayRange as `30-60` (`0,5-2` in pt-BR)."""
+    return f"{format_number(delay.low)}-{format_number(delay.high)}"
 
 
 def _show_risks(risks, stderr: bool) -> None:
@@ -492,7 +498,7 @@ class _Reporter:
                 TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                 TextColumn("{task.fields[line]}"), console=console(stderr=True), transient=False,
             )
-            self.task = self.bar.add_task(f"campaign {campaign_id}", total=total, completed=done, line="")
+            self.task = self.bar.add_task(_("campaign {id}").format(id=campaign_id), total=total, completed=done, line="")
 
     def __enter__(self):
         if self.bar is not None:
@@ -506,7 +512,6 @@ class _Reporter:
     def line(self, tally) -> str:
         """`sent 12 · skipped 1 · loja 7, filial 5 · 4.2/min · ETA 3m 05s`"""
         from nexus_blast.campaigns.estimate import human_duration
-        from nexus_blast.i18n import N_, _, ngettext
 
         handled = tally.sent + tally.failed + tally.skipped
         if self.baseline is None:
@@ -514,14 +519,14 @@ class _Reporter:
         elapsed = max(self.clock() - self.started, 1e-9)
         now_handled = handled - self.baseline
         rate = now_handled / elapsed * 60
-        parts = [_("sent {n}").format(n=tally.sent)]  # failed/skipped only when some are: 80 columns
+        parts = [_("sent {n}").format(n=format_number(tally.sent))]  # failed/skipped only when some are: 80 columns
         if tally.failed:
-            parts.append(_("failed {n}").format(n=tally.failed))
+            parts.append(_("failed {n}").format(n=format_number(tally.failed)))
         if tally.skipped:
-            parts.append(_("skipped {n}").format(n=tally.skipped))
+            parts.append(_("skipped {n}").format(n=format_number(tally.skipped)))
         if self.per_session:
-            parts.append(", ".join(f"{name} {n}" for name, n in self.per_session.items()))
-        parts.append(_("{rate:.1f}/min").format(rate=rate))
+            parts.append(", ".join(f"{name} {format_number(n)}" for name, n in self.per_session.items()))
+        parts.append(_("{rate}/min").format(rate=format_number(rate, 1)))
         if now_handled and tally.pending:
             parts.append(_("ETA {left}").format(left=human_duration(tally.pending / rate * 60)))
         elif not tally.pending:
@@ -594,11 +599,9 @@ def _say_if_window_closed(settings, window) -> None:
         return
     local = datetime.now(UTC).astimezone(timezone(settings))
     if not window.is_open(local):
-        info(
-            f"outside the sending window ({describe_window(settings)}): waiting until "
-            f"{window.next_open(local):%Y-%m-%d %H:%M}; Ctrl-C pauses it. To send later without "
-            "a waiting process use --at (sent by run-due/worker); --ignore-window sends now"
-        )
+        info(_("outside the sending window ({window}): waiting until {when}; Ctrl-C pauses it. To send later "
+               "without a waiting process use --at (sent by run-due/worker); --ignore-window sends now").format(
+            window=describe_window(settings), when=moment(window.next_open(local))))
 
 
 def print_outcome(outcome, json: bool, extra: dict | None = None) -> None:
