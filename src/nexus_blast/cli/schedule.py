@@ -141,12 +141,12 @@ def worker(
     log = _line_log(settings, log_json, False)
     with _notifier(settings, state.paths.db, log) as notifier:
         scheduler = Scheduler(settings, state.paths.db, log=log, notifier=notifier)
-        log.say("worker.started", _(
-            "worker {owner}: polling every {interval}s, lease {lease}s, progress every {every}s, window {window} {days} ({zone})"
-        ).format(owner=scheduler.owner, interval=decimal_mark(f"{interval:g}"), lease=settings.scheduler.lease_seconds,
-                 every=decimal_mark(f"{settings.scheduler.progress_every:g}"), window=settings.sending.window, days=settings.sending.days,
-                 zone=settings.general.timezone))
-        with _StopOnSignals(scheduler.stop_event, scheduler.abandon_event, log):
+        with _StopOnSignals(scheduler.stop_event, scheduler.abandon_event, log):  # before "started": a signal then is a clean stop
+            log.say("worker.started", _(
+                "worker {owner}: polling every {interval}s, lease {lease}s, progress every {every}s, window {window} {days} ({zone})"
+            ).format(owner=scheduler.owner, interval=decimal_mark(f"{interval:g}"), lease=settings.scheduler.lease_seconds,
+                     every=decimal_mark(f"{settings.scheduler.progress_every:g}"), window=settings.sending.window, days=settings.sending.days,
+                     zone=settings.general.timezone))
             try:
                 scheduler.serve(interval)
             finally:
