@@ -26,7 +26,7 @@ def test_ab_test_sends_the_rest_with_the_leader(blast, make_sandbox, blast_home,
                  "--ab-wait", "1s", "--dry-run", "--json")
     assert plan.exit_code == 0 and plan.json()["ab_test"] == {"share": 0.2, "wait_seconds": 1.0, "test_messages": 4, "held": 16}
     human = blast("send", contacts, "-m", "Texto A {{nome}}", "-m", "Texto B {{nome}}", "--ab-test", "20%", "--dry-run")
-    assert "A/B test: the first 4 message(s)" in human.stderr and "the other 16" in human.stderr
+    assert "A/B test: the first 4 messages" in human.stderr and "the other 16" in human.stderr
     first = blast("send", contacts, "-m", "Texto A {{nome}}", "-m", "Texto B {{nome}}", "--ab-test", "20%",
                   "--ab-wait", "1h", "--yes", "--json")
     assert first.exit_code == 0, first.stderr

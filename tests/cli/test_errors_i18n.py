@@ -77,4 +77,4 @@ def test_the_dry_run_plan_speaks_portuguese_and_its_json_stays_identical(blast, 
     for line in ("rejected rows (too_short 1)\t1\t", "HIGH RISK (delay_short): the delay between two sends starts at 0 s, below 20 s",
                  "--- row 1 → +5511981000000 via s1", "dry run: nothing stored, nothing sent"):
         assert line in en.stdout.splitlines()
-    assert ": 2 mensagem(ns), intervalo de " in pt.stderr and ": 2 message(s), delay " in en.stderr
+    assert ": 2 mensagens, intervalo de " in pt.stderr and ": 2 messages, delay " in en.stderr

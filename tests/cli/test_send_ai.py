@@ -56,7 +56,7 @@ def test_variants_rotate_across_contacts_with_placeholders_rendered(blast, setup
     doc = result.json()
     assert (doc["status"], doc["sent"], doc["pending"]) == ("completed", 6, 0)
     assert doc["variants"] == VARIANTS
-    assert "--- AI variant 1 (" in result.stderr and "2 contact(s)" in result.stderr
+    assert "--- AI variant 1 (" in result.stderr and "2 contacts" in result.stderr
     # The AI may personalise with the contact columns, never with the phone.
     (chat,) = fake_ai.chats()
     system = chat.body["messages"][0]["content"]

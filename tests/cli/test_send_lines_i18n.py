@@ -54,14 +54,14 @@ def test_dry_run_plan_line_in_portuguese_and_english_json_identical(blast, sandb
     seconds = blast(*args, "--json").json()["estimated_seconds"]
     pt = blast(*args)
     assert pt.exit_code == 0, pt.stderr
-    assert pt.stderr.splitlines()[0] == f"Promo: 3 mensagem(ns), intervalo de 30,5-60s, cerca de {_duration(seconds, True)}"
+    assert pt.stderr.splitlines()[0] == f"Promo: 3 mensagens, intervalo de 30,5-60s, cerca de {_duration(seconds, True)}"
     lines = pt.stdout.splitlines()
     assert lines[:4] == ["session\tmessages\troom today", "s1\t3\t1000", "puladas\t0\t", "linhas rejeitadas (too_short 1)\t1\t"]
     assert "--- linha 1 → +5511981000000 pela sessão s1" in lines
     assert lines[-1] == "simulação: nada foi guardado, nada foi enviado"
     language("C")
     en = blast(*args)
-    assert en.stderr.splitlines()[0] == f"Promo: 3 message(s), delay 30.5-60s, about {_duration(seconds, False)}"
+    assert en.stderr.splitlines()[0] == f"Promo: 3 messages, delay 30.5-60s, about {_duration(seconds, False)}"
     lines = en.stdout.splitlines()
     assert lines[:4] == ["session\tmessages\troom today", "s1\t3\t1000", "skipped\t0\t", "rejected rows (too_short 1)\t1\t"]
     assert "--- row 1 → +5511981000000 via s1" in lines and lines[-1] == "dry run: nothing stored, nothing sent"

@@ -286,7 +286,8 @@ def _show_variants(prepared, ai, stderr: bool) -> None:
     kind = _("AI variant") if ai is not None else _("variant")
     for number, text in enumerate(prepared.variants, 1):
         count = prepared.summary.per_variant[number]
-        echo(_("--- {kind} {number} ({chars} chars, {count} contact(s)) ---").format(
+        echo(ngettext("--- {kind} {number} ({chars} chars, {count} contact) ---",
+                      "--- {kind} {number} ({chars} chars, {count} contacts) ---", count).format(
             kind=kind, number=number, chars=len(text), count=count) + f"\n{text}\n")
     if ai is not None and len(prepared.variants) < ai.variants:
         echo(_("only {passed} of {requested} AI variants passed the checks; rotating those").format(
@@ -442,7 +443,8 @@ def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
     rejected = ", ".join(f"{k} {v}" for k, v in s.rejected.items())
     rows.append([_("skipped ({reasons})").format(reasons=skipped) if skipped else _("skipped"), s.skipped_total, ""])
     rows.append([_("rejected rows ({reasons})").format(reasons=rejected) if rejected else _("rejected rows"), s.rejected_total, ""])
-    title = _("{name}: {count} message(s), delay {delay}s, about {duration}").format(
+    title = ngettext("{name}: {count} message, delay {delay}s, about {duration}",
+                     "{name}: {count} messages, delay {delay}s, about {duration}", s.pending).format(
         name=prepared.name, count=format_number(s.pending), delay=_delay(prepared.delay), duration=human_duration(prepared.estimate_seconds))
     if start_at is not None:
         title = _("{plan}, starting {when}").format(plan=title, when=moment(start_at, "%Y-%m-%d %H:%M %Z"))
@@ -450,8 +452,10 @@ def _describe_plan(prepared, stderr: bool = True, start_at=None) -> None:
     table(title, [N_("session"), N_("messages"), N_("room today")], rows, stderr=stderr)
     if prepared.ab_test:
         ab = prepared.ab_test
-        info(_("A/B test: the first {n} message(s) split across the variants, then a wait of {wait}; "
-               "the other {held} get the leader's text").format(
+        info(ngettext("A/B test: the first {n} message split across the variants, then a wait of {wait}; "
+                      "the other {held} get the leader's text",
+                      "A/B test: the first {n} messages split across the variants, then a wait of {wait}; "
+                      "the other {held} get the leader's text", ab["test_messages"]).format(
             n=format_number(ab["test_messages"]), held=format_number(ab["held"]), wait=human_duration(ab["wait_seconds"])))
     if s.warm:
         n = format_number
