@@ -50,6 +50,7 @@ def _finishes(loads: list[LaneLoad], now: datetime, window: Window | None) -> li
     step = [max(load.seconds_per_message, 1e-6) for load in loads]
     done: list[datetime | None] = [None] * n
     t, day = now, now.date()
+    ready = [now] * n  # each lane's next send at the earliest: its delay runs on across midnight
     for _ in range(100_000):  # bounded: one turn per day or window opening
         if sum(left) <= 0:
             break
@@ -63,13 +64,14 @@ def _finishes(loads: list[LaneLoad], now: datetime, window: Window | None) -> li
             day, used = t.date(), [0] * n
         day_end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=t.tzinfo)
         period_end = min(day_end, window.closes_at(t)) if window is not None else day_end
-        seconds = (period_end - t).total_seconds() - 1e-9
-        room = [max(0, min(cap[i] - used[i], int(seconds // step[i]) + 1)) for i in range(n)]
+        start = [max(t, ready[i]) for i in range(n)]
+        seconds = [(period_end - start[i]).total_seconds() - 1e-9 for i in range(n)]
+        room = [max(0, min(cap[i] - used[i], int(seconds[i] // step[i]) + 1)) if seconds[i] >= 0 else 0 for i in range(n)]
         sends = [min(left[i], room[i]) for i in range(n)]
         # What a capped lane cannot send today moves, one message at a time, to the lane that would
         # send it soonest; what only the closing window holds back waits for the next opening.
         over = [left[i] - sends[i] if used[i] + sends[i] >= cap[i] else 0 for i in range(n)]
-        spare = [(sends[i] * step[i], i) for i in range(n) if room[i] > sends[i]]
+        spare = [((start[i] - t).total_seconds() + sends[i] * step[i], i) for i in range(n) if room[i] > sends[i]]
         heapq.heapify(spare)
         moved = 0
         while moved < sum(over) and spare:
@@ -84,7 +86,8 @@ def _finishes(loads: list[LaneLoad], now: datetime, window: Window | None) -> li
             left[i] -= give
             moved -= give
             if sends[i]:
-                done[i] = t + timedelta(seconds=step[i] * (sends[i] - 1))
+                done[i] = start[i] + timedelta(seconds=step[i] * (sends[i] - 1))
+                ready[i] = done[i] + timedelta(seconds=step[i])
                 used[i] += sends[i]
                 left[i] -= sends[i]
         t = period_end
