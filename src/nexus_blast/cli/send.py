@@ -629,12 +629,8 @@ def print_outcome(outcome, json: bool, extra: dict | None = None) -> None:
                           "{n} rows rejected before sending (see: blast validate FILE --rejects REJ.csv)", n).format(n=n))
 
 
-_STATUS = {
-    "completed": N_("completed"), "paused": N_("paused"), "running": N_("running"),
-    "failed": N_("failed"), "cancelled": N_("cancelled"), "scheduled": N_("scheduled"),
-}
-
-
 def status_text(status: str) -> str:
     """A campaign status for people (the --json keeps the status value itself)."""
-    return _(_STATUS[status]) if status in _STATUS else status
+    from nexus_blast.campaigns.report import status_name
+
+    return status_name(status)
