@@ -15,68 +15,56 @@ from tests.waiting import wait_until
 
 
 @pytest.fixture
-def portuguese(monkeypatch):
-    from nexus_blast import i18n
-
-    def switch(lang: str) -> None:
-        monkeypatch.setenv("LANG", lang)
-        i18n.configure()
-
-    yield switch
-    i18n.configure(language="en")
-
-
-@pytest.fixture
 def contacts(tmp_path):
     return write_contacts(tmp_path / "contatos.csv", 3)
 
 
-def both(blast, portuguese, *args):
+def both(blast, language, *args):
     """`blast ARGS` in pt-BR, then in English: (pt result, en result)."""
-    portuguese("pt_BR.UTF-8")
+    language("pt_BR.UTF-8")
     pt = blast(*args)
-    portuguese("C")
+    language("C")
     return pt, blast(*args)
 
 
-def test_a_page_given_as_image_is_refused_in_portuguese_json_english(blast, sandbox, blast_home, contacts, tmp_path, portuguese):
+def test_a_page_given_as_image_is_refused_in_portuguese_json_english(blast, sandbox, blast_home, contacts, tmp_path, language):
     configure(blast_home, {"s1": sandbox.url})
     page = tmp_path / "foto.png"
     page.write_text("<!doctype html><html><body>login</body></html>", encoding="utf-8")
-    pt, en = both(blast, portuguese, "send", contacts, "-m", "Oi {{nome}}", "--image", page, "--yes")
+    pt, en = both(blast, language, "send", contacts, "-m", "Oi {{nome}}", "--image", page, "--yes")
     assert pt.exit_code == en.exit_code == 2
     assert pt.stderr == f"blast: erro: {page}: não é uma imagem JPEG, PNG ou WebP (verificado pelo conteúdo)\n"
     assert en.stderr == f"blast: error: {page}: not a JPEG, PNG or WebP image (checked by content)\n"
-    pt, en = both(blast, portuguese, "send", contacts, "-m", "Oi {{nome}}", "--image", page, "--yes", "--json")
+    pt, en = both(blast, language, "send", contacts, "-m", "Oi {{nome}}", "--image", page, "--yes", "--json")
     assert pt.stdout == en.stdout
     assert json.loads(en.stdout)["error"]["message"] == f"{page}: not a JPEG, PNG or WebP image (checked by content)"
     assert sandbox.sent() == []
 
 
-def test_an_image_over_the_limit_says_its_size_with_a_decimal_comma(blast, sandbox, blast_home, contacts, tmp_path, portuguese):
+def test_an_image_over_the_limit_says_its_size_with_a_decimal_comma(blast, sandbox, blast_home, contacts, tmp_path, language):
     configure(blast_home, {"s1": sandbox.url}, sending={"max_image_mib": 1.5})
     big = tmp_path / "grande.png"
     big.write_bytes(png_bytes() + bytes(2 * 1024 * 1024))
-    pt, en = both(blast, portuguese, "send", contacts, "-m", "Oi {{nome}}", "--image", big, "--yes")
+    pt, en = both(blast, language, "send", contacts, "-m", "Oi {{nome}}", "--image", big, "--yes")
     assert pt.stderr == (f"blast: erro: {big}: imagem com 2,0 MiB, acima do limite de 1,5 MiB "
                          "(reduza o arquivo ou aumente sending.max_image_mib)\n")
     assert en.stderr == f"blast: error: {big}: image is 2.0 MiB, over the 1.5 MiB limit (shrink it or raise sending.max_image_mib)\n"
-    pt, en = both(blast, portuguese, "send", contacts, "-m", "Oi {{nome}}", "--image", big, "--yes", "--json")
+    pt, en = both(blast, language, "send", contacts, "-m", "Oi {{nome}}", "--image", big, "--yes", "--json")
     assert pt.stdout == en.stdout and "image is 2.0 MiB" in en.stdout
 
 
-def test_the_risk_check_refusal_and_the_plan_json(blast, sandbox, blast_home, contacts, portuguese):
+def test_the_risk_check_refusal_and_the_plan_json(blast, sandbox, blast_home, contacts, language):
     configure(blast_home, {"s1": sandbox.url}, sending={"refuse_high_risk": True, "delay": "1-2"})
-    pt, en = both(blast, portuguese, "send", contacts, "-m", "Oi {{nome}}", "--yes")
+    pt, en = both(blast, language, "send", contacts, "-m", "Oi {{nome}}", "--yes")
     assert pt.exit_code == en.exit_code == 2
     assert pt.stderr == ("blast: erro: sending.refuse_high_risk: delay_short: o intervalo entre dois envios começa em 1 s, "
                          "abaixo de 20 s (veja o README, \"Risk check\")\n")
     assert en.stderr == ("blast: error: sending.refuse_high_risk: delay_short: the delay between two sends starts at 1 s, "
                          "below 20 s (see README, \"Risk check\")\n")
-    pt, en = both(blast, portuguese, "send", contacts, "-m", "Oi {{nome}}", "--yes", "--json")
+    pt, en = both(blast, language, "send", contacts, "-m", "Oi {{nome}}", "--yes", "--json")
     assert pt.stdout == en.stdout
     # the plan's risks in --json: English in both languages (the human lines are translated)
-    pt, en = both(blast, portuguese, "send", contacts, "-m", "Oi {{nome}}", "--dry-run", "--name", "c", "--json")
+    pt, en = both(blast, language, "send", contacts, "-m", "Oi {{nome}}", "--dry-run", "--name", "c", "--json")
     assert pt.exit_code == en.exit_code == 0
     assert pt.stdout == en.stdout
     risks = {r["code"]: r["message"] for r in json.loads(en.stdout)["risks"]}
@@ -88,13 +76,13 @@ def test_the_risk_check_refusal_and_the_plan_json(blast, sandbox, blast_home, co
     ("+5511981000001,+5511981000002,+5511981000003,+5511981000004,+5511981000005,+5511981000006",
      "--test-to: no máximo 5 números de telefone", "--test-to: at most 5 phone numbers"),
 ])
-def test_test_to_mistakes_speak_portuguese(blast, sandbox, blast_home, contacts, portuguese, phone, pt_line, en_line):
+def test_test_to_mistakes_speak_portuguese(blast, sandbox, blast_home, contacts, language, phone, pt_line, en_line):
     configure(blast_home, {"s1": sandbox.url})
-    pt, en = both(blast, portuguese, "send", contacts, "-m", "Oi {{nome}}", "--test-to", phone, "--test-only")
+    pt, en = both(blast, language, "send", contacts, "-m", "Oi {{nome}}", "--test-to", phone, "--test-only")
     assert pt.exit_code == en.exit_code == 2
     assert pt.stderr == f"blast: erro: {pt_line}\n"
     assert en.stderr == f"blast: error: {en_line}\n"
-    pt, en = both(blast, portuguese, "send", contacts, "-m", "Oi {{nome}}", "--test-to", phone, "--test-only", "--json")
+    pt, en = both(blast, language, "send", contacts, "-m", "Oi {{nome}}", "--test-to", phone, "--test-only", "--json")
     assert pt.stdout == en.stdout and en_line in en.stdout
     assert sandbox.sent() == []
 
@@ -112,44 +100,44 @@ def test_test_to_mistakes_speak_portuguese(blast, sandbox, blast_home, contacts,
     (("-m", "Oi", "--batch", "0-5"), "--batch: lote '0-5': é preciso 1 <= MIN <= MAX (ou 0 para não fazer pausas)",
      "--batch: batch '0-5': need 1 <= MIN <= MAX (or 0 for no rests)"),
 ])
-def test_template_and_pacing_errors_speak_portuguese(blast, sandbox, blast_home, contacts, portuguese, args, pt_line, en_line):
+def test_template_and_pacing_errors_speak_portuguese(blast, sandbox, blast_home, contacts, language, args, pt_line, en_line):
     configure(blast_home, {"s1": sandbox.url})
-    pt, en = both(blast, portuguese, "send", contacts, *args, "--yes")
+    pt, en = both(blast, language, "send", contacts, *args, "--yes")
     assert pt.exit_code == en.exit_code == 2
     assert pt.stderr == f"blast: erro: {pt_line}\n"
     assert en.stderr == f"blast: error: {en_line}\n"
-    pt, en = both(blast, portuguese, "send", contacts, *args, "--yes", "--json")
+    pt, en = both(blast, language, "send", contacts, *args, "--yes", "--json")
     assert pt.stdout == en.stdout
 
 
-def test_the_daily_cap_notice_speaks_portuguese_and_the_stored_reasons_stay_english(blast, make_sandbox, blast_home, tmp_path, portuguese):
+def test_the_daily_cap_notice_speaks_portuguese_and_the_stored_reasons_stay_english(blast, make_sandbox, blast_home, tmp_path, language):
     sb = make_sandbox(sessions=("s1",))
     configure(blast_home, {"s1": sb.url}, sending={"daily_cap": 2})
     csv = write_contacts(tmp_path / "contatos.csv", 3)
-    portuguese("pt_BR.UTF-8")
+    language("pt_BR.UTF-8")
     result = blast("send", csv, "-m", "Oi {{nome}}", "--yes")
     assert result.exit_code == 3, result.stderr
     assert "sessão s1 no limite diário: limite diário de 2 atingido\n" in result.stderr
     assert result.stdout.startswith("campanha 1 pausada: 2 enviadas, 0 com falha, 0 puladas, 1 pendentes\n")
     shown_pt = blast("campaign", "show", "1", "--json").stdout
-    portuguese("C")
+    language("C")
     assert blast("campaign", "show", "1", "--json").stdout == shown_pt
     assert json.loads(shown_pt)["reason"].startswith("no session can send: s1: capped (daily cap of 2 reached); run-due/worker")
 
 
-def test_the_brake_notice_speaks_portuguese_and_session_show_stays_english(blast, make_sandbox, blast_home, tmp_path, portuguese):
+def test_the_brake_notice_speaks_portuguese_and_session_show_stays_english(blast, make_sandbox, blast_home, tmp_path, language):
     sb = make_sandbox(sessions=("s1",))
     sb.faults(session="s1", fail_after=0, fail_message="invalid wid")  # every send refused for good
     configure(blast_home, {"s1": sb.url}, sending={"brake_window": 4, "brake_ratio": 0.5},
               retry={"attempts": 1, "unhealthy_after": 100})
     csv = write_contacts(tmp_path / "contatos.csv", 10)
-    portuguese("pt_BR.UTF-8")
+    language("pt_BR.UTF-8")
     result = blast("send", csv, "-m", "Oi {{nome}}", "--yes")
     assert result.exit_code == 3, result.stderr
     assert "sessão s1 em pausa: freio: 3 dos últimos 3 envios falharam (3) ou não foram entregues após 600 s (0)\n" in result.stderr
     campaign_pt = blast("campaign", "show", "1", "--json").stdout
     session_pt = json.loads(blast("session", "show", "s1", "--json").stdout)
-    portuguese("C")
+    language("C")
     assert blast("campaign", "show", "1", "--json").stdout == campaign_pt
     reason = "brake: 3 of its last 3 sends failed (3) or were not delivered after 600 s (0)"
     assert session_pt["brake"]["reason"] == json.loads(blast("session", "show", "s1", "--json").stdout)["brake"]["reason"] == reason
@@ -193,24 +181,24 @@ def test_run_due_log_lines_speak_portuguese_and_log_json_stays_english(tmp_path,
     assert messages["campaign.completed"] == "completed: 3 sent, 0 failed, 0 skipped, 0 pending"
 
 
-def test_the_preflight_says_what_to_do_in_portuguese(blast, make_sandbox, blast_home, contacts, portuguese):
+def test_the_preflight_says_what_to_do_in_portuguese(blast, make_sandbox, blast_home, contacts, language):
     sb = make_sandbox(sessions=("s1", "s2"))
     sb.set_status("s1", "STOPPED")
     sb.set_status("s2", "SCAN_QR_CODE")
     configure(blast_home, {"s1": sb.url, "s2": sb.url})
-    pt, en = both(blast, portuguese, "send", contacts, "-m", "Oi {{nome}}", "--yes")
+    pt, en = both(blast, language, "send", contacts, "-m", "Oi {{nome}}", "--yes")
     assert pt.exit_code == en.exit_code == 3
     assert "aviso: sessão s1: STOPPED (inicie-a: blast session start s1)\n" in pt.stderr
     assert "aviso: sessão s2: SCAN_QR_CODE (não pareada: blast session pair s2)\n" in pt.stderr
     assert "warning: session s1: STOPPED (start it: blast session start s1)\n" in en.stderr
-    pt, en = both(blast, portuguese, "send", contacts, "-m", "Oi {{nome}}", "--yes", "--json")
+    pt, en = both(blast, language, "send", contacts, "-m", "Oi {{nome}}", "--yes", "--json")
     assert pt.stdout == en.stdout
     assert sb.sent() == []
 
 
-def test_the_risk_lines_of_the_plan_speak_portuguese(blast, sandbox, blast_home, contacts, portuguese):
+def test_the_risk_lines_of_the_plan_speak_portuguese(blast, sandbox, blast_home, contacts, language):
     configure(blast_home, {"s1": sandbox.url}, sending={"delay": "1-2"})
-    pt, en = both(blast, portuguese, "send", contacts, "-m", "Oi {{nome}}", "--dry-run", "--name", "c")
+    pt, en = both(blast, language, "send", contacts, "-m", "Oi {{nome}}", "--dry-run", "--name", "c")
     assert "RISCO ALTO (delay_short): o intervalo entre dois envios começa em 1 s, abaixo de 20 s\n" in pt.stdout
     assert "risco (no_optout): sem linha de descadastro (sending.footer / --footer)\n" in pt.stdout
     assert "HIGH RISK (delay_short): the delay between two sends starts at 1 s, below 20 s\n" in en.stdout

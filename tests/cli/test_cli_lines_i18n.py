@@ -11,18 +11,6 @@ import pytest
 from tests.cli.test_i18n import PT, run
 
 
-@pytest.fixture
-def language(monkeypatch):
-    from nexus_blast import i18n
-
-    def switch(lang: str) -> None:
-        monkeypatch.setenv("LANG", lang)
-        i18n.configure()
-
-    yield switch
-    i18n.configure()
-
-
 def test_a_warning_line_of_run_due_says_its_level_in_the_users_language(language):
     from nexus_blast.campaigns.runlog import LogRecord
     from nexus_blast.cli.logs import LineLog

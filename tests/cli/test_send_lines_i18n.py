@@ -22,22 +22,11 @@ SP = ZoneInfo("America/Sao_Paulo")
 TEST_PHONE = "+5521998887777"
 
 
-@pytest.fixture
-def language(monkeypatch):
-    from nexus_blast import i18n
-
-    def switch(lang: str) -> None:
-        monkeypatch.setenv("LANG", lang)
-        i18n.configure()
-
-    return switch
-
-
-def _duration(seconds: float, portuguese: bool) -> str:
+def _duration(seconds: float, language: bool) -> str:
     """The estimate as the plan says it (under an hour: `1m 31s`, `1min 31s` in pt-BR)."""
     minutes, s = divmod(int(round(seconds)), 60)
     assert 1 <= minutes < 60, seconds
-    return f"{minutes}{'min' if portuguese else 'm'} {s:02d}s"
+    return f"{minutes}{'min' if language else 'm'} {s:02d}s"
 
 
 def _in_ten_days(hour: str) -> tuple[str, datetime]:
@@ -152,14 +141,14 @@ def test_foreground_run_outside_the_window_says_so_in_the_users_language(make_sa
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
     try:
         stderr = StreamLines(proc.stderr)
-        portuguese = lang.startswith("pt")
-        line = stderr.wait_for("fora da janela de envio" if portuguese else "outside the sending window")
+        language = lang.startswith("pt")
+        line = stderr.wait_for("fora da janela de envio" if language else "outside the sending window")
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
     finally:
         proc.kill()
     zone = f"{window} mon-sun (America/Sao_Paulo)"
-    if portuguese:
+    if language:
         assert line == (f"fora da janela de envio ({zone}): aguardando até {opens:%d/%m/%Y %H:%M}; Ctrl-C pausa. Para "
                         "enviar mais tarde sem um processo esperando, use --at (enviada pelo run-due/worker); "
                         "--ignore-window envia agora\n")
