@@ -8,7 +8,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nexus_blast.errors import BlastError, ConfigError, ExitCode, StorageError
+from nexus_blast.errors import BlastError, ExitCode, StorageError
 from nexus_blast.i18n import N_, _, os_reason, transform
 from nexus_blast.paths import ensure_private_dir
 
