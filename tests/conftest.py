@@ -44,6 +44,16 @@ def english(monkeypatch):
 
 
 @pytest.fixture
+def portuguese():
+    """This process's i18n speaks pt-BR during the test (English after)."""
+    from nexus_blast import i18n
+
+    i18n.configure(language="pt_BR")
+    yield
+    i18n.configure(language="en")
+
+
+@pytest.fixture
 def blast_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "home"
     home.mkdir()

@@ -14,13 +14,6 @@ from nexus_blast.domain.replies import parse_duration
 from nexus_blast.errors import InputError
 
 
-@pytest.fixture
-def portuguese():
-    i18n.configure(language="pt_BR")
-    yield
-    i18n.configure()
-
-
 def _raised(call, *args, **kw) -> BaseException:
     with pytest.raises(ValueError) as info:
         call(*args, **kw)

@@ -3,8 +3,6 @@ English (and --json's copy of each) unchanged."""
 
 from __future__ import annotations
 
-import pytest
-
 from nexus_blast import i18n
 from nexus_blast.campaigns.estimate import human_duration
 from nexus_blast.campaigns.lane_state import note
@@ -18,13 +16,6 @@ FIELDS = {
     "brake": {"active": True, "until": "2026-12-07T12:30:00+00:00"},
 }
 PAUSED = CampaignOutcome(1, "paused", 2, 0, 0, 1, reason="no session can send: s1: capped (daily cap of 2 reached)")
-
-
-@pytest.fixture
-def portuguese():
-    i18n.configure(language="pt_BR")
-    yield
-    i18n.configure(language="en")
 
 
 def test_portuguese(portuguese):

@@ -14,13 +14,6 @@ SP = ZoneInfo("America/Sao_Paulo")
 NOW = datetime(2026, 11, 25, 14, 30, tzinfo=SP)
 
 
-@pytest.fixture
-def portuguese():
-    i18n.configure(language="pt_BR")
-    yield
-    i18n.configure(language="en")
-
-
 def test_errors_speak_portuguese(portuguese):
     with pytest.raises(ValueError) as caught:
         parse_when("ontem 09:00", NOW, SP)

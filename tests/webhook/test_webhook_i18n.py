@@ -5,19 +5,9 @@ from __future__ import annotations
 
 import logging
 
-import pytest
-
-from nexus_blast import i18n
 from tests.webhook.conftest import PHONES, add_campaign, ack_event, chat_of, incoming_event, make_settings, wid
 
 KEY = "hmac-key-for-tests-0123456789"
-
-
-@pytest.fixture
-def portuguese():
-    i18n.configure(language="pt_BR")
-    yield
-    i18n.configure()
 
 
 def test_a_missing_signature_is_logged_in_portuguese_and_answered_in_english(start_receiver, portuguese, caplog):
