@@ -168,11 +168,7 @@ def join(separator: str, texts: Any) -> str:
 
 def first_line(text: str, limit: int) -> str:
     """TEXT's first line, at most LIMIT characters (its English cut the same way)."""
-
-    def cut(s: str) -> str:
-        return s.splitlines()[0][:limit] if s else s
-
-    return Message(cut(str(text)), cut(text.english)) if isinstance(text, Message) else cut(text)
+    return transform(text, lambda s: s.splitlines()[0][:limit] if s else s)
 
 
 def number(value: float | int, decimals: int | None = None) -> str:

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from nexus_blast.i18n import _, join, transform
+from nexus_blast.i18n import _, first_line, join
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 POST_TIMEOUT = 10.0
@@ -106,5 +106,5 @@ async def send_whatsapp(settings, phone_e164: str, text: str) -> Delivery:
                 await waha.send_text(wname, chat_id or f"{whatsapp_digits(phone_e164)}@c.us", text)
                 return Delivery("whatsapp", True, _("{phone} via session {name}").format(phone=phone_e164, name=name))
         except (WahaError, ConfigError) as exc:
-            tried.append(join(": ", [name, transform(exc.message, lambda text: text.splitlines()[0][:120])]))
+            tried.append(join(": ", [name, first_line(exc.message, 120)]))
     return Delivery("whatsapp", False, phone_e164, _("no WORKING session to send it from ({tried})").format(tried=join("; ", tried)))
