@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nexus_blast.domain.messages import check_campaign_transition, check_message_transition
-from nexus_blast.store.db import utcnow
+from nexus_blast.store.db import transaction, utcnow
 
 MESSAGE_COLUMNS = frozenset(
     {"session", "chat_id", "message_id", "error", "sending_at", "sent_at", "next_attempt_at", "planned_id", "lead_id"}
@@ -379,18 +379,11 @@ def start_sending(
         if not day_open:
             open_day(conn, session, since)
         return conn.execute(sql, args).rowcount == 1
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(conn):
         _put_recipient(conn, *recipient)
         if not day_open:
             open_day(conn, session, since)
-        started = conn.execute(sql, args).rowcount == 1
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    return started
+        return conn.execute(sql, args).rowcount == 1
 
 
 _START_SENDING: dict[tuple[str, ...], str] = {}  # start_sending's UPDATE per set of CHANGES

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +24,21 @@ def utcnow() -> str:
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+@contextmanager
+def transaction(db) -> Iterator[None]:
+    """BEGIN IMMEDIATE … COMMIT (ROLLBACK on error): take the write lock up front, wait busy_timeout.
+    DB: a sqlite_utils Database or a bare connection."""
+    conn: sqlite3.Connection = getattr(db, "conn", db)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:  # some errors (a full disk) have rolled it back already
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def connect(path: Path) -> sqlite3.Connection:

@@ -6,28 +6,13 @@ webhook event is applied atomically (raw SQL only: sqlite_utils' table helpers c
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from nexus_blast.domain.messages import check_message_transition
+from nexus_blast.store.db import transaction  # noqa: F401 (the webhook and campaigns group their writes with store.delivery.transaction)
 from nexus_blast.domain.receipts import Receipt
 
 REPLY_EVENT = "optout.reply"  # webhook_events rows that remember an opt-out confirmation was sent
-
-
-@contextmanager
-def transaction(db) -> Iterator[None]:
-    """BEGIN IMMEDIATE … COMMIT (ROLLBACK on error): take the write lock up front, wait busy_timeout."""
-    conn: sqlite3.Connection = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 # --- idempotency ------------------------------------------------------------------------------
