@@ -410,3 +410,29 @@ def test_requests_are_built_as_httpx_would_build_them():
     import asyncio
 
     asyncio.run(scenario())
+
+
+def test_each_session_gets_its_own_connection_pool_unless_a_proxy_or_transport_routes_the_calls(sandbox, monkeypatch):
+    """Session calls go over a pool per WAHA session (a lane's one keep-alive connection), server
+    calls over the client's; with an environment proxy for the scheme, or a given transport,
+    every call goes through the client as httpx routes it. Closing the client closes them all."""
+    import httpx
+
+    async def scenario():
+        w = WahaClient(sandbox.url)
+        assert (await w.check_exists("s1", "5511987654321"))[0] and (await w.check_exists("s2", "5511987654322"))[0]
+        assert (await w.server_version())
+        assert w._pool(None) is None and w._pool("s1") is not w._pool("s2") and w._pool("s1") is w._pool("s1")
+        assert set(w._pools) == {"s1", "s2"}
+        await w.aclose()
+        assert w._pools == {}
+        monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+        proxied = WahaClient(sandbox.url)
+        assert proxied._pool("s1") is None
+        await proxied.aclose()
+        monkeypatch.delenv("HTTP_PROXY")
+        given = WahaClient(sandbox.url, transport=httpx.MockTransport(lambda r: httpx.Response(200, json={"numberExists": False})))
+        assert given._pool("s1") is None and await given.check_exists("s1", "5511987654321") == (False, None)
+        await given.aclose()
+
+    asyncio.run(scenario())
