@@ -5,6 +5,7 @@ Mixed into `Sender`; every change is stored (store/signals.py) and said once, wi
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from nexus_blast.campaigns.lanes import HEALTHY, RESTING, TIMELOCKED, Lane, state_name
@@ -18,6 +19,11 @@ from nexus_blast.waha.errors import WahaError
 from nexus_blast.waha.parsing import signals_from
 
 GUARDED_STATES = (HEALTHY, RESTING, TIMELOCKED)
+# A step that ended in an accepted send is judged only this long after the lane's last judgement:
+# a success adds no failure, and silence takes brake_ack_after to show. Any other step (a failure,
+# a skip) is judged at once. At real delays every step is judged; at delay 0 this spares the
+# look-back (two queries) on most of hundreds of sends a second.
+JUDGE_EVERY = 0.5
 
 
 class Guard:
@@ -100,6 +106,10 @@ class Guard:
         rule: BrakeRule | None = self.config.brake
         if rule is None or rule.window <= 0 or lane.state == RESTING or lane.brake.resting(self.now()):
             return
+        sent, lane.judged_sends = lane.sends > lane.judged_sends, lane.sends
+        if sent and lane.failures == 0 and time.monotonic() - lane.judged_at < JUDGE_EVERY:
+            return
+        lane.judged_at = time.monotonic()
         records = signals_store.recent_sends(self.db, lane.name, since=lane.braked_at, limit=rule.window)
         now = self.now()
         reason = brake_reason(records, rule, now)

@@ -66,6 +66,8 @@ class Lane:
     signal_limits: LaneLimits = field(default_factory=LaneLimits)
     brake: LaneLimits = field(default_factory=LaneLimits)
     braked_at: str | None = None  # sends begun before this do not count for the brake
+    judged_at: float = float("-inf")  # monotonic time of its last brake judgement (guard.py `_judge`)
+    judged_sends: int = 0  # `sends` then
     guarded: bool = False  # its RESTING/TIMELOCKED state was set by the guards (they lift it)
     sends: int = 0  # accepted sends this run
     signals_at: int = 0  # `sends` at the last reading of its signals
