@@ -3,7 +3,11 @@ list` with and without sessions; `--json` byte-identical in both languages."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -42,7 +46,9 @@ def test_empty_session_list_speaks_portuguese_and_english(blast, monkeypatch):
 def test_session_list_speaks_portuguese_and_json_stays_identical(blast, sandbox, monkeypatch):
     monkeypatch.setenv("LANG", "C")
     assert blast("session", "add", "s1", "--url", sandbox.url, "--json").exit_code == 0
-    english_json = blast("session", "list", "--json").stdout
+    # `session add` (re)starts it: compare once it is WORKING, not while a restart is under way
+    english_json = wait_until(lambda: (out := blast("session", "list", "--json").stdout)
+                              and json.loads(out)[0]["status"] == "WORKING" and out, what="s1 WORKING")
     english = blast("session", "list").stdout.splitlines()
     assert english[0] == "name\tstatus\tphone\tsent today\tserver\tnote\tcap today"
     assert english[1].endswith(f"\t0/1000\t{sandbox.url}\t\t20 (warm-up day 1)")
