@@ -3,7 +3,9 @@
 Each message: look its number up (cached), wait for the lane's next slot (a delay drawn from the
 range, counted from the lane's previous send), optionally show "typing…", mark it `sending`
 (committed), send, mark it `sent` (committed). Whatever the failure, the message is in exactly one
-state in SQLite, and an unknown outcome is checked with WAHA before any resend.
+state in SQLite, and an unknown outcome is checked with WAHA before any resend. While a message is
+being sent, the lane's next number is already looked up (`_look_ahead`); its answer, or its error,
+is taken by that next message in turn.
 """
 
 from __future__ import annotations
@@ -115,6 +117,14 @@ class Lookup:
 
 
 @dataclass
+class Ahead:
+    """The look-up of a lane's next number, started while the lane's current message is sent."""
+
+    phone: str
+    task: asyncio.Future  # (on WhatsApp, chat id), None when the campaign halted first, or its WahaError
+
+
+@dataclass
 class SenderResult:
     halt: str  # done | interrupted | no_session | capped | resting | status | lease
     detail: str = ""
@@ -147,6 +157,7 @@ class Sender(Guard, Failover):
         self.busy = 0
         self.tally = Tally()
         self._halt = asyncio.Event()
+        self.ahead: dict[str, Ahead] = {}  # lane name -> its next number's look-up in flight
         self.result = SenderResult("done")
         self._window_closed_until: datetime | None = None
 
@@ -181,6 +192,8 @@ class Sender(Guard, Failover):
                 watcher.cancel()
             for task in tasks:
                 task.cancel()
+            for lane in self.lanes:
+                await self._drop_ahead(lane)
             self._sync()
         self.result.unknown = [mid for lane in self.lanes for mid in lane.unknown]
         return self.result
@@ -387,10 +400,12 @@ class Sender(Guard, Failover):
                 lane.sent_today = max(lane.sent_today, lane.spec.daily_cap)
                 self._set_state(lane, CAPPED, _("daily cap of {cap} reached").format(cap=lane.spec.daily_cap))
             return
+        self._look_ahead(lane)
         try:
             sent, planned = await self._send_step(lane, message, chat_id, planned)
         except WahaError as exc:
             self._paced(lane, sent=False)
+            await self._drop_ahead(lane)  # asked on a send that failed: asked again once the lane goes on
             await self._send_failed(lane, message, chat_id, exc)
             return
         self._paced(lane, sent=True)
@@ -488,21 +503,26 @@ class Sender(Guard, Failover):
         digits = whatsapp_digits(message.phone)
         cached = store.get_recipient(self.db, message.phone)
         lookup = None
-        if cached and self.now() - datetime.fromisoformat(cached[2]) < RECIPIENT_TTL:
+        ahead = self.ahead.get(lane.name)
+        if ahead is not None and (ahead.phone != message.phone or cached and self._fresh(cached)):
+            await self._drop_ahead(lane)  # not this message's number after all (or known meanwhile)
+            ahead = None
+        if cached and self._fresh(cached):
             exists, chat_id = cached[0], cached[1]
         else:
-            if lane.last_lookup is not None:
-                await self._pause(lane.last_lookup + self.config.lookup_delay.draw(self.rng) - time.monotonic())
-            if self._halt.is_set():
-                lane.queue.appendleft(message.id)
-                return None, None
             try:
-                exists, chat_id = await lane.spec.client.check_exists(lane.spec.waha_session, digits)
+                if ahead is not None:  # asked while the lane's previous message was being sent
+                    del self.ahead[lane.name]
+                    answer = await ahead.task
+                else:
+                    answer = await self._ask(lane, digits)
             except WahaError as exc:
                 self._not_sent(lane, message, exc, message.attempts)
                 return None, None
-            finally:
-                lane.last_lookup = time.monotonic()
+            if answer is None:  # halted before asking
+                lane.queue.appendleft(message.id)
+                return None, None
+            exists, chat_id = answer
             lane.throttled = 0
             lookup = Lookup((message.phone, exists, chat_id))
         if not exists:
@@ -512,6 +532,50 @@ class Sender(Guard, Failover):
                 self._count("skipped")
             return None, None
         return chat_id or f"{digits}@c.us", lookup
+
+    def _fresh(self, cached) -> bool:
+        return self.now() - datetime.fromisoformat(cached[2]) < RECIPIENT_TTL
+
+    async def _ask(self, lane: Lane, digits: str) -> tuple[bool, str | None] | None:
+        """DIGITS looked up through LANE, `lookup_delay` after its previous look-up; None when the
+        campaign halted during that wait."""
+        if lane.last_lookup is not None:
+            await self._pause(lane.last_lookup + self.config.lookup_delay.draw(self.rng) - time.monotonic())
+        if self._halt.is_set():
+            return None
+        try:
+            return await lane.spec.client.check_exists(lane.spec.waha_session, digits)
+        finally:
+            lane.last_lookup = time.monotonic()
+
+    def _look_ahead(self, lane: Lane) -> None:
+        """Start the look-up of LANE's next message now, while the current one is being sent, when
+        that message would ask for one: its answer (or its error) is taken in order by `_resolve`,
+        so a send and the next look-up overlap instead of waiting on each other. Not for a number
+        that opted out, nor when the lane's next send would pass its daily cap."""
+        if lane.name in self.ahead or not lane.queue or lane.sent_today + 1 >= lane.spec.daily_cap:
+            return
+        message = store.get_message(self.db, lane.queue[0])
+        if message is None or message.status != "pending" or message.chat_id:
+            return
+        cached = store.get_recipient(self.db, message.phone)
+        if cached and self._fresh(cached) or contacts_store.is_opted_out(self.db, message.phone):
+            return
+        task = asyncio.ensure_future(self._ask(lane, whatsapp_digits(message.phone)))
+        self.ahead[lane.name] = Ahead(message.phone, task)
+
+    async def _drop_ahead(self, lane: Lane) -> None:
+        """Forget LANE's look-up ahead: one that was answered is stored (WhatsApp was asked), one
+        still waiting is cancelled."""
+        ahead = self.ahead.pop(lane.name, None)
+        if ahead is None:
+            return
+        if not ahead.task.done():
+            ahead.task.cancel()
+            await asyncio.gather(ahead.task, return_exceptions=True)
+            return
+        if not ahead.task.cancelled() and ahead.task.exception() is None and ahead.task.result() is not None:
+            store.put_recipient(self.db, ahead.phone, *ahead.task.result())
 
     async def _type(self, lane: Lane, message: store.Message, chat_id: str) -> bool:
         client, session = lane.spec.client, lane.spec.waha_session

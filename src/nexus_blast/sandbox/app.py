@@ -45,6 +45,7 @@ class Sandbox:
         self.world = World(config)
         self.emitter = Emitter(self.world)
         self.requests: list[dict] = []  # every WAHA API call received (GET /_sandbox/requests)
+        self.handling: list[str] = []  # paths of the WAHA API calls being answered right now
         self.closing = False  # set (from any thread) when the server is asked to stop
 
     # --- plumbing --------------------------------------------------------------------------------
@@ -56,10 +57,14 @@ class Sandbox:
             try:
                 self._authorize(request)
                 await self._log(request)
-                if self.config.latency_ms:
-                    await asyncio.sleep(self.config.latency_ms / 1000)
-                self.world.tick()
-                return await handler(request)
+                self.handling.append(request.url.path)
+                try:
+                    if self.config.latency_ms:
+                        await asyncio.sleep(self.config.latency_ms / 1000)
+                    self.world.tick()
+                    return await handler(request)
+                finally:
+                    self.handling.remove(request.url.path)
             except Reply as reply:
                 return reply.response
 
@@ -82,7 +87,8 @@ class Sandbox:
         except ValueError:
             body = raw.decode(errors="replace")
         self.requests.append({"method": request.method, "path": request.url.path,
-                              "params": dict(request.query_params), "body": _bounded(body)})
+                              "params": dict(request.query_params), "body": _bounded(body),
+                              "in_flight": list(self.handling)})  # what was still being answered when it came
 
     def _authorize(self, request: Request) -> None:
         key = self.config.api_key

@@ -69,7 +69,8 @@ async def _whatsapp_control(sb, request: Request) -> Response:
     phone = str(body.get("phone") or "").lstrip("+")
     if not phone.isdigit():
         raise nest(400, ["phone must be digits"], "Bad Request")
-    sb.world.numbers[phone] = {"exists": bool(body.get("exists", True)), "chat_id": body.get("chat_id") or None}
+    sb.world.numbers[phone] = {"exists": bool(body.get("exists", True)), "chat_id": body.get("chat_id") or None,
+                               "errors": int(body.get("errors") or 0)}  # its next N look-ups answer 500
     return JSONResponse({"phone": phone, **sb.world.numbers[phone]})
 
 

@@ -137,6 +137,10 @@ async def check_exists(sb, request: Request) -> Response:
     phone = request.query_params.get("phone", "").lstrip("+")
     if not phone.isdigit():
         raise sb.engine_error("invalid wid", request)
+    known = sb.world.numbers.get(phone)
+    if known and known.get("errors", 0) > 0:  # POST /_sandbox/whatsapp {"errors": N}
+        known["errors"] -= 1
+        raise sb.engine_error("Internal server error", request)
     exists, chat_id = sb.world.lookup(phone)
     return JSONResponse({"numberExists": True, "chatId": chat_id} if exists else {"numberExists": False})
 

@@ -99,8 +99,9 @@ class SandboxServer:
     def clear_faults(self) -> dict:
         return self._control("DELETE", "/faults")
 
-    def whatsapp(self, phone: str, exists: bool = True, chat_id: str | None = None) -> dict:
-        return self._control("POST", "/whatsapp", {"phone": phone, "exists": exists, "chat_id": chat_id})
+    def whatsapp(self, phone: str, exists: bool = True, chat_id: str | None = None, errors: int = 0) -> dict:
+        """How WhatsApp knows PHONE (digits); ERRORS: its next look-ups that answer 500."""
+        return self._control("POST", "/whatsapp", {"phone": phone, "exists": exists, "chat_id": chat_id, "errors": errors})
 
     def replies(self, *rules: dict) -> dict:
         """Script replies (see sandbox/control.py `_replies_control`); no RULES: just read them."""
