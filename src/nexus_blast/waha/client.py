@@ -7,7 +7,9 @@ total time, WAHA's error answers mapped to the typed errors of waha/errors.py.
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
+import ssl
 import time
 from typing import Any
 from json import dumps as json_dumps
@@ -100,19 +102,17 @@ class WahaClient:
         if api_key:
             headers["X-Api-Key"] = api_key
         self._timeout = httpx.Timeout(timeout, connect=self.connect_timeout)  # a call's first attempt
-        # Each WAHA session's calls get a connection pool of their own (see `_pool`), all sharing
-        # the client's one TLS context. Not with a given transport (tests) or an environment proxy
+        # Each WAHA session's calls get a connection pool of their own (see `_pool`). Not with a given transport (tests) or an environment proxy
         # for the server's scheme: then every call goes through the client, as httpx routes it.
         proxied = bool({urlsplit(self.base_url).scheme, "all"} & set(getproxies()))
         self._pools: dict[str, httpx.AsyncHTTPTransport] | None = None if transport is not None or proxied else {}
-        self._ssl = httpx.create_ssl_context() if self._pools is not None else None  # built once: ~35 ms each
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers=headers,
             timeout=self._timeout,
             transport=transport,
             follow_redirects=False,
-            **({"verify": self._ssl} if self._ssl is not None else {}),
+            verify=_tls(),
         )
         self._urls: dict[str, httpx.URL] = {}  # path -> absolute URL (waha/client.py `_request`)
         self._json_headers = self._http.headers.copy()
@@ -421,7 +421,7 @@ class WahaClient:
             return None
         pool = self._pools.get(session)
         if pool is None:
-            pool = self._pools[session] = httpx.AsyncHTTPTransport(verify=self._ssl)
+            pool = self._pools[session] = httpx.AsyncHTTPTransport(verify=_tls())
         return pool
 
     def _request(self, method: str, path: str, json: Any, params: dict | None, timeout: httpx.Timeout) -> httpx.Request:
@@ -534,6 +534,13 @@ class _BlobBody:
         for at in range(0, len(view), SLICE):  # slices, not copies: the socket drains each in turn
             yield view[at : at + SLICE]
         yield tail
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """The process's one TLS context (httpx's default verification), shared by every client and
+    pool: building one loads the CA bundle, ~35 ms each."""
+    return httpx.create_ssl_context()
 
 
 async def _exchange(pool: httpx.AsyncHTTPTransport, request: httpx.Request) -> httpx.Response:
