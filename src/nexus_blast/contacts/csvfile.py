@@ -70,20 +70,23 @@ class CsvSource(TableSource):
         self.columns = self._file_columns = clean_header([_repair(c) for c in header] if self._mixed else header)
         self.export = exports.recognise(self.columns)
         rows = self._records()
-        if self.export is not None:
-            self.notes = [_("{file}: {export} (given name as {placeholder})").format(file=name, export=self.export.label, placeholder="{{" + exports.GIVEN_NAME + "}}")]
-            self.columns = self.export.columns(self.columns)
-            rows = ((row, self.export.derive(fields)) for row, fields in rows)
-        self._start(rows, phone_column)
+        if self.export is None:
+            self._start(rows, phone_column, lists=True)
+            return
+        self.notes = [_("{file}: {export} (given name as {placeholder})").format(file=name, export=self.export.label, placeholder="{{" + exports.GIVEN_NAME + "}}")]
+        self.columns = self.export.columns(self.columns)
+        file_columns, derive = self._file_columns, self.export.derive
+        self._start(((row, derive(dict(zip(file_columns, values)))) for row, values in rows), phone_column)
 
     @property
     def had_bom(self) -> bool:
         return self.encoding in ("utf-8-sig", "utf-16")
 
-    def _records(self) -> Iterator[tuple[int, dict[str, str]]]:
-        """The non-blank records as (record number, fields); blank records count but are skipped.
-        One loop, no call per row: this is every row of every CSV validate and import read."""
-        columns, width = self._file_columns, len(self._file_columns)
+    def _records(self) -> Iterator[tuple[int, list[str]]]:
+        """The non-blank records as (record number, one cell per column: short records padded,
+        cells beyond the header dropped); blank records count but are skipped. One loop, no call
+        per row: this is every row of every CSV validate and import read."""
+        width = len(self._file_columns)
         mixed, escaped, repaired = self._mixed, _ESCAPED.search, self._repaired
         record = 0
         try:
@@ -91,12 +94,15 @@ class CsvSource(TableSource):
                 record += 1
                 if not "".join(values).strip():  # only blanks: counted, skipped
                     continue
-                if len(values) < width:
-                    values += [""] * (width - len(values))
+                n = len(values)
+                if n < width:
+                    values += [""] * (width - n)
                 if mixed and escaped("".join(values)):
                     values = [_repair(v) for v in values]
                     repaired.append(record)
-                yield record, dict(zip(columns, values))
+                if n > width:
+                    del values[width:]
+                yield record, values
         except csv.Error as exc:
             raise InputError(_("{file}: row {row}: malformed CSV ({reason})").format(file=self.name, row=record + 1, reason=exc)) from None
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
 from nexus_blast.contacts.table import TableSource
-from nexus_blast.contacts.validation import Checked, Summary, ValidationOptions, validate_rows
+from nexus_blast.contacts.validation import Checked, Summary, ValidationOptions, check_records, validate_rows
 from nexus_blast.contacts.writers import ResultFiles
 from nexus_blast.errors import InputError
 from nexus_blast.i18n import _, ngettext
@@ -49,6 +50,11 @@ def check_file(
     report = _report(source)
     rejected = report.rejected
     with _files(source, output, rejects) as files:
+        valid = _checked_records(source, report, files, options, optouts)
+        if valid is not None:
+            deque(files.passing(valid), maxlen=0)  # consumed at C speed: only the rejects call back
+            _finish(source, report)
+            return report
         add = files.add if files.sinks else None
         for checked in validate_rows(source, options=options, optouts=optouts, summary=report.summary):
             if add is not None:
@@ -124,8 +130,32 @@ def _files(source: TableSource, output: Path | None, rejects: Path | None) -> Re
     return ResultFiles(source.columns, source.delimiter, source.excel, output, rejects)
 
 
+def _checked_records(source, report: CheckReport, files: ResultFiles, options, optouts) -> Iterator[tuple[str, str, str | None, list[str]]] | None:
+    """check_records over SOURCE's records (None when it reads dicts: validate_rows then), the
+    rejected rows written to --rejects and the first PREVIEW kept in REPORT."""
+    records = source.records()
+    if records is None:
+        return None
+    columns, rejected = source.columns, report.rejected
+    write = files.reject if files.rejects is not None else None
+
+    def reject(row, values, raw, e164, kind, legacy, reason, column) -> None:
+        if write is not None:
+            write(row, values, reason)
+        if len(rejected) < PREVIEW:
+            rejected.append(Checked(row, dict(zip(columns, values)), raw, e164, kind, legacy, reason, column))
+
+    return check_records(records, columns, source.phone_columns, options=options, optouts=optouts, summary=report.summary, reject=reject)
+
+
 def _valid(source, report: CheckReport, files: ResultFiles, options, optouts) -> Iterator[tuple[str, str, dict[str, str]]]:
     """`(e164, kind, fields)` of the valid rows, every row written to the result files on the way."""
+    valid = _checked_records(source, report, files, options, optouts)
+    if valid is not None:
+        columns = source.columns
+        for e164, kind, _source, values in files.passing(valid):
+            yield e164, kind, dict(zip(columns, values))
+        return
     rejected = report.rejected
     add = files.add if files.sinks else None
     for checked in validate_rows(source, options=options, optouts=optouts, summary=report.summary):

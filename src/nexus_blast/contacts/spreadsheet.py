@@ -54,16 +54,16 @@ class SheetSource(TableSource):
             self.close()
             raise InputError(_("{file}: empty sheet (no header, no rows)").format(file=self.name))
         self.columns = clean_header([_text(v) for v in header])
-        self._start(self._records(values), phone_column)
+        self._start(self._records(values), phone_column, lists=True)
 
-    def _records(self, values: Iterator) -> Iterator[tuple[int, dict[str, str]]]:
-        columns, width = self.columns, len(self.columns)
+    def _records(self, values: Iterator) -> Iterator[tuple[int, list[str]]]:
+        width = len(self.columns)
         for row, cells in enumerate(values, start=1):
             texts = [_text(v) for v in cells[:width]]
             if not any(t.strip() for t in texts):
                 continue
             texts += [""] * (width - len(texts))
-            yield row, dict(zip(columns, texts))
+            yield row, texts
 
     def close(self) -> None:
         workbook, self._workbook = self._workbook, None

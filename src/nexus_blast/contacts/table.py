@@ -1,6 +1,8 @@
 """What every contacts file becomes, whatever its format: columns, the phone candidate columns, and
 data rows `(row number, {column: text})` streamed once; the first rows are read ahead so the phone
-columns are chosen by their content, then handed on unchanged."""
+columns are chosen by their content, then handed on unchanged. CSV files and workbooks read their
+rows as lists of cells (one per column): `records()` hands those on without building a dict per
+row (what validate and import read), iterating builds the dicts."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from nexus_blast.errors import InputError
 from nexus_blast.i18n import _
 
 Row = tuple[int, dict[str, str]]
+Record = tuple[int, list[str]]  # (row number, one cell per column of `columns`)
 
 
 def close_text(text, binary) -> None:
@@ -38,10 +41,12 @@ class TableSource:
     phone_like: list[str]  # columns whose first rows hold phones, whatever their name (for hints)
     notes: list[str]  # said once on stderr (e.g. "recognised a Google Contacts export")
 
-    def _start(self, rows: Iterator[Row], wanted: str | None) -> None:
+    def _start(self, rows: Iterator[Row] | Iterator[Record], wanted: str | None, *, lists: bool = False) -> None:
+        """LISTS: ROWS are Records, exactly one cell per column (else Rows of dicts)."""
         self._rows = rows
+        self._lists = lists
         self.notes = getattr(self, "notes", [])
-        self._sample: list[Row] = []
+        self._sample: list = []
         try:
             for item in rows:
                 self._sample.append(item)
@@ -49,7 +54,8 @@ class TableSource:
                     break
             if not self._sample:
                 raise InputError(_("{file}: no data rows (only a header)").format(file=self.name))
-            sample = [fields for _, fields in self._sample]
+            columns = self.columns
+            sample = [dict(zip(columns, values)) for _, values in self._sample] if lists else [fields for _, fields in self._sample]
             self.phone_like = cols.phone_like_columns(self.columns, sample)
             self.phone_columns = self._candidates(wanted, sample)
         except BaseException:
@@ -81,6 +87,16 @@ class TableSource:
         return self.phone_columns[0]
 
     def __iter__(self) -> Iterator[Row]:
+        if not self._lists:
+            return self._all()
+        columns = self.columns
+        return ((row, dict(zip(columns, values))) for row, values in self._all())
+
+    def records(self) -> Iterator[Record] | None:
+        """The rows as Records when the source reads them so (CSV, workbooks), else None: iterate."""
+        return self._all() if self._lists else None
+
+    def _all(self) -> Iterator:
         try:
             sample, self._sample = self._sample, []
             yield from sample

@@ -148,27 +148,106 @@ def validate_rows(
                 cells = [(single, raw)]
             else:
                 cells = [(c, fields.get(c, "")) for c in columns]
-            choice = choose_phone(cells, default_ddd=ddd, allow_foreign=foreign)
-            result = choice.result
-            reason, e164 = result.reason, result.e164
-            if reason is None:
-                if opted_out(e164) or any(opted_out(other) for other in choice.others):
-                    reason = "opted_out"
-                else:
-                    key = int(e164[1:])
-                    if key in seen:
-                        reason = "duplicate"
-                    else:
-                        remember(key)
+            choice, result, reason = _decide(cells, ddd, foreign, opted_out, seen)
             if reason is None:
                 kinds[result.kind] += 1
                 legacy_mobiles += result.legacy_mobile
             else:
                 by_reason[reason] += 1
-            yield Checked(row, fields, choice.raw, e164, result.kind, result.legacy_mobile, reason, choice.source)
+            yield Checked(row, fields, choice.raw, result.e164, result.kind, result.legacy_mobile, reason, choice.source)
     finally:
         if summary is not None:
             summary.count(kinds, legacy_mobiles, by_reason)
+
+
+# What check_records hands REJECT for each row that is not valid and new:
+# (row, cells, raw phone, e164, kind, legacy_mobile, reason, source column).
+Reject = Callable[[int, list[str], str, "str | None", "str | None", bool, str, "str | None"], None]
+
+
+def check_records(
+    records: Iterable[tuple[int, list[str]]],
+    columns: list[str],
+    phone_columns: list[str],
+    *,
+    options: ValidationOptions,
+    optouts: set[str] | Callable[[str], bool] = frozenset(),
+    summary: Summary | None = None,
+    reject: Reject | None = None,
+) -> Iterator[tuple[str, str, str | None, list[str]]]:
+    """validate_rows for rows read as lists of cells (TableSource.records(), one cell per column
+    of COLUMNS): the same checks, counts and order, without a dict or a Checked per row. Yields
+    `(e164, kind, source column, cells)` of each valid row; every other row goes to REJECT (in
+    file order too) instead. validate_rows' fast path is repeated here, not shared: a call per row
+    would cost more than the rest of it."""
+    index = {c: i for i, c in enumerate(columns)}
+    opted_out = optouts.__contains__ if isinstance(optouts, (set, frozenset)) else optouts
+    check_optouts = not isinstance(optouts, (set, frozenset)) or bool(optouts)
+    seen: set[int] = set()
+    remember = seen.add
+    ddd, foreign = options.default_ddd, options.allow_foreign
+    single = phone_columns[0] if len(phone_columns) == 1 else None
+    at = index[single] if single is not None else -1
+    where = [(c, index[c]) for c in phone_columns]
+    kinds = dict.fromkeys(KINDS, 0)
+    by_reason = dict.fromkeys(REASONS, 0)
+    legacy_mobiles = 0
+    try:
+        for row, values in records:
+            if at >= 0:
+                raw = values[at]
+                fast = fast_brazilian(raw) if raw else None
+                if fast is not None:
+                    e164, kind, legacy = fast
+                    if check_optouts and opted_out(e164):
+                        by_reason["opted_out"] += 1
+                        if reject is not None:
+                            reject(row, values, raw, e164, kind, legacy, "opted_out", single)
+                        continue
+                    key = int(e164[1:])
+                    if key in seen:
+                        by_reason["duplicate"] += 1
+                        if reject is not None:
+                            reject(row, values, raw, e164, kind, legacy, "duplicate", single)
+                        continue
+                    remember(key)
+                    kinds[kind] += 1
+                    legacy_mobiles += legacy
+                    yield e164, kind, single, values
+                    continue
+                cells = [(single, raw)]
+            else:
+                cells = [(c, values[i]) for c, i in where]
+            choice, result, reason = _decide(cells, ddd, foreign, opted_out, seen)
+            if reason is None:
+                kinds[result.kind] += 1
+                legacy_mobiles += result.legacy_mobile
+                yield result.e164, result.kind, choice.source, values
+                continue
+            by_reason[reason] += 1
+            if reject is not None:
+                reject(row, values, choice.raw, result.e164, result.kind, result.legacy_mobile, reason, choice.source)
+    finally:
+        if summary is not None:
+            summary.count(kinds, legacy_mobiles, by_reason)
+
+
+def _decide(cells: list[tuple[str, str]], ddd: str, foreign: bool, opted_out: Callable[[str], bool], seen: set[int]):
+    """The full rules for one row (choose_phone): `(choice, result, reason)`, REASON None when the
+    number is valid, not opted out and new (then added to SEEN)."""
+    choice = choose_phone(cells, default_ddd=ddd, allow_foreign=foreign)
+    result = choice.result
+    reason, e164 = result.reason, result.e164
+    if reason is None:
+        if opted_out(e164) or any(opted_out(other) for other in choice.others):
+            reason = "opted_out"
+        else:
+            key = int(e164[1:])
+            if key in seen:
+                reason = "duplicate"
+            else:
+                seen.add(key)
+    return choice, result, reason
 
 
 def resolve_options(defaults, *, default_ddd: str | None, allow_foreign: bool, include_landlines: bool) -> ValidationOptions:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from nexus_blast.contacts.csvfile import SINGLE_COLUMN
@@ -45,7 +47,8 @@ class CsvSink:
             raise InputError(_("{file}: cannot write ({reason})").format(file=path, reason=os_reason(exc))) from None
         self.tmp = Path(tmp)
         self.handle = os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")
-        self._lines = CsvLines(delimiter, "\r\n" if bom else "\n")
+        self.delimiter, self.lineterminator = delimiter, "\r\n" if bom else "\n"
+        self._lines = CsvLines(delimiter, self.lineterminator)
         self.handle.write(self._lines.line([escape_cell(c) for c in columns]))  # headers come from the input too
         self._pending: list[str] = []
 
@@ -73,6 +76,25 @@ class CsvSink:
             self.handle.close()
         finally:
             self.tmp.unlink(missing_ok=True)
+
+
+def _escape_joined(joined: str, delimiter: str, starts: list[str]) -> str:
+    """JOINED cells (no delimiter inside any) with escape_cell's apostrophe before each formula start."""
+    if joined[:1] in starts:
+        joined = "'" + joined
+    for start in starts:
+        if delimiter + start in joined:
+            joined = joined.replace(delimiter + start, delimiter + "'" + start)
+    return joined
+
+
+def _tail(source: str | None, delimiter: str, end: str) -> str | None:
+    """The end of a valid row after its kind: the source cell and the line end (None when that
+    cell needs quotes)."""
+    cell = escape_cell(source)
+    if delimiter in cell or '"' in cell or "\n" in cell or "\r" in cell:
+        return None
+    return delimiter + cell + end
 
 
 class CsvLines:
@@ -118,6 +140,9 @@ class ResultFiles:
             raise
         self._out_columns = [c for c in columns if c not in OUTPUT_EXTRA]
         self._rej_columns = [c for c in columns if c not in REJECTS_EXTRA]
+        # For rows given as cells (one per column): the cells kept, None when all of them are.
+        self._out_at = None if len(self._out_columns) == len(columns) else [i for i, c in enumerate(columns) if c not in OUTPUT_EXTRA]
+        self._rej_at = None if len(self._rej_columns) == len(columns) else [i for i, c in enumerate(columns) if c not in REJECTS_EXTRA]
 
     def _open(self, path: Path, columns: list[str], delimiter: str, bom: bool) -> CsvSink:
         sink = CsvSink(path, columns, delimiter=delimiter, bom=bom)
@@ -137,6 +162,50 @@ class ResultFiles:
             row = escape_row([fields.get(c, "") for c in self._rej_columns])
             row += (str(checked.row), checked.reason)
             self.rejects.write_escaped(row)
+
+    def passing(self, valid: Iterable[tuple[str, str, str | None, list[str]]]) -> Iterator[tuple[str, str, str | None, list[str]]]:
+        """check_records' valid rows `(e164, kind, source, cells)`, handed on unchanged, each
+        written to --output on the way. A row whose cells need no quotes (almost every row) is
+        joined and escaped here, as add() would write it; any other goes through add()'s path."""
+        sink = self.output
+        if sink is None:
+            yield from valid
+            return
+        at, d, end = self._out_at, sink.delimiter, sink.lineterminator
+        gaps = len(self._out_columns) - 1  # delimiters in the joined cells when no cell holds one
+        starts = [c for c in FORMULA_STARTS if c not in (d, "\r")]  # a cell starting so holds d, or gets quotes
+        first = frozenset(starts)
+        formula = re.compile(re.escape(d) + "[" + "".join(re.escape(c) for c in starts) + "]").search
+        tails: dict = {}  # source column → the line's end after the kind, None when it needs quotes
+        pending, flush = sink._pending, sink.handle.write
+        for item in valid:
+            e164, kind, source, values = item
+            cells = values if at is None else [values[i] for i in at]
+            joined = d.join(cells)
+            tail = tails.get(source, False)
+            if tail is False:
+                tail = tails[source] = _tail(source, d, end)
+            if tail is not None and joined.count(d) == gaps and '"' not in joined and "\n" not in joined and "\r" not in joined:
+                # every delimiter is between two cells: a cell starts at the start or after one
+                if joined[:1] in first or formula(joined):
+                    joined = _escape_joined(joined, d, starts)
+                pending.append(f"{joined}{d}'{e164}{d}{kind}{tail}")
+                if len(pending) >= BATCH:
+                    flush("".join(pending))
+                    pending.clear()
+            else:
+                row = escape_row(list(cells))
+                row += ("'" + e164, kind, escape_cell(source))
+                sink.write_escaped(row)
+            yield item
+
+    def reject(self, row: int, values: list[str], reason: str) -> None:
+        """Write a rejected row given as cells (one per column) to --rejects, when asked."""
+        if self.rejects is not None:
+            at = self._rej_at
+            cells = escape_row(list(values) if at is None else [values[i] for i in at])
+            cells += (str(row), reason)
+            self.rejects.write_escaped(cells)
 
     def commit(self) -> None:
         try:
