@@ -92,7 +92,7 @@ class CsvSource(TableSource):
         try:
             for values in self._reader:
                 record += 1
-                if not "".join(values).strip():  # only blanks: counted, skipped
+                if not (values and values[0].strip()) and not "".join(values).strip():  # only blanks: counted, skipped
                     continue
                 n = len(values)
                 if n < width:

@@ -52,7 +52,7 @@ def check_file(
     with _files(source, output, rejects) as files:
         valid = _checked_records(source, report, files, options, optouts)
         if valid is not None:
-            deque(files.passing(valid), maxlen=0)  # consumed at C speed: only the rejects call back
+            deque(valid if files.output is None else files.passing(valid), maxlen=0)  # at C speed: only rejects call back
             _finish(source, report)
             return report
         add = files.add if files.sinks else None

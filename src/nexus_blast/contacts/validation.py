@@ -135,7 +135,7 @@ def validate_rows(
                         by_reason["opted_out"] += 1
                         yield Checked(row, fields, raw, e164, kind, legacy, "opted_out", single)
                         continue
-                    key = int(e164[1:])
+                    key = int(e164)  # E.164 is "+" and digits: its number, signed "+"
                     if key in seen:
                         by_reason["duplicate"] += 1
                         yield Checked(row, fields, raw, e164, kind, legacy, "duplicate", single)
@@ -204,7 +204,7 @@ def check_records(
                         if reject is not None:
                             reject(row, values, raw, e164, kind, legacy, "opted_out", single)
                         continue
-                    key = int(e164[1:])
+                    key = int(e164)  # E.164 is "+" and digits: its number, signed "+"
                     if key in seen:
                         by_reason["duplicate"] += 1
                         if reject is not None:
@@ -242,7 +242,7 @@ def _decide(cells: list[tuple[str, str]], ddd: str, foreign: bool, opted_out: Ca
         if opted_out(e164) or any(opted_out(other) for other in choice.others):
             reason = "opted_out"
         else:
-            key = int(e164[1:])
+            key = int(e164)  # E.164 is "+" and digits: its number, signed "+"
             if key in seen:
                 reason = "duplicate"
             else:

@@ -78,23 +78,69 @@ class CsvSink:
             self.tmp.unlink(missing_ok=True)
 
 
-def _escape_joined(joined: str, delimiter: str, starts: list[str]) -> str:
-    """JOINED cells (no delimiter inside any) with escape_cell's apostrophe before each formula start."""
-    if joined[:1] in starts:
-        joined = "'" + joined
-    for start in starts:
-        if delimiter + start in joined:
-            joined = joined.replace(delimiter + start, delimiter + "'" + start)
-    return joined
+class _ValidLines:
+    """Writes batches of valid rows `(e164, kind, source, cells)` to SINK as add() would: each line
+    joined, escape_cell's apostrophe put before each cell's formula start (a cell starts at the
+    line start or after a delimiter when no cell holds one), then the batch checked at once: when
+    no cell holds a quote, a line break or the delimiter (the counts say so), that text is what
+    csv.writer writes. Any other batch is written row by row through add()'s path."""
+
+    def __init__(self, sink: CsvSink, at: list[int] | None, width: int) -> None:
+        self.sink, self.at = sink, at
+        d, end = sink.delimiter, sink.lineterminator
+        self.delimiters = width + 2  # per line: between the cells, then before e164, kind and source
+        self.line_ends = end.count("\n"), end.count("\r")
+        starts = [c for c in FORMULA_STARTS if c not in (d, "\r")]  # a cell starting so holds d, or gets quotes
+        self.first = frozenset(starts)
+        self.formula = re.compile(re.escape(d) + "[" + "".join(re.escape(c) for c in starts) + "]").search
+        self.escapes = [(d + c, d + "'" + c) for c in starts]
+        self.tails = _Tails(d, end)
+
+    def _escaped(self, joined: str) -> str:
+        if joined[:1] in self.first:
+            joined = "'" + joined
+        for plain, escaped in self.escapes:
+            if plain in joined:
+                joined = joined.replace(plain, escaped)
+        return joined
+
+    def __call__(self, batch: list) -> None:
+        if not batch:
+            return
+        sink, at, tails, formula, first, escaped = self.sink, self.at, self.tails, self.formula, self.first, self._escaped
+        d = sink.delimiter
+        join = d.join
+        if at is None:
+            lines = [f"{escaped(j) if (formula(j := join(v)) or j[:1] in first) else j}{d}'{e}{d}{k}{tails[s]}" for e, k, s, v in batch]
+        else:
+            lines = [f"{escaped(j) if (formula(j := join([v[i] for i in at])) or j[:1] in first) else j}{d}'{e}{d}{k}{tails[s]}" for e, k, s, v in batch]
+        text = "".join(lines)
+        n = len(batch)
+        lf, cr = self.line_ends
+        if '"' in text or (cr == 0 and "\r" in text) or text.count("\n") != n * lf or text.count(d) != n * self.delimiters or (cr and text.count("\r") != n * cr):
+            for e164, kind, source, values in batch:
+                row = escape_row([values[i] for i in at] if at is not None else list(values))
+                row += ("'" + e164, kind, escape_cell(source))
+                sink.write_escaped(row)
+            return
+        pending = sink._pending
+        if pending:  # rows of an earlier batch written row by row: they come first
+            text = "".join(pending) + text
+            pending.clear()
+        sink.handle.write(text)
 
 
-def _tail(source: str | None, delimiter: str, end: str) -> str | None:
-    """The end of a valid row after its kind: the source cell and the line end (None when that
-    cell needs quotes)."""
-    cell = escape_cell(source)
-    if delimiter in cell or '"' in cell or "\n" in cell or "\r" in cell:
-        return None
-    return delimiter + cell + end
+class _Tails(dict):
+    """source column → the end of a valid line after its kind: the escaped source cell and the
+    line end (a cell needing quotes shows in the batch's checks)."""
+
+    def __init__(self, delimiter: str, end: str) -> None:
+        super().__init__()
+        self.delimiter, self.end = delimiter, end
+
+    def __missing__(self, source: str | None) -> str:
+        tail = self[source] = self.delimiter + escape_cell(source) + self.end
+        return tail
 
 
 class CsvLines:
@@ -164,40 +210,20 @@ class ResultFiles:
             self.rejects.write_escaped(row)
 
     def passing(self, valid: Iterable[tuple[str, str, str | None, list[str]]]) -> Iterator[tuple[str, str, str | None, list[str]]]:
-        """check_records' valid rows `(e164, kind, source, cells)`, handed on unchanged, each
-        written to --output on the way. A row whose cells need no quotes (almost every row) is
-        joined and escaped here, as add() would write it; any other goes through add()'s path."""
-        sink = self.output
-        if sink is None:
+        """check_records' valid rows `(e164, kind, source, cells)`, handed on unchanged and written
+        to --output BATCH at a time (the last ones once the rows end), as add() would write them."""
+        if self.output is None:
             yield from valid
             return
-        at, d, end = self._out_at, sink.delimiter, sink.lineterminator
-        gaps = len(self._out_columns) - 1  # delimiters in the joined cells when no cell holds one
-        starts = [c for c in FORMULA_STARTS if c not in (d, "\r")]  # a cell starting so holds d, or gets quotes
-        first = frozenset(starts)
-        formula = re.compile(re.escape(d) + "[" + "".join(re.escape(c) for c in starts) + "]").search
-        tails: dict = {}  # source column → the line's end after the kind, None when it needs quotes
-        pending, flush = sink._pending, sink.handle.write
+        write = _ValidLines(self.output, self._out_at, len(self._out_columns))
+        batch: list = []
         for item in valid:
-            e164, kind, source, values = item
-            cells = values if at is None else [values[i] for i in at]
-            joined = d.join(cells)
-            tail = tails.get(source, False)
-            if tail is False:
-                tail = tails[source] = _tail(source, d, end)
-            if tail is not None and joined.count(d) == gaps and '"' not in joined and "\n" not in joined and "\r" not in joined:
-                # every delimiter is between two cells: a cell starts at the start or after one
-                if joined[:1] in first or formula(joined):
-                    joined = _escape_joined(joined, d, starts)
-                pending.append(f"{joined}{d}'{e164}{d}{kind}{tail}")
-                if len(pending) >= BATCH:
-                    flush("".join(pending))
-                    pending.clear()
-            else:
-                row = escape_row(list(cells))
-                row += ("'" + e164, kind, escape_cell(source))
-                sink.write_escaped(row)
+            batch.append(item)
+            if len(batch) >= BATCH:
+                write(batch)
+                batch = []
             yield item
+        write(batch)
 
     def reject(self, row: int, values: list[str], reason: str) -> None:
         """Write a rejected row given as cells (one per column) to --rejects, when asked."""
