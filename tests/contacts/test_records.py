@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from nexus_blast.contacts.importer import check_file
 from nexus_blast.contacts.reader import read_rows
 from nexus_blast.contacts.validation import Checked, Summary, ValidationOptions, check_records, validate_rows
+from nexus_blast.contacts import writers
 from nexus_blast.contacts.writers import ResultFiles
 
 PHONE = st.text(alphabet="0123456789 ()-+xX.;,/:\n9", max_size=22) | st.sampled_from(
@@ -72,8 +73,19 @@ CELL = st.text(alphabet=st.sampled_from(list('ab ;,\t"\r\n\'=+-@|é')), max_size
     bom=st.booleans(),
     extra=st.sampled_from([[], ["phone_e164"], ["reason", "row"]]),
     source=st.sampled_from(["tel", "=tel", 'te"l', "te;l", "te,l"]),
+    batch=st.sampled_from([1, 2, 512]),
 )
-def test_passing_and_reject_write_what_add_writes(rows, delimiter, bom, extra, source):
+def test_passing_and_reject_write_what_add_writes(rows, delimiter, bom, extra, source, batch):
+    """Batches of any size, some written row by row (a quote, a line break, a delimiter in a
+    cell), others joined at once: the same bytes as add() row by row."""
+    writers.LINES, default = batch, writers.LINES
+    try:
+        _compare_with_add(rows, delimiter, bom, extra, source)
+    finally:
+        writers.LINES = default
+
+
+def _compare_with_add(rows, delimiter, bom, extra, source):
     columns = ["nome", "tel", "obs", *extra]
     rows = [cells + ["x"] * len(extra) for cells in rows]
     before = [cells[:] for cells in rows]
@@ -82,15 +94,18 @@ def test_passing_and_reject_write_what_add_writes(rows, delimiter, bom, extra, s
         for way in ("add", "cells"):
             paths = Path(tmp) / f"{way}_o.csv", Path(tmp) / f"{way}_r.csv"
             with ResultFiles(columns, delimiter, bom, *paths) as files:
+                valid_rows = []
                 for number, cells in enumerate(rows, start=1):
                     valid = number % 3 != 0
                     if way == "add":
                         files.add(Checked(number, dict(zip(columns, cells)), cells[1], "+5511987654321" if valid else None,
                                           "mobile" if valid else None, False, None if valid else "duplicate", source))
                     elif valid:
-                        assert list(files.passing([("+5511987654321", "mobile", source, cells)])) == [("+5511987654321", "mobile", source, cells)]
+                        valid_rows.append(("+5511987654321", "mobile", source, cells))
                     else:
                         files.reject(number, cells, "duplicate")
+                if way == "cells":
+                    assert list(files.passing(iter(valid_rows))) == valid_rows
             out[way] = [p.read_bytes() for p in paths]
         assert out["cells"] == out["add"]
         assert rows == before  # the cells handed on are not changed by the writing

@@ -19,6 +19,7 @@ from nexus_blast.i18n import _, os_reason
 OUTPUT_EXTRA = ["phone_e164", "phone_kind", "phone_source"]
 REJECTS_EXTRA = ["row", "reason"]
 BATCH = 512  # rows handed to the csv writer at once
+LINES = 512  # valid rows joined and checked at once by ResultFiles.passing
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)  # every formula start is one character
 assert all(len(start) == 1 for start in FORMULA_STARTS)
 
@@ -211,7 +212,7 @@ class ResultFiles:
 
     def passing(self, valid: Iterable[tuple[str, str, str | None, list[str]]]) -> Iterator[tuple[str, str, str | None, list[str]]]:
         """check_records' valid rows `(e164, kind, source, cells)`, handed on unchanged and written
-        to --output BATCH at a time (the last ones once the rows end), as add() would write them."""
+        to --output LINES at a time (the last ones once the rows end), as add() would write them."""
         if self.output is None:
             yield from valid
             return
@@ -219,7 +220,7 @@ class ResultFiles:
         batch: list = []
         for item in valid:
             batch.append(item)
-            if len(batch) >= BATCH:
+            if len(batch) >= LINES:
                 write(batch)
                 batch = []
             yield item
