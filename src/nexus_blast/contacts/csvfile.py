@@ -90,18 +90,18 @@ class CsvSource(TableSource):
         mixed, escaped, repaired = self._mixed, _ESCAPED.search, self._repaired
         record = 0
         try:
-            for values in self._reader:
-                record += 1
+            for record, values in enumerate(self._reader, start=1):
                 if not (values and values[0].strip()) and not "".join(values).strip():  # only blanks: counted, skipped
                     continue
                 n = len(values)
-                if n < width:
-                    values += [""] * (width - n)
-                if mixed and escaped("".join(values)):
-                    values = [_repair(v) for v in values]
-                    repaired.append(record)
-                if n > width:
-                    del values[width:]
+                if n != width or mixed:
+                    if n < width:
+                        values += [""] * (width - n)
+                    if mixed and escaped("".join(values)):
+                        values = [_repair(v) for v in values]
+                        repaired.append(record)
+                    if n > width:
+                        del values[width:]
                 yield record, values
         except csv.Error as exc:
             raise InputError(_("{file}: row {row}: malformed CSV ({reason})").format(file=self.name, row=record + 1, reason=exc)) from None

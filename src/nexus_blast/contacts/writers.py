@@ -7,7 +7,9 @@ import io
 import os
 import re
 import tempfile
+from collections import deque
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 
 from nexus_blast.contacts.csvfile import SINGLE_COLUMN
@@ -211,20 +213,26 @@ class ResultFiles:
             self.rejects.write_escaped(row)
 
     def passing(self, valid: Iterable[tuple[str, str, str | None, list[str]]]) -> Iterator[tuple[str, str, str | None, list[str]]]:
-        """check_records' valid rows `(e164, kind, source, cells)`, handed on unchanged and written
-        to --output LINES at a time (the last ones once the rows end), as add() would write them."""
+        """check_records' valid rows `(e164, kind, source, cells)`, handed on unchanged, each
+        LINES-row batch written to --output (write_valid) before its rows are handed on."""
         if self.output is None:
             yield from valid
             return
+        write, valid = _ValidLines(self.output, self._out_at, len(self._out_columns)), iter(valid)
+        while batch := list(islice(valid, LINES)):
+            write(batch)
+            yield from batch
+
+    def write_valid(self, valid: Iterable[tuple[str, str, str | None, list[str]]]) -> None:
+        """Write check_records' valid rows to --output (when asked; consumes them either way), as
+        add() would write them, LINES rows at a time."""
+        valid = iter(valid)
+        if self.output is None:
+            deque(valid, maxlen=0)
+            return
         write = _ValidLines(self.output, self._out_at, len(self._out_columns))
-        batch: list = []
-        for item in valid:
-            batch.append(item)
-            if len(batch) >= LINES:
-                write(batch)
-                batch = []
-            yield item
-        write(batch)
+        while batch := list(islice(valid, LINES)):
+            write(batch)
 
     def reject(self, row: int, values: list[str], reason: str) -> None:
         """Write a rejected row given as cells (one per column) to --rejects, when asked."""
