@@ -15,18 +15,18 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from nexus_blast.campaigns.failover import Failover
 from nexus_blast.campaigns.guard import Guard
 from nexus_blast.campaigns.lanes import CAPPED, RESTING, TIMELOCKED, UNHEALTHY, UNUSABLE, Board, Lane, LaneSpec
+from nexus_blast.campaigns.lookups import Ahead, Lookup, Lookups
 from nexus_blast.campaigns.media import Media
 from nexus_blast.campaigns.reconcile import sought
 from nexus_blast.domain.brake import BrakeRule
 from nexus_blast.domain.messages import Part, SkipReason, message_parts, part_in_flight
 from nexus_blast.domain.pacing import CountRange, DelayRange, LaneHistory, PacingPolicy, typing_pause
-from nexus_blast.domain.phones import whatsapp_digits
 from nexus_blast.domain.window import Window
 from nexus_blast.i18n import _, moment
 from nexus_blast.store import campaigns as store
@@ -38,7 +38,6 @@ from nexus_blast.store.db import iso
 from nexus_blast.waha.errors import WahaError
 from nexus_blast.waha.parsing import new_short_id
 
-RECIPIENT_TTL = timedelta(days=30)
 IDLE_POLL = 0.05
 
 
@@ -109,22 +108,6 @@ class Events:
 
 
 @dataclass
-class Lookup:
-    """A number looked up with WAHA during this attempt, not stored yet: (phone, on WhatsApp, chat id)."""
-
-    row: tuple[str, bool, str | None]
-    stored: bool = False
-
-
-@dataclass
-class Ahead:
-    """The look-up of a lane's next number, started while the lane's current message is sent."""
-
-    phone: str
-    task: asyncio.Future  # (on WhatsApp, chat id), None when the campaign halted first, or its WahaError
-
-
-@dataclass
 class SenderResult:
     halt: str  # done | interrupted | no_session | capped | resting | status | lease
     detail: str = ""
@@ -132,7 +115,7 @@ class SenderResult:
     unknown: list[int] = field(default_factory=list)
 
 
-class Sender(Guard, Failover):
+class Sender(Guard, Failover, Lookups):
     def __init__(
         self,
         db,
@@ -495,87 +478,6 @@ class Sender(Guard, Failover):
     def _count(self, outcome: str) -> None:
         self.tally.settle(outcome)
         self.events.progress(self.tally)
-
-    async def _resolve(self, lane: Lane, message: store.Message) -> tuple[str | None, Lookup | None]:
-        """The chatId WhatsApp knows the number by (cached), and the look-up to store when it was
-        asked now (the caller stores it, with the send's start when there is one); (None, None)
-        when the message left the lane."""
-        digits = whatsapp_digits(message.phone)
-        cached = store.get_recipient(self.db, message.phone)
-        lookup = None
-        ahead = self.ahead.get(lane.name)
-        if ahead is not None and (ahead.phone != message.phone or cached and self._fresh(cached)):
-            await self._drop_ahead(lane)  # not this message's number after all (or known meanwhile)
-            ahead = None
-        if cached and self._fresh(cached):
-            exists, chat_id = cached[0], cached[1]
-        else:
-            try:
-                if ahead is not None:  # asked while the lane's previous message was being sent
-                    del self.ahead[lane.name]
-                    answer = await ahead.task
-                else:
-                    answer = await self._ask(lane, digits)
-            except WahaError as exc:
-                self._not_sent(lane, message, exc, message.attempts)
-                return None, None
-            if answer is None:  # halted before asking
-                lane.queue.appendleft(message.id)
-                return None, None
-            exists, chat_id = answer
-            lane.throttled = 0
-            lookup = Lookup((message.phone, exists, chat_id))
-        if not exists:
-            if lookup is not None:
-                store.put_recipient(self.db, *lookup.row)
-            if store.transition(self.db, message.id, "pending", "skipped", error=str(SkipReason.NOT_ON_WHATSAPP)):
-                self._count("skipped")
-            return None, None
-        return chat_id or f"{digits}@c.us", lookup
-
-    def _fresh(self, cached) -> bool:
-        return self.now() - datetime.fromisoformat(cached[2]) < RECIPIENT_TTL
-
-    async def _ask(self, lane: Lane, digits: str) -> tuple[bool, str | None] | None:
-        """DIGITS looked up through LANE, `lookup_delay` after its previous look-up; None when the
-        campaign halted during that wait."""
-        if lane.last_lookup is not None:
-            await self._pause(lane.last_lookup + self.config.lookup_delay.draw(self.rng) - time.monotonic())
-        if self._halt.is_set():
-            return None
-        try:
-            return await lane.spec.client.check_exists(lane.spec.waha_session, digits)
-        finally:
-            lane.last_lookup = time.monotonic()
-
-    def _look_ahead(self, lane: Lane) -> None:
-        """Start the look-up of LANE's next message now, while the current one is being sent, when
-        that message would ask for one: its answer (or its error) is taken in order by `_resolve`,
-        so a send and the next look-up overlap instead of waiting on each other. Not for a number
-        that opted out, nor when the lane's next send would pass its daily cap."""
-        if lane.name in self.ahead or not lane.queue or lane.sent_today + 1 >= lane.spec.daily_cap:
-            return
-        message = store.get_message(self.db, lane.queue[0])
-        if message is None or message.status != "pending" or message.chat_id:
-            return
-        cached = store.get_recipient(self.db, message.phone)
-        if cached and self._fresh(cached) or contacts_store.is_opted_out(self.db, message.phone):
-            return
-        task = asyncio.ensure_future(self._ask(lane, whatsapp_digits(message.phone)))
-        self.ahead[lane.name] = Ahead(message.phone, task)
-
-    async def _drop_ahead(self, lane: Lane) -> None:
-        """Forget LANE's look-up ahead: one that was answered is stored (WhatsApp was asked), one
-        still waiting is cancelled."""
-        ahead = self.ahead.pop(lane.name, None)
-        if ahead is None:
-            return
-        if not ahead.task.done():
-            ahead.task.cancel()
-            await asyncio.gather(ahead.task, return_exceptions=True)
-            return
-        if not ahead.task.cancelled() and ahead.task.exception() is None and ahead.task.result() is not None:
-            store.put_recipient(self.db, ahead.phone, *ahead.task.result())
 
     async def _type(self, lane: Lane, message: store.Message, chat_id: str) -> bool:
         client, session = lane.spec.client, lane.spec.waha_session
