@@ -102,8 +102,9 @@ class WahaClient:
         if api_key:
             headers["X-Api-Key"] = api_key
         self._timeout = httpx.Timeout(timeout, connect=self.connect_timeout)  # a call's first attempt
-        # Each WAHA session's calls get a connection pool of their own (see `_pool`). Not with a given transport (tests) or an environment proxy
-        # for the server's scheme: then every call goes through the client, as httpx routes it.
+        # Each WAHA session's calls get a connection pool of their own (see `_pool`); not with a
+        # given transport (tests) or an environment proxy for the server's scheme: then every
+        # call goes through the client, as httpx routes it.
         proxied = bool({urlsplit(self.base_url).scheme, "all"} & set(getproxies()))
         self._pools: dict[str, httpx.AsyncHTTPTransport] | None = None if transport is not None or proxied else {}
         self._http = httpx.AsyncClient(
