@@ -67,6 +67,14 @@ class CsvSink:
             self.handle.write("".join(pending))
             pending.clear()
 
+    def write_lines(self, text: str) -> None:
+        """Write whole CSV lines already made (after any rows still buffered, which come first)."""
+        pending = self._pending
+        if pending:
+            text = "".join(pending) + text
+            pending.clear()
+        self.handle.write(text)
+
     def commit(self) -> None:
         self.handle.write("".join(self._pending))
         self._pending.clear()
@@ -126,11 +134,7 @@ class _ValidLines:
                 row += ("'" + e164, kind, escape_cell(source))
                 sink.write_escaped(row)
             return
-        pending = sink._pending
-        if pending:  # rows of an earlier batch written row by row: they come first
-            text = "".join(pending) + text
-            pending.clear()
-        sink.handle.write(text)
+        sink.write_lines(text)
 
 
 class _Tails(dict):
@@ -226,13 +230,7 @@ class ResultFiles:
     def write_valid(self, valid: Iterable[tuple[str, str, str | None, list[str]]]) -> None:
         """Write check_records' valid rows to --output (when asked; consumes them either way), as
         add() would write them, LINES rows at a time."""
-        valid = iter(valid)
-        if self.output is None:
-            deque(valid, maxlen=0)
-            return
-        write = _ValidLines(self.output, self._out_at, len(self._out_columns))
-        while batch := list(islice(valid, LINES)):
-            write(batch)
+        deque(self.passing(valid), maxlen=0)
 
     def reject(self, row: int, values: list[str], reason: str) -> None:
         """Write a rejected row given as cells (one per column) to --rejects, when asked."""
