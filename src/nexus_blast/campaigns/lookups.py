@@ -45,12 +45,13 @@ class Lookups:
         when the message left the lane."""
         digits = whatsapp_digits(message.phone)
         cached = store.get_recipient(self.db, message.phone)
+        fresh = self._fresh(cached)
         lookup = None
         ahead = self.ahead.get(lane.name)
-        if ahead is not None and (ahead.phone != message.phone or cached and self._fresh(cached)):
+        if ahead is not None and (ahead.phone != message.phone or fresh):
             await self._drop_ahead(lane)  # not this message's number after all (or known meanwhile)
             ahead = None
-        if cached and self._fresh(cached):
+        if fresh:
             exists, chat_id = cached[0], cached[1]
         else:
             try:
@@ -76,8 +77,9 @@ class Lookups:
             return None, None
         return chat_id or f"{digits}@c.us", lookup
 
-    def _fresh(self, cached) -> bool:
-        return self.now() - datetime.fromisoformat(cached[2]) < RECIPIENT_TTL
+    def _fresh(self, cached: tuple[bool, str | None, str] | None) -> bool:
+        """A recipients row (store.get_recipient) young enough to trust."""
+        return cached is not None and self.now() - datetime.fromisoformat(cached[2]) < RECIPIENT_TTL
 
     async def _ask(self, lane: Lane, digits: str) -> tuple[bool, str | None] | None:
         """DIGITS looked up through LANE, `lookup_delay` after its previous look-up; None when the
@@ -101,8 +103,7 @@ class Lookups:
         message = store.get_message(self.db, lane.queue[0])
         if message is None or message.status != "pending" or message.chat_id:
             return
-        cached = store.get_recipient(self.db, message.phone)
-        if cached and self._fresh(cached) or contacts_store.is_opted_out(self.db, message.phone):
+        if self._fresh(store.get_recipient(self.db, message.phone)) or contacts_store.is_opted_out(self.db, message.phone):
             return
         task = asyncio.ensure_future(self._ask(lane, whatsapp_digits(message.phone)))
         self.ahead[lane.name] = Ahead(message.phone, task)
