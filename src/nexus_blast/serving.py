@@ -98,7 +98,8 @@ class ThreadedServer:
     `with ThreadedServer(app) as server: server.url` — returns once the socket listens."""
 
     def __init__(self, app, host: str = "127.0.0.1", port: int = 0, *, lifespan: str = "off",
-                 log_level: str = "warning", name: str = "http-server", limits: Limits | None = None) -> None:
+                 log_level: str = "warning", name: str = "http-server", limits: Limits | None = None, **options) -> None:
+        """OPTIONS: more of uvicorn.Config's (ssl_certfile, timeout_keep_alive, ...)."""
         self.app = app
         self.host = host
         self.port = port
@@ -106,13 +107,14 @@ class ThreadedServer:
         self._log_level = log_level
         self._name = name
         self._limits = limits
+        self._options = options
         self._server = None
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self._options.get('ssl_certfile') else 'http'}://{host}:{self.port}"
 
     @property
     def alive(self) -> bool:
@@ -132,7 +134,7 @@ class ThreadedServer:
             raise
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(self.app, log_level=self._log_level, access_log=False, lifespan=self._lifespan,
-                                timeout_graceful_shutdown=2, **self._guarded_options())
+                                timeout_graceful_shutdown=2, **self._guarded_options(), **self._options)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, name=self._name, daemon=True)
         self._thread.start()

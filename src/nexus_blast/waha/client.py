@@ -16,6 +16,7 @@ from json import dumps as json_dumps
 from urllib.parse import quote, urlencode, urlsplit
 from urllib.request import getproxies
 
+import httpcore
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, stop_before_delay
 
@@ -37,8 +38,10 @@ from nexus_blast.waha.errors import (
     seconds,
     where,
 )
+from nexus_blast.waha import wire
 from nexus_blast.waha.outcomes import send_verdict
 from nexus_blast.waha.parsing import SentMessage, serialized_id_from
+from nexus_blast.waha.wire import Pool
 
 SAFE = "safe"  # idempotent: retried on connection errors, timeouts, 429, 5xx
 UNSAFE = "unsafe"  # sends, creation: retried only when the request surely never arrived, or on 429
@@ -106,7 +109,7 @@ class WahaClient:
         # given transport (tests) or an environment proxy for the server's scheme: then every
         # call goes through the client, as httpx routes it.
         proxied = bool({urlsplit(self.base_url).scheme, "all"} & set(getproxies()))
-        self._pools: dict[str, httpx.AsyncHTTPTransport] | None = None if transport is not None or proxied else {}
+        self._pools: dict[str, Pool] | None = None if transport is not None or proxied else {}
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers=headers,
@@ -119,6 +122,15 @@ class WahaClient:
         self._json_headers = self._http.headers.copy()
         self._json_headers["Content-Type"] = "application/json"
         self._extensions = {"timeout": self._timeout.as_dict()}
+        # The same request's parts for a session pool (`_wire`): the server's scheme, host and
+        # port, its base path, and the headers httpx would send but for User-Agent and
+        # Accept-Encoding (an answer comes uncompressed) and Connection (HTTP/1.1 keeps it alive).
+        base = self._http.base_url
+        self._origin = (base.raw_scheme, base.raw_host, base.port or (443 if base.scheme == "https" else 80))
+        self._base_path = base.raw_path.rstrip(b"/")
+        self._wire_headers = [(b"Host", base.netloc), (b"Accept", b"application/json")] + (
+            [(b"X-Api-Key", api_key.encode("latin-1"))] if api_key else [])
+        self._targets: dict[str, httpcore.URL] = {}  # path -> its URL on the wire
 
     async def aclose(self) -> None:
         for pool in (self._pools or {}).values():
@@ -336,7 +348,7 @@ class WahaClient:
                 session=session,
             ) from None
 
-    async def _with_retries(self, method, path, *, session, json, params, policy, content=None) -> httpx.Response:
+    async def _with_retries(self, method, path, *, session, json, params, policy, content=None) -> httpx.Response | wire.Answer:
         started = time.monotonic()
         # The first attempt runs outside tenacity (most calls succeed at once, and building and
         # driving a retrier costs more than the request's own bookkeeping); its failure is then
@@ -380,7 +392,7 @@ class WahaClient:
         ceiling = min(self.backoff_max, self.backoff_initial * 2 ** (retry_state.attempt_number - 1))
         return random.uniform(ceiling / 2, ceiling)  # "equal jitter": never zero, never in lock-step
 
-    async def _once(self, method, path, *, session, json, params, budget: float, content=None) -> httpx.Response:
+    async def _once(self, method, path, *, session, json, params, budget: float, content=None) -> httpx.Response | wire.Answer:
         read = max(0.01, min(self.timeout, budget))
         timeout = self._timeout if read == self.timeout else httpx.Timeout(read, connect=min(self.connect_timeout, read))
         try:
@@ -389,22 +401,24 @@ class WahaClient:
                     method, path, content=content, params=params, timeout=timeout, headers=content.headers()
                 )
             else:
-                request = self._request(method, path, json, params, timeout)
                 pool = self._pool(session)
-                response = await self._http.send(request) if pool is None else await _exchange(pool, request)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol) as exc:
+                if pool is None:
+                    response = await self._http.send(self._request(method, path, json, params, timeout))
+                else:
+                    response = await pool.exchange(self._wire(method, path, json, params, timeout))
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol, *wire.NOT_SENT) as exc:
             raise WahaUnreachable(
                 _("{where}: cannot connect ({reason})").format(where=where(self.base_url, session), reason=network_reason(self._scrub(exc)) or type(exc).__name__),
                 server=self.base_url, session=session, sent=False,
                 hint=_("is the server running and the URL right?"),
             ) from None
-        except httpx.TimeoutException:
+        except (httpx.TimeoutException, wire.TIMEOUTS):
             raise WahaUnreachable(
                 _("{where}: no answer to {method} {path} within {seconds}s").format(
                     where=where(self.base_url, session), method=method, path=path, seconds=seconds(read)),
                 server=self.base_url, session=session, sent=True,
             ) from None
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, *wire.BROKEN) as exc:
             raise WahaUnreachable(
                 _("{where}: connection failed during {method} {path} ({reason})").format(
                     where=where(self.base_url, session), method=method, path=path, reason=network_reason(self._scrub(exc)) or type(exc).__name__),
@@ -414,16 +428,34 @@ class WahaClient:
             raise self._error(response, method, path, session)
         return response
 
-    def _pool(self, session: str | None) -> httpx.AsyncHTTPTransport | None:
-        """SESSION's own connection pool (None: the client's). A lane's calls are sequential, so
-        its pool keeps one connection alive; httpcore looks at every connection of a pool on each
-        request, and 16 sessions sharing one pool cost twice as much per call as 16 pools."""
+    def _pool(self, session: str | None) -> Pool | None:
+        """SESSION's own connection pool (None: the client's), on the wire of waha/wire.py. A
+        lane's calls are sequential, so its pool keeps one connection alive; httpcore looks at
+        every connection of a pool on each request, and 16 sessions sharing one pool cost twice
+        as much per call as 16 pools."""
         if session is None or self._pools is None:
             return None
         pool = self._pools.get(session)
         if pool is None:
-            pool = self._pools[session] = httpx.AsyncHTTPTransport(verify=_tls())
+            pool = self._pools[session] = Pool(_tls())
         return pool
+
+    def _wire(self, method: str, path: str, json: Any, params: dict | None, timeout: httpx.Timeout) -> httpcore.Request:
+        """`_request`'s request for a session pool: the same URL and body, the headers of
+        `_wire_headers`, Content-Length and Content-Type with a body."""
+        url = self._targets.get(path)
+        if url is None:
+            url = self._targets[path] = httpcore.URL(
+                scheme=self._origin[0], host=self._origin[1], port=self._origin[2],
+                target=self._base_path + b"/" + path.lstrip("/").encode("ascii"))
+        if params:
+            url = httpcore.URL(scheme=url.scheme, host=url.host, port=url.port, target=url.target + b"?" + _query(params))
+        extensions = self._extensions if timeout is self._timeout else {"timeout": timeout.as_dict()}
+        if json is None:
+            return httpcore.Request(method, url, headers=self._wire_headers, extensions=extensions)
+        body = json_dumps(json, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        headers = [*self._wire_headers, (b"Content-Type", b"application/json"), (b"Content-Length", b"%d" % len(body))]
+        return httpcore.Request(method, url, headers=headers, content=body, extensions=extensions)
 
     def _request(self, method: str, path: str, json: Any, params: dict | None, timeout: httpx.Timeout) -> httpx.Request:
         """The request `httpx.AsyncClient.request` would build (the client's headers, base URL and
@@ -434,9 +466,7 @@ class WahaClient:
             base = self._http.base_url
             url = self._urls[path] = base.copy_with(raw_path=base.raw_path + path.lstrip("/").encode("ascii"))
         if params:
-            url = url.copy_with(raw_path=url.raw_path + b"?" + urlencode(
-                [(k, "true" if v is True else "false" if v is False else "" if v is None else v) for k, v in params.items()]
-            ).encode("ascii"))
+            url = url.copy_with(raw_path=url.raw_path + b"?" + _query(params))
         extensions = self._extensions if timeout is self._timeout else {"timeout": timeout.as_dict()}
         if json is None:
             return httpx.Request(method, url, headers=self._http.headers, extensions=extensions)
@@ -544,17 +574,11 @@ def _tls() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-async def _exchange(pool: httpx.AsyncHTTPTransport, request: httpx.Request) -> httpx.Response:
-    """REQUEST over POOL, its body read: what `AsyncClient.send` does for a request that carries
-    its own URL, headers and timeout, without the client's auth, redirect and cookie steps (it
-    follows no redirects, and `_request` sends no cookies)."""
-    response = await pool.handle_async_request(request)
-    response.request = request
-    try:
-        await response.aread()
-    finally:
-        await response.aclose()
-    return response
+def _query(params: dict) -> bytes:
+    """PARAMS as httpx encodes a query (booleans as true/false, None as empty)."""
+    return urlencode(
+        [(k, "true" if v is True else "false" if v is False else "" if v is None else v) for k, v in params.items()]
+    ).encode("ascii")
 
 
 def _seg(value: str) -> str:
