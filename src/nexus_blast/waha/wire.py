@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import select
 import socket
 import ssl
 import zlib
@@ -156,9 +157,21 @@ class _Stream(httpcore.AsyncNetworkStream):
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":  # an idle connection with bytes or an EOF waiting is dead to httpcore
-            return bool(self._connection.buffer) or self._connection.closed
+            conn = self._connection
+            return bool(conn.buffer) or conn.closed or _readable(self._transport.get_extra_info("socket"))
         names = {"ssl_object": "ssl_object", "client_addr": "sockname", "server_addr": "peername", "socket": "socket"}
         return self._transport.get_extra_info(names[info]) if info in names else None
+
+
+def _readable(sock) -> bool:
+    """Bytes or an EOF wait on SOCK that the event loop has not read yet: the server closed a kept
+    connection while this process was busy (a long commit) and the loop has not run since. Asked
+    of the socket, as httpcore's own backends ask it, so such a connection is never reused."""
+    if sock is None or sock.fileno() < 0:
+        return True
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 class Backend(httpcore.AsyncNetworkBackend):
