@@ -53,6 +53,7 @@ def _connections(client: WahaClient, session: str) -> list:
 
 
 def test_a_session_pool_speaks_tls_with_a_trusted_certificate_and_refuses_another(tmp_path, monkeypatch):
+    """Over TLS too, a 3 MiB answer through a 16 KiB read buffer stops and resumes the reading."""
     trustme = pytest.importorskip("trustme")
     import ssl
 
@@ -67,12 +68,14 @@ def test_a_session_pool_speaks_tls_with_a_trusted_certificate_and_refuses_anothe
 
         async def scenario(context: ssl.SSLContext):
             monkeypatch.setattr(client_module, "_tls", lambda: context)
-            async with WahaClient(server.url, timeout=5, retries=0) as w:
-                return await w.check_exists("s1", "5511987654321"), await w.check_exists("s1", "5511987654322")
+            async with WahaClient(server.url, timeout=10, retries=0) as w:
+                first = await w.check_exists("s1", "5511987654321")
+                return first, await w.check_exists("s1", "5511987654322"), len((await w.get_session("s1"))["pad"])
 
+        monkeypatch.setattr(wire, "READ_LIMIT", 16 << 10)
         trusting = ssl.create_default_context()
         ca.configure_trust(trusting)
-        assert asyncio.run(scenario(trusting)) == ((True, EXISTS["chatId"]), (True, EXISTS["chatId"]))
+        assert asyncio.run(scenario(trusting)) == ((True, EXISTS["chatId"]), (True, EXISTS["chatId"]), 3 << 20)
         assert seen == ["phone=5511987654321&session=s1", "phone=5511987654322&session=s1"]
         with pytest.raises(WahaUnreachable) as refused:
             asyncio.run(scenario(ssl.create_default_context()))  # the test CA is not trusted

@@ -102,6 +102,7 @@ class _Stream(httpcore.AsyncNetworkStream):
     def __init__(self, transport: asyncio.Transport, connection: _Connection) -> None:
         self._transport = transport
         self._connection = connection
+        connection.transport = transport  # after start_tls, the TLS transport is the one to pause and resume
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         conn = self._connection
