@@ -140,3 +140,19 @@ def test_a_fresh_look_up_is_stored_with_the_send_start_even_when_the_slot_is_ref
     assert store.get_recipient(db, "+5511981000000")[:2] == (True, "x@c.us")
     assert store.get_recipient(db, "+5511981000001")[:2] == (True, None)
     assert taken(db) == 1 and store.get_message(db, b).status == "pending"
+
+
+def test_an_ack_with_several_spellings_looks_each_id_up_instead_of_walking_the_session(db):
+    ids = make(db, 3)
+    for n, mid in enumerate(ids):
+        take(db, mid, cap=9)
+        store.transition(db, mid, "sending", "sent", sent_at=DAY, message_id=f"true_55119810{n:05d}@c.us_3EB0ID{n}XYZ")
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    candidates = ["true_5511981000002@s.whatsapp.net_3EB0ID2XYZ", "true_5511981000002@c.us_3EB0ID2XYZ"]
+    row = find_by_message_ids(db, ["a"], candidates)
+    db.conn.set_trace_callback(None)
+    assert row is not None and row.id == ids[2]
+    (lookup,) = [s for s in statements if "message_id IN" in s]
+    plan = " ".join(r[3] for r in db.conn.execute(f"EXPLAIN QUERY PLAN {lookup}"))
+    assert "messages_message_id (message_id=?)" in plan and "session=" not in plan, plan

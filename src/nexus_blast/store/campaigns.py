@@ -291,19 +291,19 @@ def counts_by_campaign(db, campaign_ids: list[int] | None = None) -> dict[int, C
         where = f"WHERE campaign_id IN ({', '.join('?' * len(campaign_ids))})"
         args = tuple(campaign_ids)
     out: dict[int, Counts] = {}
-    # campaign_counts (m005) is kept by triggers on messages: no scan of the messages themselves
-    for row in _conn(db).execute(
-        f"SELECT campaign_id, status, messages, delivered, read FROM campaign_counts {where}", args
+    # variant_counts (m010) is kept by triggers on messages, per (campaign, variant, status): a
+    # campaign's figures are its rows summed over variants, no scan of the messages themselves
+    for campaign_id, status, messages, delivered, read, replied, opted_out in _conn(db).execute(
+        f"""SELECT campaign_id, status, sum(messages), sum(delivered), sum(read), sum(replied), sum(opted_out)
+            FROM variant_counts {where} GROUP BY campaign_id, status""",
+        args,
     ):
-        c = out.setdefault(row[0], Counts())
-        setattr(c, row[1], row[2])
-        c.delivered += row[3]
-        c.read += row[4]
-    from nexus_blast.store.replies import reply_totals  # variant_counts (m010), also kept by triggers
-
-    for campaign_id, (replied, opted_out) in reply_totals(db, list(campaign_ids) if campaign_ids is not None else None).items():
         c = out.setdefault(campaign_id, Counts())
-        c.replied, c.opted_out = replied, opted_out
+        setattr(c, status, messages)
+        c.delivered += delivered
+        c.read += read
+        c.replied += replied
+        c.opted_out += opted_out
     return out
 
 

@@ -477,6 +477,33 @@ def m013_notifications(db) -> None:
     )
 
 
+@migrations()
+def m014_leaner_send_path(db) -> None:
+    # Each send commits two status changes on its message (pending → sending, sending → sent);
+    # their cost was mostly index entries and counter triggers that duplicate others:
+    # - campaign_counts (m005) is variant_counts (m010) summed over variants: the same messages,
+    #   delivered and read per (campaign, status), kept by triggers on the same changes. Listings
+    #   now read variant_counts alone (counts_by_campaign), so one counter row moves per change.
+    # - messages_phone carried the status: every status change rewrote its entry. Its readers look
+    #   up a few phones each (last_senders, a reply's message, an opt-out's pending messages), and
+    #   a phone has one message per campaign that reached it: (phone) alone keeps them index-driven.
+    # - messages_session_sent (session, sent_at): sent_at is only ever set with status 'sent' (kept
+    #   when a confirm-first question closes as 'skipped'), so its one reader, last_sent_at, reads
+    #   messages_session_status_sent (session, status, sent_at) for those two statuses instead.
+    db.executescript(
+        """
+        DROP TRIGGER IF EXISTS messages_count_insert;
+        DROP TRIGGER IF EXISTS messages_count_delete;
+        DROP TRIGGER IF EXISTS messages_count_update;
+        DROP TRIGGER IF EXISTS campaigns_count_delete;
+        DROP TABLE IF EXISTS campaign_counts;
+        DROP INDEX IF EXISTS messages_phone;
+        CREATE INDEX messages_phone ON messages (phone);
+        DROP INDEX IF EXISTS messages_session_sent;
+        """
+    )
+
+
 def refuse_newer(db, path) -> None:
     """StorageError when the database at PATH records migrations this code does not know: a newer
     nexus_blast wrote it, and running older code on its schema would corrupt what it relies on."""

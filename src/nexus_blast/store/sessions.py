@@ -40,14 +40,20 @@ def health_notes(db) -> dict[str, dict]:
 
 
 def last_sent_at(db, sessions: list[str]) -> dict[str, str]:
-    """{session: ISO UTC of its newest sent message} (index messages_session_sent)."""
+    """{session: ISO UTC of its newest sent message}. Only a send sets sent_at, with status 'sent';
+    a confirm-first question closed unanswered keeps it as 'skipped': one max per status, each
+    read at the end of its range in messages_session_status_sent (session, status, sent_at)."""
     conn = getattr(db, "conn", db)
     out = {}
     for name in sessions:
-        row = conn.execute("SELECT max(sent_at) FROM messages WHERE session = ? AND sent_at IS NOT NULL", (name,)).fetchone()
-        if row and row[0]:
-            out[name] = row[0]
+        newest = [row[0] for row in conn.execute(_LAST_SENT, (name, name)) if row[0]]
+        if newest:
+            out[name] = max(newest)
     return out
+
+
+_LAST_SENT = """SELECT max(sent_at) FROM messages WHERE session = ? AND status = 'sent'
+                UNION ALL SELECT max(sent_at) FROM messages WHERE session = ? AND status = 'skipped'"""
 
 
 def clear_health(db, session: str) -> None:

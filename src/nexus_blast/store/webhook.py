@@ -29,8 +29,10 @@ def find_by_message_ids(db, sessions: list[str], candidates: list[str], id_suffi
     in_sessions = f"session IN ({','.join('?' * len(sessions))})"
     if candidates:
         marks = ",".join("?" * len(candidates))
+        # `+session`: with two candidates or more SQLite would otherwise walk the session's index
+        # entries (every message the session ever sent) instead of looking each id up
         row = db.conn.execute(
-            f"SELECT {_COLUMNS} FROM messages WHERE message_id IN ({marks}) AND {in_sessions} ORDER BY id LIMIT 1",
+            f"SELECT {_COLUMNS} FROM messages WHERE message_id IN ({marks}) AND +{in_sessions} ORDER BY id LIMIT 1",
             [*candidates, *sessions],
         ).fetchone()
         if row is not None:
