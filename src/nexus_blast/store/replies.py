@@ -127,21 +127,6 @@ def variant_counts(db, campaign_id: int) -> list[VariantCounts]:
             for r in rows]
 
 
-def reply_totals(db, campaign_ids: list[int] | None = None) -> dict[int, tuple[int, int]]:
-    """`{campaign_id: (replied, opted_out)}` from the counters (no scan of messages)."""
-    where, args = "", []
-    if campaign_ids is not None:
-        if not campaign_ids:
-            return {}
-        where, args = f"WHERE campaign_id IN ({','.join('?' * len(campaign_ids))})", campaign_ids
-    return {
-        r[0]: (r[1], r[2])
-        for r in db.conn.execute(
-            f"SELECT campaign_id, sum(replied), sum(opted_out) FROM variant_counts {where} GROUP BY campaign_id", args
-        )
-    }
-
-
 def replies(db, campaign_id: int) -> list[dict]:
     """The campaign's replies, newest first: phone, contact fields, when, kept text (None once purged)."""
     rows = db.conn.execute(
