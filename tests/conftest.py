@@ -8,8 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 DATA = Path(__file__).parent / "data"
+
+# Property tests have no per-example deadline: on a loaded 2-core machine one example can take
+# longer than hypothesis' default 200 ms (seen: 304 ms), and a deadline then fails a correct test.
+settings.register_profile("blast", deadline=None)
+settings.load_profile("blast")
 
 
 @dataclass
