@@ -91,9 +91,12 @@ def test_at_in_the_past_or_unreadable_is_exit_2_and_stores_nothing(blast, sandbo
     assert sandbox.sent() == []
 
 
-def test_scheduled_2s_ahead_is_not_sent_early_then_fully_by_a_later_run_due(blast, sandbox, setup, blast_home):
+def test_scheduled_2s_ahead_is_not_sent_early_then_fully_by_a_later_run_due(blast, sandbox, setup, blast_home, monkeypatch):
     csv = setup(sandbox, n=12)
-    before = datetime.now(UTC)
+    # The commands read the suite's clock hook (nexus_blast/clock.py): held still until the due
+    # time is checked, so a slow machine cannot make the early run-due late; then it runs from there.
+    before = datetime.now(UTC).replace(microsecond=0)  # scheduled_at is stored to the millisecond
+    monkeypatch.setattr("nexus_blast.clock.now", lambda: before)
     scheduled = blast("send", csv, "-m", "Oi {{nome}}", "--at", "+2s", "--yes", "--json")
     assert scheduled.exit_code == 0, scheduled.stderr
     doc = scheduled.json()
@@ -101,7 +104,7 @@ def test_scheduled_2s_ahead_is_not_sent_early_then_fully_by_a_later_run_due(blas
         "campaign": 1, "status": "scheduled", "sent": 0, "failed": 0, "skipped": 0, "pending": 12,
     }
     at = datetime.fromisoformat(doc["scheduled_at"])
-    assert at.utcoffset() == timedelta(0) and timedelta(seconds=1) < at - before < timedelta(seconds=4)
+    assert at.utcoffset() == timedelta(0) and at - before == timedelta(seconds=2)
     assert _campaign(blast_home)["scheduled_at"] == doc["scheduled_at"]
 
     early = blast("run-due", "--json")
@@ -110,7 +113,11 @@ def test_scheduled_2s_ahead_is_not_sent_early_then_fully_by_a_later_run_due(blas
     listed = blast("campaign", "list")
     assert "scheduled" in listed.stdout and f"{at.astimezone(SP):%H:%M}" in listed.stdout
 
-    time.sleep(max(0.0, (at - datetime.now(UTC)).total_seconds()) + 0.05)
+    just_before = at - timedelta(milliseconds=1)
+    monkeypatch.setattr("nexus_blast.clock.now", lambda: just_before)
+    assert blast("run-due", "--json").json() == {"campaigns": []}
+    t0 = time.monotonic()
+    monkeypatch.setattr("nexus_blast.clock.now", lambda: at + timedelta(seconds=time.monotonic() - t0))
     due = blast("run-due", "--json")
     assert due.exit_code == 0, due.stderr
     assert due.json() == {"campaigns": [
@@ -338,16 +345,19 @@ def test_foreground_send_outside_the_window_says_it_waits_then_sigterm_pauses(ma
     assert (json.loads(out)["status"], sb.sent()) == ("paused", [])
 
 
-def test_pause_resume_at_and_resume_at(blast, sandbox, setup, blast_home):
+def test_pause_resume_at_and_resume_at(blast, sandbox, setup, blast_home, monkeypatch):
     csv = setup(sandbox, n=3)
     blast("send", csv, "-m", "Oi {{nome}}", "--at", "+1h", "--yes")
+    held = datetime.now(UTC)  # the clock hook held still until the early run-due: a slow machine cannot make it late
+    monkeypatch.setattr("nexus_blast.clock.now", lambda: held)
     paused = blast("campaign", "pause", "1", "--resume-at", "+1s", "--json")
     assert paused.exit_code == 0, paused.stderr
     assert paused.json()["status"] == "paused"
     row = _campaign(blast_home)
     assert row["resume_on_due"] == 1 and row["scheduled_at"] == paused.json()["scheduled_at"]
     assert blast("run-due", "--json").json() == {"campaigns": []}
-    time.sleep(1.1)
+    monkeypatch.setattr("nexus_blast.clock.now", lambda: datetime.now(UTC))  # the wall clock again
+    time.sleep(max(0.0, (datetime.fromisoformat(paused.json()["scheduled_at"]) - datetime.now(UTC)).total_seconds()) + 0.05)
     assert blast("run-due", "--json").json()["campaigns"][0]["status"] == "completed"
     assert len(sandbox.sent()) == 3
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from nexus_blast import clock as wall_clock
 from nexus_blast.campaigns.lease import CampaignBusy, new_owner
 from nexus_blast.campaigns.runner import CampaignOutcome, outcome_of, run_campaign
 from nexus_blast.campaigns.runlog import Log, LogRecord, RunLog
@@ -72,7 +73,7 @@ class Scheduler:
         deadline: float | None = None,
         log: Log = _ignore,
         notifier=None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = lambda: wall_clock.now(),  # read at each call: the suite's hook
     ) -> None:
         self.settings = settings
         self.db_path = Path(db_path)

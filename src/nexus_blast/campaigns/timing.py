@@ -49,7 +49,7 @@ def describe_window(settings) -> str:
 
 def resolve_at(settings, text: str, now: datetime | None = None) -> datetime:
     """`--at TEXT` as an aware datetime in the configured timezone (exit 2 when unreadable or past)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     try:
         return parse_when(text, now, timezone(settings)).astimezone(timezone(settings))
     except ValueError as exc:

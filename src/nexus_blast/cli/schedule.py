@@ -39,13 +39,12 @@ def run_due(
 
     For cron, every minute; safe to start twice."""
     started = time.monotonic()
-    from datetime import UTC, datetime
-
+    from nexus_blast import clock
     from nexus_blast.store.db import iso
     from nexus_blast.store.due import anything_due
 
     state = current()
-    if not anything_due(state.paths.db, iso(datetime.now(UTC))):  # the every-minute case: stay light
+    if not anything_due(state.paths.db, iso(clock.now())):  # the every-minute case: stay light
         if json:
             print_json({"campaigns": []})
         return
@@ -94,15 +93,14 @@ def nothing_due_fast(args: list[str]) -> bool:
             return False
     if command is None or not _valid_max_seconds(options.get("--max-seconds")):
         return False
-    from datetime import UTC, datetime
-
+    from nexus_blast import clock
     from nexus_blast.paths import resolve_paths
     from nexus_blast.store.db import iso
     from nexus_blast.store.due import anything_due
 
     config, db = (Path(options[k]) if options.get(k) else None for k in ("--config", "--db"))
     paths = resolve_paths(config, db)
-    if anything_due(paths.db, iso(datetime.now(UTC))):
+    if anything_due(paths.db, iso(clock.now())):
         return False
     from nexus_blast.cli.logs import stamper
     from nexus_blast.cli.state import warn_if_config_misplaced
