@@ -5,12 +5,8 @@ polling in a thread (as a cron job would), and optional SIGKILLs of `blast` at r
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -18,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.campaigns.helpers import e164, write_contacts
+from tests.killing import campaign_status, kill_and_resume
 
 QUESTION = "Oi {{nome|}}, posso te mandar a oferta de dezembro?"
 OFFER = "Oferta de dezembro para {{nome}}: 20% off."
@@ -68,15 +65,6 @@ class SyncLoop:
             db.conn.close()
 
 
-def campaign_status(db: Path) -> str:
-    try:
-        with sqlite3.connect(db, timeout=10) as conn:
-            row = conn.execute("SELECT status FROM campaigns WHERE id = 1").fetchone()
-    except sqlite3.OperationalError:
-        return ""
-    return row[0] if row else ""
-
-
 @dataclass
 class Tally:
     questions: Counter  # chat → questions the sandbox accepted
@@ -102,35 +90,25 @@ def run_killed(seed: int, home: Path, csv: Path, sandbox, *, window: str = "6s",
     """`blast send --confirm-first` killed with SIGKILL at random points (while questions or offers
     go out, or while it waits for replies) and resumed until the campaign completes; the kills."""
     rng = random.Random(seed)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BLAST_")} | {"BLAST_HOME": str(home)}
     command = ["send", str(csv), "-m", OFFER, "--confirm-first", QUESTION, "--confirm-window", window, "--yes", "--json"]
-    kills = 0
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        proc = subprocess.Popen([sys.executable, "-m", "nexus_blast", *command], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-        try:
-            if kills < max_kills and (kills == 0 or rng.random() < 0.8):
-                if rng.random() < 0.7:  # at a random send (a question or an offer), mid-request included
-                    target = len(sandbox.sent()) + rng.randrange(1, 25)
-                    until = time.monotonic() + 60
-                    while proc.poll() is None and len(sandbox.sent()) < target and time.monotonic() < until:
-                        time.sleep(0.005)
-                    time.sleep(rng.uniform(0.0, 0.03))
-                else:  # while it waits for replies
-                    time.sleep(rng.uniform(1.0, 4.0))
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGKILL)
-                    kills += 1
-            proc.wait(timeout=240)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-        if campaign_status(home / "blast.db") == "completed":
-            return kills
-        command = ["campaign", "resume", "1", "--yes", "--json"]
-    raise AssertionError(f"seed {seed}: the campaign did not complete ({campaign_status(home / 'blast.db')!r})")
+    first = True
+
+    def kill(proc) -> bool:
+        nonlocal first
+        if not (first or rng.random() < 0.8):
+            return False
+        first = False
+        if rng.random() < 0.7:  # at a random send (a question or an offer), mid-request included
+            target = len(sandbox.sent()) + rng.randrange(1, 25)
+            until = time.monotonic() + 60
+            while proc.poll() is None and len(sandbox.sent()) < target and time.monotonic() < until:
+                time.sleep(0.005)
+            time.sleep(rng.uniform(0.0, 0.03))
+        else:  # while it waits for replies
+            time.sleep(rng.uniform(1.0, 4.0))
+        return True
+
+    return kill_and_resume(home, command, kill, max_kills=max_kills, label=f"seed {seed}")
 
 
 def write_50(path: Path) -> Path:

@@ -1,0 +1,54 @@
+"""The kill-and-resume loop of the crash tests: `blast` run as a process, SIGKILLed at a point the
+test chooses, then resumed, until its campaign completes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+RESUME = ["campaign", "resume", "1", "--yes", "--json"]
+
+
+def campaign_status(db: Path) -> str:
+    """Campaign 1's status, "" while it is not stored (no file, no tables yet, no row)."""
+    try:
+        with sqlite3.connect(db, timeout=10) as conn:
+            row = conn.execute("SELECT status FROM campaigns WHERE id = 1").fetchone()
+    except sqlite3.OperationalError:
+        return ""
+    return row[0] if row else ""
+
+
+def kill_and_resume(home: Path, start: list[str], kill: Callable[[subprocess.Popen], bool], *, max_kills: int,
+                    timeout: float = 240.0, label: str = "") -> int:
+    """Run `blast START` in HOME, then `campaign resume 1` while campaign 1 is not completed (START
+    again while it is not stored yet: killed before that). KILL(proc) waits for the point it
+    chooses and says whether to SIGKILL the process there; after MAX_KILLS kills every run goes to
+    its end, so the loop always finishes. Returns the kills; AssertionError after TIMEOUT seconds."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BLAST_")} | {"BLAST_HOME": str(home)}
+    db = home / "blast.db"
+    command, kills = start, 0
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        proc = subprocess.Popen([sys.executable, "-m", "nexus_blast", *command], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        try:
+            if kills < max_kills and kill(proc) and proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+                kills += 1
+            proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        status = campaign_status(db)
+        if status == "completed":
+            return kills
+        command = RESUME if status else start
+    raise AssertionError(f"{label}: the campaign did not complete ({campaign_status(db)!r}) after {kills} kills")
