@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
+from nexus_blast import clock
 from nexus_blast.errors import BlastError, ExitCode
 from nexus_blast.i18n import _, english, format_datetime, format_number, ngettext, reason
 from nexus_blast.paths import Paths, misplaced_config
@@ -84,7 +85,7 @@ def _window(settings) -> Check:
         window, tz = configured_window(settings), timezone(settings)
     except (BlastError, ValueError, KeyError) as exc:
         return Check("window", FAIL, _("sending window or timezone unusable: {reason}").format(reason=reason(exc)), _("fix [general] timezone, [sending] window/days"))
-    local = datetime.now(UTC).astimezone(tz)
+    local = clock.now().astimezone(tz)
     if window.is_open(local):
         text = _("{window}: open now (local time {now})")
     else:

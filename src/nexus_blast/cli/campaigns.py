@@ -75,13 +75,13 @@ def _progress(doc: dict) -> str:
 
 
 def _next_sends(settings, db) -> dict[int, str]:
-    from datetime import UTC, datetime
+    from nexus_blast import clock
 
     from nexus_blast.campaigns.timing import next_send_at
     from nexus_blast.store import campaigns as store
     from nexus_blast.store.db import iso
 
-    now = datetime.now(UTC)
+    now = clock.now()
     out = {}
     for campaign in store.list_campaigns(db):
         moment = next_send_at(settings, campaign, now)
@@ -104,9 +104,11 @@ def _local(settings, stamp: str | None, utc: bool = False) -> str:
     if not stamp:
         return ""
     from datetime import datetime
+    
+    from nexus_blast import clock
 
     tz = _zone(settings, utc)
-    moment, today = datetime.fromisoformat(stamp).astimezone(tz), datetime.now(tz).date()
+    moment, today = datetime.fromisoformat(stamp).astimezone(tz), clock.now().astimezone(tz).date()
     if moment.date() == today:
         return f"{moment:%H:%M}"
     return f"{moment:%d/%m %H:%M}" if moment.year == today.year else f"{moment:%d/%m/%Y %H:%M}"

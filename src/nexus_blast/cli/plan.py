@@ -97,12 +97,12 @@ def _variants_doc(prepared) -> dict:
 
 def signal_risks(prepared) -> list:
     """The sessions' own signals (capping, timelock) as risks (campaigns/lane_state.py)."""
-    from datetime import UTC, datetime
+    from nexus_blast import clock
 
     from nexus_blast.campaigns.lane_state import signal_risks_of
 
     state = current()
-    return signal_risks_of(state.settings(), state.db(), list(prepared.sessions), datetime.now(UTC))
+    return signal_risks_of(state.settings(), state.db(), list(prepared.sessions), clock.now())
 
 
 def echo_risks(risks, echo) -> None:

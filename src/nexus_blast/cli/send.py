@@ -425,13 +425,13 @@ def run_foreground(campaign_id: int, window=None):
 
 
 def _say_if_window_closed(settings, window) -> None:
-    from datetime import UTC, datetime
+    from nexus_blast import clock
 
     from nexus_blast.campaigns.timing import describe_window, timezone
 
     if window is None:
         return
-    local = datetime.now(UTC).astimezone(timezone(settings))
+    local = clock.now().astimezone(timezone(settings))
     if not window.is_open(local):
         info(_("outside the sending window ({window}): waiting until {when}; Ctrl-C pauses it. To send later "
                "without a waiting process use --at (sent by run-due/worker); --ignore-window sends now").format(

@@ -44,11 +44,11 @@ def _run(coro):
 
 
 def _sent_today() -> dict[str, int]:
-    from datetime import UTC, datetime
+    from nexus_blast import clock
 
     from nexus_blast.store.sessions import sent_today_counts
 
-    return sent_today_counts(current().db(), _settings().general.timezone, datetime.now(UTC))
+    return sent_today_counts(current().db(), _settings().general.timezone, clock.now())
 
 
 def _ramps(names) -> dict[str, dict]:
@@ -260,7 +260,7 @@ def list_(json: JsonOpt = False) -> None:
     """Every session: live status, phone, today's sends.
 
     All servers are asked at once."""
-    from datetime import UTC, datetime
+    from nexus_blast import clock
 
     from nexus_blast.campaigns.health import current_reasons
     from nexus_blast.waha import sessions as ops
@@ -268,7 +268,7 @@ def list_(json: JsonOpt = False) -> None:
     settings = _settings()
     views = _run(ops.probe_all(settings.sessions, settings.waha)) if settings.sessions else []
     counts = _sent_today() if views else {}
-    reasons = current_reasons(settings, current().db(), views, datetime.now(UTC), counts) if views else {}
+    reasons = current_reasons(settings, current().db(), views, clock.now(), counts) if views else {}
     ramps = _ramps([view.name for view in views]) if views else {}
     rows = []
     for view in views:
@@ -301,11 +301,11 @@ def _shown(view) -> dict:
 
 def _guards(view) -> dict:
     """`capping`, `timelock`, `brake`: WhatsApp's signals (live, else last stored) and the brake."""
-    from datetime import UTC, datetime
+    from nexus_blast import clock
 
     from nexus_blast.campaigns.lane_state import session_fields
 
-    return session_fields(current().db(), view.name, view.raw_me, datetime.now(UTC))
+    return session_fields(current().db(), view.name, view.raw_me, clock.now())
 
 
 def _guard_note(row: dict) -> str:

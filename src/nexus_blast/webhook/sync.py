@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
+from nexus_blast import clock
 from nexus_blast.campaigns.clients import ClientPool
 from nexus_blast.domain.receipts import parse_ack
 from nexus_blast.i18n import _
@@ -102,7 +103,7 @@ async def _sync_replies(db, settings, pool, session: str, chats: dict[str, str],
 
 def _apply_incoming_history(db, settings, session: str, chat_id: str, history: list[dict], result: SyncResult) -> None:
     """Apply HISTORY's messages from the contact, oldest first, in one transaction."""
-    now_dt = datetime.now(UTC)
+    now_dt = clock.now()
     now = iso(now_dt)
     items = [i for i in history if isinstance(i, dict) and i.get("fromMe") is False]
     items.sort(key=lambda i: i.get("timestamp") if isinstance(i.get("timestamp"), (int, float)) else 0)
