@@ -26,12 +26,9 @@ from nexus_blast.waha.errors import (
     WahaBadRequest,
     WahaBadResponse,
     WahaError,
-    WahaKeyRefused,
-    WahaPlusOnly,
     WahaRateLimited,
     WahaServerError,
     WahaSessionNotFound,
-    WahaSessionNotWorking,
     WahaUnreachable,
     network_reason,
     scrub,
@@ -39,6 +36,7 @@ from nexus_blast.waha.errors import (
     where,
 )
 from nexus_blast.waha import wire
+from nexus_blast.waha.answers import error_for, message_of
 from nexus_blast.waha.outcomes import send_verdict
 from nexus_blast.waha.parsing import SentMessage, serialized_id_from
 from nexus_blast.waha.wire import Pool
@@ -58,22 +56,6 @@ def _json_or_text(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         return response.text
-
-
-def _message_of(body: Any) -> str:
-    """WAHA's human message in an error body (NestJS shapes, engine 500s, plain text)."""
-    if isinstance(body, dict):
-        exception = body.get("exception")
-        if isinstance(exception, dict) and exception.get("message"):
-            return str(exception["message"])
-        for key in ("message", "error"):
-            value = body.get(key)
-            if isinstance(value, list):
-                return "; ".join(str(v) for v in value)
-            if value:
-                return str(value)
-        return ""
-    return str(body or "")[:300]
 
 
 class WahaClient:
@@ -479,61 +461,14 @@ class WahaClient:
         return scrub(str(value), self._key).replace(self.base_url, mask_url(self.base_url))
 
     def _error(self, response: httpx.Response, method: str, path: str, session: str | None) -> WahaError:
-        error = self._error_of(response, method, path, session)
+        body = _json_or_text(response)
+        message = self._scrub(message_of(body))
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        error = error_for(response.status_code, body, message, retry_after, method=method, path=path, server=self.base_url, session=session)
         error.status_code = response.status_code
-        error.detail = error.detail or self._scrub(_message_of(_json_or_text(response)))
+        error.detail = error.detail or message
         return error
 
-    def _error_of(self, response: httpx.Response, method: str, path: str, session: str | None) -> WahaError:
-        code = response.status_code
-        body = _json_or_text(response)
-        message = self._scrub(_message_of(body))
-        label = where(self.base_url, session)
-        kw = {"server": self.base_url, "session": session}
-        if code in (401, 403):
-            return WahaKeyRefused(
-                _("{where}: API key refused (HTTP {code})").format(where=label, code=code),
-                hint=_("check the session's api_key or api_key_env"), **kw
-            )
-        if code == 404:
-            if session:
-                return WahaSessionNotFound(
-                    _("{where}: session not found or not started on the server").format(where=label),
-                    hint=_("create or start it: blast session start NAME"), **kw,
-                )
-            return WahaError(_("{where}: {method} {path} not found (HTTP 404): is this a WAHA server?").format(
-                where=label, method=method, path=path), **kw)
-        if code == 429:
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            limited = (_("{where}: rate limited (HTTP 429, retry after {seconds}s)") if retry_after is not None
-                       else _("{where}: rate limited (HTTP 429)"))
-            return WahaRateLimited(limited.format(where=label, seconds=seconds(retry_after or 0)), retry_after=retry_after, **kw)
-        if code == 422 and isinstance(body, dict) and str(body.get("error", "")).endswith("does not exist"):
-            # WAHA 2025+: a session the server does not have (deleted, never created) on sends,
-            # check-exists, auth/qr and chat messages: the session is gone, not the request bad.
-            return WahaSessionNotFound(
-                _("{where}: session does not exist on the server").format(where=label),
-                hint=_("create it again: blast session start NAME"), **kw,
-            )
-        if code == 422 and "plus version" in message.lower():
-            return WahaPlusOnly(_("{where}: {message}").format(where=label, message=message),
-                                hint=_("this server is WAHA Core: use a Plus or 2026.6+ server"), **kw)
-        if code == 422 and isinstance(body, dict) and "expected" in body:
-            status = str(body.get("status") or "")
-            expected = "/".join(str(e) for e in body.get("expected") or ["WORKING"])
-            return WahaSessionNotWorking(
-                (_("{where}: session is {status}, expected {expected}") if status
-                 else _("{where}: session is in another status, expected {expected}")).format(where=label, status=status, expected=expected),
-                status=status, hint=_("pair or start it: blast session pair NAME"), **kw,
-            )
-        if code in (400, 409, 413, 422):
-            return WahaBadRequest(_("{where}: {method} {path} refused (HTTP {code}): {message}").format(
-                where=label, method=method, path=path, code=code, message=message), **kw)
-        if code >= 500:
-            return WahaServerError(_("{where}: server error (HTTP {code}): {message}").format(where=label, code=code, message=message),
-                                   status_code=code, detail=message, **kw)
-        return WahaError(_("{where}: {method} {path} failed (HTTP {code}): {message}").format(
-            where=label, method=method, path=path, code=code, message=message), **kw)
 
 
 MEDIA_PATHS = {"image": "/api/sendImage", "file": "/api/sendFile", "video": "/api/sendVideo", "voice": "/api/sendVoice"}
