@@ -329,3 +329,27 @@ def test_an_unknown_outcome_of_the_voice_note_resends_the_note_only(blast, one, 
     assert result.exit_code == 0, result.stderr
     assert Counter((m["chatId"], m["kind"]) for m in sb.sent()) == Counter({(c, k): 1 for c in chats(3) for k in ("text", "voice")})
     assert len(media_requests(sb)) == 4 and len([r for r in sb.requests() if r["path"] == "/api/sendText"]) == 3
+
+
+def test_the_estimate_counts_a_voice_notes_text_as_a_send_of_its_own(blast, one, tmp_path, blast_home):
+    """A voice note with text is two requests a message (the text, then the note): the dry run's
+    duration counts both round trips; an image with its caption, one."""
+    from nexus_blast.campaigns.estimate import SEND_SECONDS
+
+    sb, csv = one(n=20)
+    configure(blast_home, {"s1": sb.url}, sending={"delay": "2-2"})
+    note, image = tmp_path / "n.ogg", tmp_path / "p.png"
+    note.write_bytes(ogg_opus_bytes())
+    image.write_bytes(png_bytes())
+
+    def estimate(*args) -> float:
+        result = blast("send", csv, *args, "--dry-run", "--json")
+        assert result.exit_code == 0, result.stderr
+        return result.json()["estimated_seconds"]
+
+    text_only = estimate("-m", "Oi {{nome}}")
+    assert estimate("-m", "Oi {{nome}}", "--image", image) == text_only
+    both = estimate("-m", "Oi {{nome}}, ouça:", "--voice", note)
+    assert both == pytest.approx(text_only + (20 - 1) * SEND_SECONDS, abs=0.01)  # a send per gap between messages
+    assert estimate("-m", "Oi {{nome}}", "--voice", note, "--media-first") == both
+    assert sb.sent() == []

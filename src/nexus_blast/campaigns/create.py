@@ -17,6 +17,7 @@ from nexus_blast.contacts.validation import Checked, resolve_options, validate_r
 from nexus_blast import clock
 from nexus_blast.campaigns.warmup import caps_ahead, configured_cap
 from nexus_blast.domain.pacing import DelayRange, parse_batch, parse_delay, parse_rest
+from nexus_blast.domain.messages import message_parts
 from nexus_blast.domain.risks import LATE_HOUR, CampaignFacts, assess, has_high
 from nexus_blast.domain.templates import MAX_MESSAGE_CHARS, Template, TemplateError, parse_template
 from nexus_blast.domain.window import Window
@@ -233,7 +234,10 @@ def prepare(
             raise InputError(ngettext("{source}: no valid contact to send to ({n} rejected row)",
                                       "{source}: no valid contact to send to ({n} rejected rows)", summary.rejected_total).format(
                 source=source_label, n=i18n.number(summary.rejected_total)))
-        loads, local = _loads(settings, db, summary, sessions, delay, start_at or now, rests)
+        # A voice note goes with its text in a send of its own: two round trips per message.
+        text = ("\n".join(variants) if variants else request.message) + (footer or "")
+        sends = len(message_parts(image.kind if image is not None else None, text, request.media_first))
+        loads, local = _loads(settings, db, summary, sessions, delay, start_at or now, rests, sends)
         estimate = estimate_seconds(loads, local, window)
         risks = campaign_risks(
             settings, request, summary, delay, rests, footer, window, bound, variants,
@@ -434,9 +438,10 @@ def _refuse_core_servers(settings, sessions: list[str], media: Media) -> None:
         )
 
 
-def _loads(settings, db, summary: PlanSummary, sessions, delay: DelayRange, now: datetime, rests=("0", "0")) -> tuple[list[LaneLoad], datetime]:
+def _loads(settings, db, summary: PlanSummary, sessions, delay: DelayRange, now: datetime, rests=("0", "0"),
+           sends: int = 1) -> tuple[list[LaneLoad], datetime]:
     """Each session's share of the work, pace, warm-up ramp and room today; NOW in the configured
-    timezone."""
+    timezone; SENDS: the requests one message makes."""
     tz = settings_tz(settings)
     local = now.astimezone(tz)
     # A number's look-up happens while its lane waits out the delay: the slower of the two paces it.
@@ -453,7 +458,7 @@ def _loads(settings, db, summary: PlanSummary, sessions, delay: DelayRange, now:
         ramp = caps_ahead(settings, db, name, local.date())
         loads.append(
             LaneLoad(
-                count=count, seconds_per_message=pace + SEND_SECONDS + typing, cap_per_day=cap,
+                count=count, seconds_per_message=pace + SEND_SECONDS * sends + typing, cap_per_day=cap,
                 sent_today=store.sent_since(db, name, iso(start)), ramp=ramp if ramp[0] < cap else (),
             )
         )
