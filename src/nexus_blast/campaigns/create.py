@@ -6,20 +6,21 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from nexus_blast.campaigns.estimate import SEND_SECONDS, LaneLoad, estimate_seconds
 from nexus_blast.campaigns.media import Media, check_media
 from nexus_blast.campaigns.planner import PlanOptions, PlanSummary, plan_messages
+from nexus_blast.campaigns.texts import bind_labelled, bind_question, bind_variant, parse_variants, with_footer
 from nexus_blast.contacts.validation import Checked, resolve_options, validate_rows
 from nexus_blast import clock
 from nexus_blast.campaigns.warmup import caps_ahead, configured_cap
 from nexus_blast.domain.pacing import DelayRange, parse_batch, parse_delay, parse_rest
 from nexus_blast.domain.messages import message_parts
 from nexus_blast.domain.risks import LATE_HOUR, CampaignFacts, assess, has_high
-from nexus_blast.domain.templates import MAX_MESSAGE_CHARS, Template, TemplateError, parse_template
+from nexus_blast.domain.templates import TemplateError, parse_template
 from nexus_blast.domain.window import Window
 from nexus_blast.errors import ConfigError, DependencyError, InputError
 from nexus_blast import i18n
@@ -152,7 +153,7 @@ def prepare(
     delay = resolve_delay(settings.sending.delay if request.delay is None else request.delay)
     rests = resolve_rests(settings, request)
     footer = settings.sending.footer if request.footer is None else request.footer
-    templates = [with_footer(t, footer) for t in _parse_variants(request.variants)] if request.variants else None
+    templates = [with_footer(t, footer) for t in parse_variants(request.variants)] if request.variants else None
     template = with_footer(parse_template(request.message), footer) if request.ai is None and templates is None else None
     asked = request.media()
     image = check_media(asked[0], asked[1], max_image_mib=settings.sending.max_image_mib, embed=request.embed) if asked else None
@@ -178,16 +179,16 @@ def prepare(
     variants: list[str] = []
     try:
         if templates is not None:
-            bound = [_bind_labelled(t, label, columns) for (label, _), t in zip(request.variants, templates)]
+            bound = [bind_labelled(t, label, columns) for (label, _), t in zip(request.variants, templates)]
             variants = [text for _, text in request.variants]
         elif request.ai is None:
             bound = [template.bind(columns)]
         else:  # after every local check, so a bad option costs no AI call
             variants = _write_variants(settings, db, request.ai, columns, phone_column)
-            bound = [_bind_variant(text, number, columns, footer) for number, text in enumerate(variants, 1)]
+            bound = [bind_variant(text, number, columns, footer) for number, text in enumerate(variants, 1)]
         if request.ab_share is not None and len(bound) < 2:
             raise InputError(_("--ab-test needs two or more variants (only one passed the checks)"))
-        question = _bind_question(request.confirm_first, columns) if request.confirm_first is not None else None
+        question = bind_question(request.confirm_first, columns) if request.confirm_first is not None else None
         messages = plan_messages(
             rows, bound, plan_options,
             last_senders=lambda phones: store.last_senders(db, phones), rng=rng, summary=summary,
@@ -273,18 +274,6 @@ def resolve_rests(settings, request: SendRequest) -> tuple[str, str]:
     return batch, rest
 
 
-def with_footer(template: Template, footer: str) -> Template:
-    """TEMPLATE with FOOTER appended as plain text (braces in it are not spintax), on its own
-    paragraph; counted in the length check, which names the footer when it makes a message too long."""
-    if not footer.strip():
-        return template
-    tail = "\n\n" + footer.strip()
-    if len(template.source) + len(tail) > MAX_MESSAGE_CHARS:
-        raise InputError(_("--footer: the message with the footer is {n} characters, over WhatsApp's limit of {limit}").format(
-            n=i18n.number(len(template.source) + len(tail)), limit=i18n.number(MAX_MESSAGE_CHARS)))
-    return replace(template, source=template.source + tail, nodes=template.nodes + (tail,))
-
-
 def campaign_risks(settings, request, summary, delay, rests, footer, window, bound, variants, *, warm, local, estimate, extra=()):
     """The risk check's facts gathered from the plan, then assessed (domain/risks.py)."""
     from datetime import timedelta
@@ -332,40 +321,6 @@ def _ab_options(request: SendRequest) -> dict:
     from nexus_blast.campaigns.abtest import options_for
 
     return options_for(request.ab_share, request.ab_wait)
-
-
-def _parse_variants(variants: tuple[tuple[str, str], ...]) -> list:
-    """Each measured variant parsed; TemplateError names the file (or `--message N`)."""
-    parsed = []
-    for label, text in variants:
-        try:
-            parsed.append(parse_template(text))
-        except TemplateError as exc:
-            raise TemplateError(_("{label}: {error}").format(label=label, error=exc.message), hint=exc.hint) from None
-    return parsed
-
-
-def _bind_labelled(template, label: str, columns: list[str]):
-    try:
-        return template.bind(columns)
-    except TemplateError as exc:
-        raise TemplateError(_("{label}: {error}").format(label=label, error=exc.message), hint=exc.hint) from None
-
-
-def _bind_variant(text: str, number: int, columns: list[str], footer: str = ""):
-    try:
-        return with_footer(parse_template(text), footer).bind(columns)
-    except TemplateError as exc:
-        raise TemplateError(_("AI variant {number}: {error}").format(number=number, error=exc.message), hint=exc.hint) from None
-
-
-def _bind_question(text: str, columns: list[str]):
-    if not text.strip():
-        raise InputError(_("--confirm-first is empty"), hint=_('ask something: --confirm-first "Oi {{nome|}}, posso te mandar a oferta?"'))
-    try:
-        return parse_template(text).bind(columns)
-    except TemplateError as exc:
-        raise TemplateError(_("{label}: {error}").format(label="--confirm-first", error=exc.message), hint=exc.hint) from None
 
 
 def confirm_options(request: SendRequest) -> dict:
