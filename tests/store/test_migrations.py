@@ -155,7 +155,8 @@ def test_queries_on_phone_and_last_sent_stay_on_indexes(tmp_path):
         "last_senders": ("SELECT phone, session FROM messages WHERE phone IN (?, ?) AND status = 'sent' "
                          "AND session IS NOT NULL ORDER BY sent_at", ("+1", "+2")),
         "skip_pending": ("UPDATE messages SET status = 'skipped' WHERE phone = ? AND status = 'pending'", ("+1",)),
-        "last_sent_at": ("SELECT max(sent_at) FROM messages WHERE session = ? AND status = 'sent'", ("a",)),
+        "last_sent_at": ("SELECT max(sent_at) FROM messages WHERE session = ? AND status = 'sent' "
+                         "AND sent_at IS NOT NULL", ("a",)),
     }
     for name, (sql, args) in plans.items():
         detail = " ".join(r[3] for r in db.execute(f"EXPLAIN QUERY PLAN {sql}", args))

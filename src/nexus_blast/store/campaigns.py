@@ -486,7 +486,9 @@ def skip_pending(db, campaign_id: int, reason: str) -> int:
 
 
 def message_id_known(db, message_id: str) -> bool:
-    return _conn(db).execute("SELECT 1 FROM messages WHERE message_id = ? LIMIT 1", (message_id,)).fetchone() is not None
+    return _conn(db).execute(
+        "SELECT 1 FROM messages WHERE message_id = ? AND message_id IS NOT NULL LIMIT 1", (message_id,)
+    ).fetchone() is not None
 
 
 def last_senders(db, phones: list[str]) -> dict[str, str]:
@@ -508,7 +510,7 @@ def last_senders(db, phones: list[str]) -> dict[str, str]:
 def sent_since(db, session: str, since_iso: str) -> int:
     """Messages SESSION sent since SINCE (all campaigns): the daily cap's count."""
     row = _conn(db).execute(
-        "SELECT count(*) FROM messages WHERE session = ? AND status = 'sent' AND sent_at >= ?",
+        "SELECT count(*) FROM messages WHERE session = ? AND status = 'sent' AND sent_at >= ? AND sent_at IS NOT NULL",
         (session, since_iso),
     ).fetchone()
     return int(row[0])

@@ -32,17 +32,18 @@ def reply_target(db, sessions: Iterable[str], phones: Iterable[str], lid_chat: s
     if not sessions:
         return None
     in_sessions = f"session IN ({','.join('?' * len(sessions))})"
+    # `sent_at IS NOT NULL`: the session's sends are read along messages_session_status_sent, partial (m015)
     rows = []
     if phones:
         rows += db.conn.execute(
             f"{_TARGET} WHERE phone IN ({','.join('?' * len(phones))}) AND status = 'sent' AND {in_sessions} "
-            "AND sent_at >= ? AND sent_at <= ? ORDER BY sent_at DESC, id DESC LIMIT 1",
+            "AND sent_at >= ? AND sent_at <= ? AND sent_at IS NOT NULL ORDER BY sent_at DESC, id DESC LIMIT 1",
             [*phones, *sessions, since, until],
         ).fetchall()
     if lid_chat:
         rows += db.conn.execute(
             f"{_TARGET} WHERE chat_id = ? AND chat_id LIKE '%@lid' AND status = 'sent' AND {in_sessions} "
-            "AND sent_at >= ? AND sent_at <= ? ORDER BY sent_at DESC, id DESC LIMIT 1",
+            "AND sent_at >= ? AND sent_at <= ? AND sent_at IS NOT NULL ORDER BY sent_at DESC, id DESC LIMIT 1",
             [lid_chat, *sessions, since, until],
         ).fetchall()
     if not rows:

@@ -52,8 +52,9 @@ def last_sent_at(db, sessions: list[str]) -> dict[str, str]:
     return out
 
 
-_LAST_SENT = """SELECT max(sent_at) FROM messages WHERE session = ? AND status = 'sent'
-                UNION ALL SELECT max(sent_at) FROM messages WHERE session = ? AND status = 'skipped'"""
+# `sent_at IS NOT NULL`: messages_session_status_sent holds only sent messages (m015, partial)
+_LAST_SENT = """SELECT max(sent_at) FROM messages WHERE session = ? AND status = 'sent' AND sent_at IS NOT NULL
+                UNION ALL SELECT max(sent_at) FROM messages WHERE session = ? AND status = 'skipped' AND sent_at IS NOT NULL"""
 
 
 def clear_health(db, session: str) -> None:

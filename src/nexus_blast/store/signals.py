@@ -105,10 +105,12 @@ def events_since(db, after_id: int = 0, *, kinds: tuple[str, ...] | None = None,
 
 def recent_sends(db, session: str, *, since: str | None, limit: int) -> list[SendRecord]:
     """SESSION's last LIMIT sends (sent or failed, attempts begun after SINCE), newest first."""
-    # Sent ones along the index (session, status, sent_at), newest first; failed ones are few.
+    # Sent ones along messages_session_status_sent (session, status, sent_at), failed ones along
+    # messages_session_failed (session, sending_at): both newest first, at most LIMIT of each (m015).
     rows = _conn(db).execute(
         """SELECT sent_at, status, sent_at, ack, delivered_at FROM messages
-           WHERE session = ? AND status = 'sent' AND sent_at > ? ORDER BY sent_at DESC LIMIT ?""",
+           WHERE session = ? AND status = 'sent' AND sent_at > ? AND sent_at IS NOT NULL
+           ORDER BY sent_at DESC LIMIT ?""",
         (session, since or "", limit),
     ).fetchall()
     rows += _conn(db).execute(

@@ -32,15 +32,18 @@ def find_by_message_ids(db, sessions: list[str], candidates: list[str], id_suffi
         # `+session`: with two candidates or more SQLite would otherwise walk the session's index
         # entries (every message the session ever sent) instead of looking each id up
         row = db.conn.execute(
-            f"SELECT {_COLUMNS} FROM messages WHERE message_id IN ({marks}) AND +{in_sessions} ORDER BY id LIMIT 1",
+            f"SELECT {_COLUMNS} FROM messages WHERE message_id IN ({marks}) AND message_id IS NOT NULL "
+            f"AND +{in_sessions} ORDER BY id LIMIT 1",
             [*candidates, *sessions],
         ).fetchone()
         if row is not None:
             return _delivery_row(row)
     if id_suffix:
-        # messages_bare_id (m005) indexes the id part after the chat: no scan of every message
+        # messages_bare_id (m005; partial since m015: `message_id IS NOT NULL`) indexes the id part
+        # after the chat: no scan of every message
         row = db.conn.execute(
-            f"SELECT {_COLUMNS} FROM messages WHERE {BARE_ID} = ? AND message_id LIKE 'true\\_%' ESCAPE '\\' "
+            f"SELECT {_COLUMNS} FROM messages WHERE {BARE_ID} = ? AND message_id IS NOT NULL "
+            "AND message_id LIKE 'true\\_%' ESCAPE '\\' "
             f"AND {in_sessions} ORDER BY id LIMIT 1",
             [id_suffix, *sessions],
         ).fetchone()
