@@ -443,3 +443,47 @@ def test_random_proxy_faults_and_kills_then_resume_exactly_once(tmp_path, seed):
     print(result)
     assert result.status == "completed", result
     assert (result.duplicates, result.losses) == (0, 0), result
+
+
+# --- pre-flight: a session restarting when the send begins ------------------------------------------
+
+
+def _restart_for_config(sb, starting_for: float, session: str = "s1") -> None:
+    """PUT a config, as `blast session start`/webhook set-up do: WAHA restarts the session, which is
+    STARTING for STARTING_FOR seconds."""
+    from nexus_blast.waha.client import WahaClient, run_sync
+
+    async def status() -> str:
+        async with WahaClient(sb.url) as waha:
+            return (await waha.get_session(session))["status"]
+
+    async def put() -> None:
+        async with WahaClient(sb.url) as waha:
+            await waha.update_session(session, {"webhooks": []})
+
+    wait_until(lambda: run_sync(status()) == "WORKING", what=f"{session} WORKING first")
+    sb.world.config.start_seconds = starting_for
+    run_sync(put())
+    assert run_sync(status()) == "STARTING"
+
+
+def test_a_session_restarting_when_the_send_begins_is_waited_for_not_refused(blast, make_sandbox, blast_home, tmp_path):
+    """WAHA waits ~10 s for a STARTING session on a send; so does the pre-flight (before: exit 3,
+    'the session cannot send now', for a session a config change had just restarted)."""
+    sb = make_sandbox(sessions=("s1",))
+    configure(blast_home, {"s1": sb.url}, sending={"delay": "0-0"})
+    _restart_for_config(sb, starting_for=1.0)
+    result = blast("send", write_contacts(tmp_path / "c.csv", 3), "-m", "Oi {{nome}}", "--yes", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert (result.json()["status"], result.json()["sent"]) == ("completed", 3)
+
+
+def test_a_session_still_starting_after_the_wait_is_refused_before_anything_is_stored(blast, make_sandbox, blast_home, tmp_path, monkeypatch):
+    monkeypatch.setattr("nexus_blast.campaigns.preflight.STARTING_WAIT", 0.3)
+    sb = make_sandbox(sessions=("s1",))
+    configure(blast_home, {"s1": sb.url})
+    _restart_for_config(sb, starting_for=600.0)  # it does not come back in time
+    result = blast("send", write_contacts(tmp_path / "c.csv", 3), "-m", "Oi {{nome}}", "--yes", "--json")
+    assert result.exit_code == 3, result.stderr
+    assert "s1: STARTING" in result.stderr and "cannot send now" in result.stderr
+    assert blast("campaign", "list", "--json").json() == [] and sb.sent() == []

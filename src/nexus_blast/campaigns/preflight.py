@@ -10,6 +10,11 @@ from nexus_blast.domain.health import short
 from nexus_blast.i18n import _
 
 
+# WAHA waits up to 10 s for a STARTING session before it answers a send (CONTRACT.md): so does the
+# pre-flight, before it calls the session unable to send.
+STARTING_WAIT, STARTING_POLL = 10.0, 0.25
+
+
 @dataclass(frozen=True)
 class Readiness:
     session: str
@@ -28,9 +33,8 @@ class Readiness:
 def check_sessions(settings, names: list[str], db=None) -> list[Readiness]:
     """Probe NAMES; with DB, a session found WORKING has its outdated health note cleared."""
     from nexus_blast.waha.client import run_sync
-    from nexus_blast.waha.sessions import probe_all
 
-    views = run_sync(probe_all({n: settings.sessions[n] for n in names}, settings.waha))
+    views = run_sync(_probe_settled({n: settings.sessions[n] for n in names}, settings.waha))
     out = []
     for view in views:
         reason = view.error
@@ -42,6 +46,27 @@ def check_sessions(settings, names: list[str], db=None) -> list[Readiness]:
 
             clear_health(db, view.name)
     return out
+
+
+async def _probe_settled(configs: dict, waha_settings, wait: float | None = None) -> list:
+    """Every session probed; one found STARTING (WAHA restarts a session to apply a new config,
+    and while it reconnects) is probed again every STARTING_POLL seconds until it leaves that
+    status or STARTING_WAIT seconds have passed, as WAHA itself waits for it on a send."""
+    import asyncio
+    import time
+
+    from nexus_blast.waha.sessions import probe_all
+
+    views = await probe_all(configs, waha_settings)
+    deadline = time.monotonic() + (STARTING_WAIT if wait is None else wait)
+    while time.monotonic() < deadline:
+        starting = {v.name for v in views if v.status == "STARTING"}
+        if not starting:
+            break
+        await asyncio.sleep(min(STARTING_POLL, max(0.0, deadline - time.monotonic())))
+        again = {v.name: v for v in await probe_all({n: configs[n] for n in starting}, waha_settings)}
+        views = [again.get(v.name, v) for v in views]
+    return views
 
 
 def _what_to_do(name: str, status: str) -> str:
