@@ -104,7 +104,7 @@ def _local(settings, stamp: str | None, utc: bool = False) -> str:
     if not stamp:
         return ""
     from datetime import datetime
-    
+
     from nexus_blast import clock
 
     tz = _zone(settings, utc)
