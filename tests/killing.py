@@ -3,6 +3,7 @@ test chooses, then resumed, until its campaign completes."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import sqlite3
@@ -26,16 +27,19 @@ def campaign_status(db: Path) -> str:
 
 
 def kill_and_resume(home: Path, start: list[str], kill: Callable[[subprocess.Popen], bool], *, max_kills: int,
-                    timeout: float = 240.0, label: str = "") -> int:
+                    timeout: float = 240.0, rounds: int | None = None, label: str = "") -> int:
     """Run `blast START` in HOME, then `campaign resume 1` while campaign 1 is not completed (START
     again while it is not stored yet: killed before that). KILL(proc) waits for the point it
     chooses and says whether to SIGKILL the process there; after MAX_KILLS kills every run goes to
-    its end, so the loop always finishes. Returns the kills; AssertionError after TIMEOUT seconds."""
+    its end, so the loop finishes. Returns the kills. Past TIMEOUT seconds: AssertionError; past
+    ROUNDS runs (when given): the kills, the campaign left as it is (the soak counts those)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BLAST_")} | {"BLAST_HOME": str(home)}
     db = home / "blast.db"
     command, kills = start, 0
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    for _ in range(rounds) if rounds is not None else itertools.count():
+        if time.monotonic() > deadline:
+            break
         proc = subprocess.Popen([sys.executable, "-m", "nexus_blast", *command], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
         try:
@@ -51,4 +55,6 @@ def kill_and_resume(home: Path, start: list[str], kill: Callable[[subprocess.Pop
         if status == "completed":
             return kills
         command = RESUME if status else start
+    else:
+        return kills  # ROUNDS runs and not completed: left as it is
     raise AssertionError(f"{label}: the campaign did not complete ({campaign_status(db)!r}) after {kills} kills")

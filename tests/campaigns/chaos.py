@@ -6,12 +6,7 @@ Shared by tests/cli/test_send.py (a few seeds) and bench/soak (the big run)."""
 
 from __future__ import annotations
 
-import os
 import random
-import signal
-import sqlite3
-import subprocess
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -19,6 +14,7 @@ from pathlib import Path
 
 from nexus_blast.sandbox.server import SandboxServer
 from tests.campaigns.helpers import configure, e164, write_contacts
+from tests.killing import campaign_status, kill_and_resume
 from tests.waha.proxy import FaultyProxy
 
 VERSIONS = ("2026.7.1", "2026.2.1")  # own message ids / text match only
@@ -37,15 +33,6 @@ class ChaosResult:
     version: str
 
 
-def _status(db: Path) -> str:
-    try:
-        with sqlite3.connect(db, timeout=10) as conn:
-            row = conn.execute("SELECT status FROM campaigns WHERE id = 1").fetchone()
-    except sqlite3.OperationalError:
-        return ""
-    return row[0] if row else ""
-
-
 def run_chaos(seed: int, n: int, workdir: Path, *, max_kills: int = 3, rate: float | None = None) -> ChaosResult:
     rng = random.Random(seed)
     version = rng.choice(VERSIONS)
@@ -59,33 +46,21 @@ def run_chaos(seed: int, n: int, workdir: Path, *, max_kills: int = 3, rate: flo
             home, {"s1": proxy.url, "s2": proxy.url},
             sending={"delay": "0-0.02"}, waha={"timeout": TIMEOUT, "connect_timeout": 1.0, "settle": SETTLE},
         )
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BLAST_")} | {"BLAST_HOME": str(home)}
-        kills = 0
+        def kill(proc) -> bool:  # at a random accepted send, mid-request included
+            if rng.random() >= 0.7:
+                return False
+            target = len(sb.sent()) + rng.randrange(1, max(2, n // 3))
+            deadline = time.monotonic() + 60
+            while proc.poll() is None and len(sb.sent()) < target and time.monotonic() < deadline:
+                time.sleep(0.005)
+            time.sleep(rng.uniform(0.0, 0.05))  # a random instant around it
+            return True
+
         command = ["send", str(csv), "-m", "Oi {{nome}}", "--yes", "--json"]
-        for _ in range(max_kills + 8):
-            proc = subprocess.Popen([sys.executable, "-m", "nexus_blast", *command], env=env,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-            try:
-                if kills < max_kills and rng.random() < 0.7:
-                    target = len(sb.sent()) + rng.randrange(1, max(2, n // 3))
-                    deadline = time.monotonic() + 60
-                    while proc.poll() is None and len(sb.sent()) < target and time.monotonic() < deadline:
-                        time.sleep(0.005)
-                    time.sleep(rng.uniform(0.0, 0.05))  # a random instant around it (mid-request included)
-                    if proc.poll() is None:
-                        proc.send_signal(signal.SIGKILL)
-                        kills += 1
-                proc.wait(timeout=300)
-            finally:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
-            if _status(home / "blast.db") == "completed":
-                break
-            command = ["campaign", "resume", "1", "--yes", "--json"]
+        kills = kill_and_resume(home, command, kill, max_kills=max_kills, rounds=max_kills + 8, timeout=900)
         chats = Counter(m["chatId"] for m in sb.sent())
         expected = {e164(i)[1:] + "@c.us" for i in range(n)}
         return ChaosResult(
             seed, n, kills, len(proxy.faulted), sum(c - 1 for c in chats.values()), len(expected - set(chats)),
-            _status(home / "blast.db"), version,
+            campaign_status(home / "blast.db"), version,
         )
