@@ -26,6 +26,15 @@ def campaign_status(db: Path) -> str:
     return row[0] if row else ""
 
 
+def until_accepted(proc: subprocess.Popen, sandbox, target: int, timeout: float = 60.0) -> None:
+    """Return once the sandbox has accepted TARGET sends (the kill point a crash test chose), or the
+    process has ended, or after TIMEOUT seconds: whichever comes first; the test kills (or not) there.
+    The sandbox's record is read every 5 ms: a kill lands within a request or two of TARGET."""
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and len(sandbox.sent()) < target and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
 def kill_and_resume(home: Path, start: list[str], kill: Callable[[subprocess.Popen], bool], *, max_kills: int,
                     timeout: float = 240.0, rounds: int | None = None, label: str = "") -> int:
     """Run `blast START` in HOME, then `campaign resume 1` while campaign 1 is not completed (START

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from nexus_blast.sandbox.server import SandboxServer
 from tests.campaigns.helpers import configure, e164, write_contacts
-from tests.killing import campaign_status, kill_and_resume
+from tests.killing import campaign_status, kill_and_resume, until_accepted
 from tests.waha.proxy import FaultyProxy
 
 VERSIONS = ("2026.7.1", "2026.2.1")  # own message ids / text match only
@@ -49,10 +49,7 @@ def run_chaos(seed: int, n: int, workdir: Path, *, max_kills: int = 3, rate: flo
         def kill(proc) -> bool:  # at a random accepted send, mid-request included
             if rng.random() >= 0.7:
                 return False
-            target = len(sb.sent()) + rng.randrange(1, max(2, n // 3))
-            deadline = time.monotonic() + 60
-            while proc.poll() is None and len(sb.sent()) < target and time.monotonic() < deadline:
-                time.sleep(0.005)
+            until_accepted(proc, sb, len(sb.sent()) + rng.randrange(1, max(2, n // 3)))
             time.sleep(rng.uniform(0.0, 0.05))  # a random instant around it
             return True
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.campaigns.helpers import e164, write_contacts
-from tests.killing import campaign_status, kill_and_resume
+from tests.killing import campaign_status, kill_and_resume, until_accepted
 
 QUESTION = "Oi {{nome|}}, posso te mandar a oferta de dezembro?"
 OFFER = "Oferta de dezembro para {{nome}}: 20% off."
@@ -99,10 +99,7 @@ def run_killed(seed: int, home: Path, csv: Path, sandbox, *, window: str = "6s",
             return False
         first = False
         if rng.random() < 0.7:  # at a random send (a question or an offer), mid-request included
-            target = len(sandbox.sent()) + rng.randrange(1, 25)
-            until = time.monotonic() + 60
-            while proc.poll() is None and len(sandbox.sent()) < target and time.monotonic() < until:
-                time.sleep(0.005)
+            until_accepted(proc, sandbox, len(sandbox.sent()) + rng.randrange(1, 25))
             time.sleep(rng.uniform(0.0, 0.03))
         else:  # while it waits for replies
             time.sleep(rng.uniform(1.0, 4.0))

@@ -15,6 +15,7 @@ from collections import Counter
 import pytest
 
 from tests.campaigns.helpers import configure, e164, png_bytes, write_contacts
+from tests.killing import until_accepted
 from tests.waiting import wait_until
 
 MESSAGE = "{Olá|Oi|E aí} {{nome}}! Promoção em {{cidade|sua cidade}}."
@@ -281,9 +282,7 @@ def test_sigkill_at_random_points_then_resume_no_duplicate_no_loss(make_sandbox,
     try:
         assert _wait_running(home / "blast.db", time.monotonic() + 20)
         kill_after = rng.randrange(0, n - 4)  # a random point in the campaign, in accepted sends
-        deadline = time.monotonic() + 20
-        while len(sb.sent()) < kill_after and time.monotonic() < deadline:
-            time.sleep(0.005)
+        until_accepted(proc, sb, kill_after, timeout=20)
         time.sleep(rng.uniform(0.0, 0.05))  # and a random instant around it (mid-request included)
         proc.send_signal(signal.SIGKILL)
     finally:
